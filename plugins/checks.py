@@ -1,0 +1,186 @@
+"""Checking a report: field types, each section's own rules, and the rules other plugins add.
+
+Every plugin call is guarded: a section whose ``validate`` raises (or returns something that
+is not a list of issues) is reported as broken with the plugin's name and the cause, and the
+other sections are still checked.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from .fields import Field, FieldError, Grid, Records, field_path
+from .manager import PluginHost
+from .meta import META_FIELDS
+from .report import META, Report, ReportView
+from .results import Issue
+
+__all__ = ["CheckResult", "check_report", "describe_field", "field_problems", "meta_fields"]
+
+
+@dataclass
+class CheckResult:
+    issues: list[Issue] = field(default_factory=list)
+    broken: dict[str, str] = field(default_factory=dict)  # section id -> message
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    def for_section(self, section_id: str) -> list[Issue]:
+        return [i for i in self.issues if i.section == section_id]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _scalar(section_id: str, f: Field, raw: Any, path: str, required: bool) -> Issue | None:
+    try:
+        value = f.load(raw)
+    except FieldError as e:
+        return Issue("error", section_id, path, str(e), "V-NUMFMT" if f.kind in ("integer", "decimal") else "V-FIELD")
+    if required and _empty(value):
+        hint = "（没有就填 0）" if f.kind in ("integer", "decimal") else ""
+        return Issue("error", section_id, path, f"未填写{hint}", "V-REQUIRED")
+    return None
+
+
+def field_problems(section_id: str, fields: Iterable[Field], raw: Mapping[str, Any]) -> list[Issue]:
+    """Type and completeness problems of every declared field, cell by cell."""
+    out: list[Issue] = []
+    for f in fields:
+        if f.kind == "computed":
+            continue
+        value = raw.get(f.key)
+        if isinstance(f, Records):
+            if value is None:
+                value = []
+            if not isinstance(value, (list, tuple)):
+                out.append(Issue("error", section_id, f.key, f"「{f.label}」应为记录列表，文件中是 {type(value).__name__}", "V-FIELD"))
+                continue
+            if f.required and len(value) < max(f.min_rows, 1):
+                out.append(Issue("error", section_id, f.key, f"至少要有{max(f.min_rows, 1)}条", "V-REQUIRED"))
+            if f.max_rows is not None and len(value) > f.max_rows:
+                out.append(Issue("error", section_id, f.key, f"最多{f.max_rows}条", "V-FIELD"))
+            for i, row in enumerate(value):
+                if not isinstance(row, Mapping):
+                    out.append(Issue("error", section_id, field_path(f.key, i), f"「{f.label}」第{i + 1}条应为表", "V-FIELD"))
+                    continue
+                for col in f.columns:
+                    issue = _scalar(section_id, col, row.get(col.key), field_path(f.key, i, col.key), col.required)
+                    if issue:
+                        out.append(issue)
+        elif isinstance(f, Grid):
+            if value is None:
+                value = {}
+            if not isinstance(value, Mapping):
+                out.append(Issue("error", section_id, f.key, f"「{f.label}」应为表，文件中是 {type(value).__name__}", "V-FIELD"))
+                continue
+            for r, c in f.input_cells():
+                row = value.get(r.key, {})
+                cell = row.get(c.key) if isinstance(row, Mapping) else None
+                issue = _scalar(section_id, f.cell, cell, field_path(f.key, r.key, c.key), f.required)
+                if issue:
+                    out.append(issue)
+        else:
+            issue = _scalar(section_id, f, value, f.key, f.required)
+            if issue:
+                out.append(issue)
+    return out
+
+
+def meta_fields(host: PluginHost, report: Report | ReportView) -> tuple[Field, ...]:
+    fmt = host.format_for(report)
+    return META_FIELDS + (fmt.meta_fields if fmt else ())
+
+
+def _guarded(host: PluginHost, result: CheckResult, section_id: str, who: Any, what: str, call) -> None:
+    plugin = host.plugin_of(who)
+    try:
+        issues = list(call())
+        bad = [i for i in issues if not isinstance(i, Issue)]
+        if bad:
+            raise TypeError(f"返回了不是 Issue 的对象：{bad[0]!r}")
+    except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
+        message = f"插件 {plugin} 在{what}时出错：{type(exc).__name__}: {exc}"
+        result.broken.setdefault(section_id, message)
+        result.issues.append(Issue("error", section_id, None, message, "PLUGIN", plugin))
+        if host.config.raw.get("debug"):
+            traceback.print_exc()
+        return
+    for i in issues:
+        result.issues.append(Issue(i.severity, i.section or section_id, i.field, i.message, i.rule, i.plugin or plugin))
+
+
+def check_report(host: PluginHost, report: Report, view: ReportView | None = None) -> CheckResult:
+    """All findings for one report, in report order (metadata first, then each section)."""
+    result = CheckResult()
+    view = view or host.view(report)
+    fmt = host.format_for(report)
+    result.issues += field_problems(META, meta_fields(host, report), view.meta)
+    if fmt is None:
+        declared = report.format or host.config.format
+        known = "、".join(sorted(host.formats)) or "无"
+        msg = (f"报告格式 {declared} 未知（已加载的格式：{known}）" if declared
+               else f"无法确定报告格式：请填写年度或格式（已加载的格式：{known}）")
+        result.issues.append(Issue("error", META, "format", msg, "V-TEMPLATE"))
+        return result
+    if view.year is not None and not fmt.covers(view.year):
+        span = f"{fmt.first_year}–{fmt.last_year or ''}"
+        better = host.default_format(view.year)
+        hint = f"，{view.year}年应使用 {better.id}（{better.name}）" if better else ""
+        result.issues.append(Issue("error", META, "format", f"格式 {fmt.id} 适用于{span}年度的报告{hint}", "V-TEMPLATE"))
+    sections = host.sections_for(fmt.id)
+    for check in host.checks:
+        if check.section == META:
+            _guarded(host, result, META, check, f"检查「{check.id}」", lambda c=check: c.run(view))
+    for s in sections:
+        result.issues += field_problems(s.id, s.fields, view.section(s.id))
+        _guarded(host, result, s.id, s, "检查本部分", lambda s=s: s.validate(view))
+        for check in host.checks:
+            if check.section == s.id:
+                _guarded(host, result, s.id, check, f"检查「{check.id}」", lambda c=check: c.run(view))
+    return result
+
+
+def describe_field(fields: Iterable[Field], path: str | None) -> str:
+    """A field address in words: ``items[2].title`` -> ``工作要点 第3条 小标题``."""
+    if not path:
+        return ""
+    import re
+
+    m = re.match(r"([A-Za-z0-9_]+)(.*)$", path)
+    if not m:
+        return path
+    key, rest = m.groups()
+    f = next((x for x in fields if x.key == key), None)
+    if f is None:
+        return path
+    words = [f.label]
+    if isinstance(f, Records):
+        rm = re.match(r"\[(\d+)\](?:\.(\w+))?", rest)
+        if rm:
+            words.append(f"第{int(rm.group(1)) + 1}条")
+            col = next((c for c in f.columns if c.key == rm.group(2)), None)
+            if col is not None:
+                words.append(col.label)
+    elif isinstance(f, Grid):
+        parts = rest.strip(".").split(".")
+        row = next((r for r in f.rows if r.key == parts[0]), None) if parts and parts[0] else None
+        col = next((c for c in f.columns if len(parts) > 1 and c.key == parts[1]), None)
+        if row is not None:
+            words.append(row.label.removeprefix("其中："))
+        if col is not None:
+            words.append(col.label)
+    return " · ".join(words)

@@ -1,0 +1,129 @@
+"""The site configuration, ``config.toml`` (every key is documented in the repository's copy)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputFileError, toml_error
+
+__all__ = ["Config", "load_config", "find_config", "UNIT_LEVELS"]
+
+#: Unit levels a report can be written for (key -> label); deadlines are keyed the same way.
+UNIT_LEVELS = (
+    ("government", "县级以上人民政府（本级政府报告）"),
+    ("department", "政府工作部门"),
+    ("township", "乡镇人民政府、街道办事处"),
+)
+
+DEFAULT_DEADLINES = {"department": "01-31", "government": "03-31", "township": "01-31", "before_2019": "03-31"}
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    region: str = ""
+    unit: str = ""
+    unit_level: str = "government"
+    year: int | None = None
+    format: str = ""
+    language: str = "zh"
+    report: Path | None = None
+    plugin_folders: tuple[Path, ...] = ()
+    disabled_plugins: tuple[str, ...] = ()
+    safe_mode: bool = False
+    section_order: tuple[str, ...] = ()
+    disabled_sections: tuple[str, ...] = ()
+    template_folder: Path | None = None
+    deadlines: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def replace(self, **changes: Any) -> "Config":
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+def find_config(explicit: str | os.PathLike | None = None) -> Path | None:
+    """``--config``, then ``$NIANBAO_CONFIG``, then ``./config.toml``."""
+    for candidate in (explicit, os.environ.get("NIANBAO_CONFIG"), "config.toml"):
+        if candidate:
+            p = Path(candidate)
+            if p.is_file() or candidate is explicit:
+                return p
+    return None
+
+
+def _expect(path: Path, table: str, key: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+    if isinstance(value, bool) and kind is not bool:
+        raise InputFileError(path, f"[{table}] {key} 应为{what}，现在是 {value!r}")
+    if not isinstance(value, kind):
+        raise InputFileError(path, f"[{table}] {key} 应为{what}，现在是 {value!r}")
+    return value
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Read the configuration; a missing file gives the defaults, a broken one an
+    :class:`InputFileError` naming the file, line and column or the key."""
+    p = find_config(path)
+    if p is None:
+        return Config()
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputFileError(p, "配置文件不存在") from None
+    except UnicodeDecodeError as e:
+        raise InputFileError(p, f"不是 UTF-8 编码的文本（第 {e.start} 字节）") from None
+    except tomllib.TOMLDecodeError as e:
+        raise toml_error(p, e) from None
+    base = p.parent
+
+    def table(name: str) -> dict:
+        t = raw.get(name, {})
+        if not isinstance(t, dict):
+            raise InputFileError(p, f"[{name}] 应为表")
+        return t
+
+    def strings(tname: str, key: str, t: dict) -> tuple[str, ...]:
+        v = _expect(p, tname, key, t.get(key, []), list, "字符串列表")
+        for item in v:
+            _expect(p, tname, key, item, str, "字符串列表")
+        return tuple(v)
+
+    site, plugins, sections, templates = table("site"), table("plugins"), table("sections"), table("templates")
+    deadlines = dict(DEFAULT_DEADLINES)
+    for k, v in table("deadlines").items():
+        _expect(p, "deadlines", k, v, str, "形如 \"01-31\" 的月-日")
+        deadlines[k] = v
+    year = site.get("year")
+    if year is not None:
+        _expect(p, "site", "year", year, int, "年份（整数）")
+    language = _expect(p, "site", "language", site.get("language", "zh"), str, "\"zh\" 或 \"en\"")
+    if language not in ("zh", "en"):
+        raise InputFileError(p, f"[site] language 只能是 \"zh\" 或 \"en\"，现在是 {language!r}")
+    level = _expect(p, "site", "unit_level", site.get("unit_level", "government"), str, "单位层级")
+    if level not in dict(UNIT_LEVELS):
+        raise InputFileError(p, f"[site] unit_level 只能是 {', '.join(dict(UNIT_LEVELS))}，现在是 {level!r}")
+    report = site.get("report")
+    tfolder = templates.get("override_folder")
+    return Config(
+        path=p,
+        region=_expect(p, "site", "region", site.get("region", ""), str, "字符串"),
+        unit=_expect(p, "site", "unit", site.get("unit", ""), str, "字符串"),
+        unit_level=level,
+        year=year,
+        format=_expect(p, "site", "format", site.get("format", ""), str, "格式 id"),
+        language=language,
+        report=(base / _expect(p, "site", "report", report, str, "路径")) if report else None,
+        plugin_folders=tuple(base / f for f in strings("plugins", "folders", plugins)),
+        disabled_plugins=strings("plugins", "disabled", plugins),
+        safe_mode=_expect(p, "plugins", "safe_mode", plugins.get("safe_mode", False), bool, "true 或 false"),
+        section_order=strings("sections", "order", sections),
+        disabled_sections=strings("sections", "disabled", sections),
+        template_folder=(base / _expect(p, "templates", "override_folder", tfolder, str, "路径")) if tfolder else None,
+        deadlines=deadlines,
+        raw=raw,
+    )

@@ -1,0 +1,46 @@
+"""Errors the host reports to people: each says what is wrong and where."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+
+class NianbaoError(Exception):
+    """Base class: ``str(error)`` is a complete message for the operator."""
+
+
+class InputFileError(NianbaoError):
+    """A file that cannot be read or parsed; carries the file, line and column."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None, column: int | None = None):
+        self.path = Path(path)
+        self.line = line
+        self.column = column
+        self.message = message
+        where = str(self.path)
+        if line is not None:
+            where += f":{line}" + (f":{column}" if column is not None else "")
+        super().__init__(f"{where}: {message}")
+
+
+def toml_error(path: Path | str, exc: tomllib.TOMLDecodeError) -> InputFileError:
+    """Turn tomllib's error into one with line and column (3.11 only puts them in the text)."""
+    text = str(exc)
+    line = getattr(exc, "lineno", None)
+    col = getattr(exc, "colno", None)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    if m and line is None:
+        line, col = int(m.group(1)), int(m.group(2))
+    reason = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", text)
+    return InputFileError(path, f"TOML 格式错误：{reason}", line, col)
+
+
+class ReportLocked(NianbaoError):
+    """Someone else holds the report open for writing."""
+
+    def __init__(self, path: Path, holder: str):
+        self.path = path
+        self.holder = holder
+        super().__init__(f"{path}: 正在被他人编辑（{holder}），为避免互相覆盖，本次只能只读打开。")

@@ -1,0 +1,474 @@
+"""The field types a section declares.
+
+A section never builds widgets: it lists fields as data, and every front end (the Textual
+form, ``nianbao check``, the exporters) interprets the same declarations. Each field knows
+three conversions, all of which raise :class:`FieldError` with a plain Chinese message
+instead of guessing:
+
+* ``parse(text)``  what an operator typed  -> stored value (``None`` for empty)
+* ``load(raw)``    what the TOML file holds -> stored value (type checked)
+* ``dump(value)``  stored value             -> what goes into the TOML file
+* ``format(value)`` stored value            -> text to show in an input
+
+Values are plain Python: ``int``, :class:`decimal.Decimal`, ``str``, :class:`datetime.date`,
+``list[dict]`` for :class:`Records` and ``dict[row][col]`` for :class:`Grid`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal as _Decimal, InvalidOperation
+from typing import Any, Callable, ClassVar
+
+__all__ = [
+    "FieldError",
+    "Field",
+    "Integer",
+    "Decimal",
+    "Line",
+    "Text",
+    "Date",
+    "Choice",
+    "Records",
+    "Grid",
+    "GridRow",
+    "GridColumn",
+    "Computed",
+    "clean_text",
+    "field_path",
+]
+
+
+class FieldError(ValueError):
+    """A value that cannot be accepted; ``str(error)`` is the message for the operator."""
+
+
+# Terminal escape sequences (CSI, OSC, single-character escapes) and every other control
+# character: user text must never be able to move a cursor or recolour a screen.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
+
+
+def clean_text(text: str, multiline: bool = False) -> str:
+    """Strip escape sequences and control characters; keep newlines only if ``multiline``."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = _ESCAPES.sub("", text)
+    if not multiline:
+        text = text.replace("\n", " ")
+    return _CONTROLS.sub("", text)
+
+
+def field_path(*parts: str | int) -> str:
+    """Build the address of a value inside a section: ``field_path("items", 2, "title")``
+    gives ``"items[2].title"``; grid cells are ``"grid.row.col"``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def _normalise_number(text: str) -> str:
+    # NFKC turns full-width digits, signs, commas and points into ASCII ones.
+    s = unicodedata.normalize("NFKC", text)
+    s = re.sub(r"[\s\u3000]+", "", s)
+    if "," in s:
+        if not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", s):
+            raise FieldError(f"千位分隔符位置不对：{text.strip()}")
+        s = s.replace(",", "")
+    return s
+
+
+@dataclass(frozen=True, kw_only=True)
+class Field:
+    """Common attributes of every field.
+
+    ``key``: stable identifier inside the section's TOML table (ASCII, never changes once
+    published); ``label``: the Chinese label shown to the operator; ``help``: one line
+    shown under the field; ``required``: an empty value is reported as an error;
+    ``unit``: shown after the value (件, 条, 万元 ...).
+    """
+
+    kind: ClassVar[str] = "field"
+    key: str
+    label: str
+    help: str = ""
+    required: bool = True
+    unit: str = ""
+
+    @property
+    def scalar(self) -> bool:
+        return True
+
+    def parse(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def load(self, raw: Any) -> Any:
+        return raw
+
+    def dump(self, value: Any) -> Any:
+        return value
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else str(value)
+
+    def empty(self) -> Any:
+        return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Integer(Field):
+    """A whole number (a count of items, applications, cases). Never negative unless
+    ``minimum`` says so."""
+
+    kind: ClassVar[str] = "integer"
+    minimum: int | None = 0
+
+    def _check(self, value: int, shown: str) -> int:
+        if self.minimum is not None and value < self.minimum:
+            if self.minimum == 0:
+                raise FieldError(f"不能为负数：{shown}")
+            raise FieldError(f"不能小于{self.minimum}：{shown}")
+        return value
+
+    def parse(self, text: str) -> int | None:
+        s = _normalise_number(text)
+        if not s:
+            return None
+        if re.fullmatch(r"[+-]?\d+", s):
+            return self._check(int(s), text.strip())
+        if re.fullmatch(r"[+-]?\d*\.\d+|[+-]?\d+\.\d*", s):
+            raise FieldError(f"应填整数，不能有小数：{text.strip()}")
+        raise FieldError(f"不是数字：{text.strip()}")
+
+    def load(self, raw: Any) -> int | None:
+        if raw is None:
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+            raise FieldError(f"应为整数，文件中是 {raw!r}")
+        if isinstance(raw, str):
+            return self.parse(raw)
+        return self._check(raw, str(raw))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decimal(Field):
+    """A decimal amount (e.g. 收费金额 in 万元) with at most ``places`` decimals."""
+
+    kind: ClassVar[str] = "decimal"
+    places: int = 4
+    minimum: _Decimal | int | None = 0
+
+    def parse(self, text: str) -> _Decimal | None:
+        s = _normalise_number(text)
+        if not s:
+            return None
+        try:
+            value = _Decimal(s)
+        except InvalidOperation:
+            raise FieldError(f"不是数字：{text.strip()}") from None
+        if not value.is_finite():
+            raise FieldError(f"不是数字：{text.strip()}")
+        if -value.as_tuple().exponent > self.places:  # type: ignore[operator]
+            raise FieldError(f"最多保留{self.places}位小数：{text.strip()}")
+        if self.minimum is not None and value < self.minimum:
+            raise FieldError(f"不能为负数：{text.strip()}")
+        return value
+
+    def load(self, raw: Any) -> _Decimal | None:
+        if raw is None:
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise FieldError(f"应为数字，文件中是 {raw!r}")
+        return self.parse(str(raw))
+
+    def dump(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return int(value) if value == value.to_integral_value() else float(value)
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else format(value, "f")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Line(Field):
+    """One line of text (a name, a heading, a telephone number)."""
+
+    kind: ClassVar[str] = "line"
+    max_length: int | None = None
+    pattern: str | None = None  # a regular expression the whole value must match
+    pattern_hint: str = ""  # what to say when it does not, e.g. "形如 瓯政办〔2019〕2号"
+
+    def parse(self, text: str) -> str | None:
+        s = clean_text(text).strip()
+        if not s:
+            return None
+        if self.max_length is not None and len(s) > self.max_length:
+            raise FieldError(f"不能超过{self.max_length}个字（现在{len(s)}个）")
+        if self.pattern and not re.fullmatch(self.pattern, s):
+            raise FieldError(f"格式不对：{s}" + (f"（应{self.pattern_hint}）" if self.pattern_hint else ""))
+        return s
+
+    def load(self, raw: Any) -> str | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            raise FieldError(f"应为文字，文件中是 {raw!r}")
+        return self.parse(raw)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Text(Line):
+    """Multi-line prose; each line is one paragraph of the printed document."""
+
+    kind: ClassVar[str] = "text"
+
+    def parse(self, text: str) -> str | None:
+        lines = [ln.strip(" \u3000") for ln in clean_text(text, multiline=True).split("\n")]
+        s = "\n".join(ln for ln in lines if ln)
+        if not s:
+            return None
+        if self.max_length is not None and len(s) > self.max_length:
+            raise FieldError(f"不能超过{self.max_length}个字（现在{len(s)}个）")
+        return s
+
+
+_DATE_FORMS = (
+    re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Date(Field):
+    """A calendar date. Accepts 2019-01-08, 2019/1/8, 2019.1.8, 2019年1月8日, 20190108;
+    stored as a TOML date; printed as 2019年1月8日."""
+
+    kind: ClassVar[str] = "date"
+
+    def parse(self, text: str) -> _dt.date | None:
+        s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+        if not s:
+            return None
+        for form in _DATE_FORMS:
+            m = form.fullmatch(s)
+            if m:
+                y, mo, d = (int(g) for g in m.groups())
+                try:
+                    return _dt.date(y, mo, d)
+                except ValueError:
+                    raise FieldError(f"没有这一天：{text.strip()}") from None
+        raise FieldError(f"日期格式不对：{text.strip()}（应如 2019-01-08 或 2019年1月8日）")
+
+    def load(self, raw: Any) -> _dt.date | None:
+        if raw is None:
+            return None
+        if isinstance(raw, _dt.datetime):
+            return raw.date()
+        if isinstance(raw, _dt.date):
+            return raw
+        if isinstance(raw, str):
+            return self.parse(raw)
+        raise FieldError(f"应为日期，文件中是 {raw!r}")
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else value.isoformat()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Choice(Field):
+    """One of a fixed list of ``options``: ``((value, label), ...)``."""
+
+    kind: ClassVar[str] = "choice"
+    options: tuple[tuple[str, str], ...] = ()
+
+    def parse(self, text: str) -> str | None:
+        s = text.strip()
+        if not s:
+            return None
+        for value, label in self.options:
+            if s in (value, label):
+                return value
+        choices = "、".join(label for _, label in self.options)
+        raise FieldError(f"只能选：{choices}（现在是 {s}）")
+
+    def load(self, raw: Any) -> str | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            raise FieldError(f"应为文字，文件中是 {raw!r}")
+        return self.parse(raw)
+
+    def label_of(self, value: str | None) -> str:
+        return dict(self.options).get(value or "", value or "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Records(Field):
+    """A repeating list of records, e.g. the category breakdown (类别, 条数).
+
+    ``columns`` are scalar fields; the stored value is a list of dicts keyed by column key.
+    """
+
+    kind: ClassVar[str] = "records"
+    columns: tuple[Field, ...] = ()
+    min_rows: int = 0
+    max_rows: int | None = None
+
+    @property
+    def scalar(self) -> bool:
+        return False
+
+    def load(self, raw: Any) -> list[dict[str, Any]]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            raise FieldError(f"应为记录列表（[[...]]），文件中是 {type(raw).__name__}")
+        rows = []
+        for i, item in enumerate(raw, start=1):
+            if not isinstance(item, dict):
+                raise FieldError(f"第{i}条记录应为表，文件中是 {item!r}")
+            row = {}
+            for col in self.columns:
+                try:
+                    row[col.key] = col.load(item.get(col.key))
+                except FieldError as e:
+                    raise FieldError(f"第{i}条「{col.label}」：{e}") from None
+            rows.append(row)
+        return rows
+
+    def dump(self, value: Any) -> Any:
+        out = []
+        for row in value or []:
+            out.append({c.key: c.dump(row.get(c.key)) for c in self.columns if row.get(c.key) is not None})
+        return out
+
+    def empty(self) -> list:
+        return []
+
+    def new_row(self) -> dict[str, Any]:
+        return {c.key: c.empty() for c in self.columns}
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """A row of a :class:`Grid`. With ``sum_of`` the row is computed as the sum of those
+    rows (a 合计 row) and is never typed."""
+
+    key: str
+    label: str
+    sum_of: tuple[str, ...] = ()
+    indent: int = 0  # 0 for a main row, 1 for a 其中 row (only affects how the label is shown)
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    """A column of a :class:`Grid`; ``sum_of`` makes it a computed 总计 column."""
+
+    key: str
+    label: str
+    sum_of: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Grid(Field):
+    """A fixed table of cells (rows x columns), every independent cell of type ``cell``.
+
+    Stored as ``{row_key: {col_key: value}}``; rows or columns with ``sum_of`` are computed
+    and never stored. Address a cell as ``"<key>.<row>.<col>"``.
+    """
+
+    kind: ClassVar[str] = "grid"
+    rows: tuple[GridRow, ...] = ()
+    columns: tuple[GridColumn, ...] = ()
+    cell: Field = field(default_factory=lambda: Integer(key="cell", label=""))
+
+    @property
+    def scalar(self) -> bool:
+        return False
+
+    def is_input(self, row: str, col: str) -> bool:
+        r = next(r for r in self.rows if r.key == row)
+        c = next(c for c in self.columns if c.key == col)
+        return not r.sum_of and not c.sum_of
+
+    def input_cells(self) -> list[tuple[GridRow, GridColumn]]:
+        return [(r, c) for r in self.rows for c in self.columns if not r.sum_of and not c.sum_of]
+
+    def load(self, raw: Any) -> dict[str, dict[str, Any]]:
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            raise FieldError(f"应为表，文件中是 {type(raw).__name__}")
+        out: dict[str, dict[str, Any]] = {}
+        for r in self.rows:
+            if r.sum_of:
+                continue
+            raw_row = raw.get(r.key) or {}
+            if not isinstance(raw_row, dict):
+                raise FieldError(f"「{r.label}」一行应为表，文件中是 {raw_row!r}")
+            out[r.key] = {}
+            for c in self.columns:
+                if c.sum_of:
+                    continue
+                try:
+                    out[r.key][c.key] = self.cell.load(raw_row.get(c.key))
+                except FieldError as e:
+                    raise FieldError(f"「{r.label}」×「{c.label}」：{e}") from None
+        return out
+
+    def dump(self, value: Any) -> Any:
+        out: dict[str, dict[str, Any]] = {}
+        for r in self.rows:
+            if r.sum_of:
+                continue
+            row = {c.key: self.cell.dump(v) for c in self.columns
+                   if not c.sum_of and (v := (value or {}).get(r.key, {}).get(c.key)) is not None}
+            if row:
+                out[r.key] = row
+        return out
+
+    def empty(self) -> dict:
+        return {}
+
+    def value_at(self, value: dict, row: str, col: str) -> Any:
+        """The value of any cell, computing 合计 rows and columns; ``None`` if a cell it
+        depends on is empty."""
+        r = next(x for x in self.rows if x.key == row)
+        c = next(x for x in self.columns if x.key == col)
+        if r.sum_of:
+            parts = [self.value_at(value, k, col) for k in r.sum_of]
+        elif c.sum_of:
+            parts = [self.value_at(value, row, k) for k in c.sum_of]
+        else:
+            return (value or {}).get(row, {}).get(col)
+        if any(p is None for p in parts):
+            return None
+        return sum(parts)
+
+    def full(self, value: dict) -> dict[str, dict[str, Any]]:
+        """Every cell, computed ones included."""
+        return {r.key: {c.key: self.value_at(value, r.key, c.key) for c in self.columns} for r in self.rows}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Computed(Field):
+    """A value computed from the report and shown read-only (totals, percentages, the 附表).
+
+    ``compute(report)`` receives the read-only report view and returns a number, a string,
+    or a :class:`plugins.document.Table`. It is never stored in the file.
+    """
+
+    kind: ClassVar[str] = "computed"
+    compute: Callable[[Any], Any] = lambda report: None
+    required: bool = False
+
+    def parse(self, text: str) -> Any:
+        raise FieldError("这是计算得出的值，不能填写")

@@ -1,0 +1,398 @@
+"""The plugin host: discovery, isolation, and the registry of formats, sections, checks and
+exporters.
+
+pluggy isolates nothing (one failing import stops entry-point loading, one raising hook
+aborts the call for everybody), so the host
+
+* loads every plugin inside its own guard (built-ins, then installed packages from the
+  ``nianbao`` entry-point group, then modules in the folders named in ``config.toml``),
+  rolls back a partial registration and validates it with ``check_pending``;
+* calls each plugin's registration hooks one plugin at a time, checks what comes back
+  against the contract, and keeps all of a plugin's contributions or none;
+* never takes order from pluggy: sections are ordered by ``config.toml``, then by number.
+
+A plugin that fails in any of these steps is disabled and recorded with the reason;
+``nianbao plugins`` shows it, and everything else keeps working. Safe mode loads the
+built-ins only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import os
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Iterable
+
+import pluggy
+
+from . import API_VERSION, ENTRY_POINT_GROUP, PROJECT, hookspecs
+from .config import Config
+from .fields import Field
+from .report import META, Report, ReportView
+from .section import Check, Exporter, ReportFormat, Section
+
+__all__ = ["PluginHost", "PluginRecord", "BUILTIN_PLUGINS"]
+
+#: Built-in plugins, registered exactly like a county's: sections, common checks, exporters.
+BUILTIN_PLUGINS = ("sections.fujian2018", "sections.common", "plugins.exporters")
+
+_SECTION_ID = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
+
+
+@dataclass
+class PluginRecord:
+    """What ``nianbao plugins`` shows about one plugin."""
+
+    name: str
+    source: str  # builtin | package | folder
+    location: str  # module, distribution or file
+    version: str = ""
+    state: str = "loaded"  # loaded | failed | disabled
+    reason: str = ""
+    detail: str = ""  # traceback, for --verbose
+    sections: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+    exporters: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "source": self.source,
+            "location": self.location,
+            "state": self.state,
+            "reason": self.reason,
+            "sections": self.sections,
+            "formats": self.formats,
+            "checks": self.checks,
+            "exporters": self.exporters,
+            "notes": self.notes,
+        }
+
+
+class PluginFailure(Exception):
+    pass
+
+
+def _short(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _module_from_file(path: Path) -> ModuleType:
+    # A private namespace in sys.modules, so two counties' "overview.py" cannot collide
+    # with each other or with an installed module of the same name.
+    name = f"nianbao_local.{re.sub(r'[^0-9A-Za-z_]', '_', path.stem if path.is_file() else path.name)}"
+    target = path if path.is_file() else path / "__init__.py"
+    spec = importlib.util.spec_from_file_location(
+        name, target, submodule_search_locations=[str(path)] if path.is_dir() else None
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+class PluginHost:
+    """Loads plugins and holds what they supplied.
+
+    ``entry_points=False`` skips installed packages (the test suite's default, as in
+    datasette and llm); ``extra`` registers additional plugin objects (tests, embedding).
+    """
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        safe_mode: bool | None = None,
+        entry_points: bool = True,
+        extra: Iterable[tuple[str, Any]] = (),
+    ):
+        self.config = config or Config()
+        self.safe_mode = self.config.safe_mode if safe_mode is None else safe_mode
+        self.pm = pluggy.PluginManager(PROJECT)
+        self.pm.add_hookspecs(hookspecs.NianbaoSpecs)
+        self.records: dict[str, PluginRecord] = {}
+        self.formats: dict[str, ReportFormat] = {}
+        self.sections: dict[str, Section] = {}
+        self.checks: list[Check] = []
+        self.exporters: dict[str, Exporter] = {}
+        self.problems: list[str] = []  # host-level messages (refused ids, missing folders)
+        self._owner: dict[int, str] = {}
+        self._replaced: dict[str, str] = {}  # replaced id -> replacing id
+
+        for name in BUILTIN_PLUGINS:
+            self._load(name, "builtin", name, lambda n=name: importlib.import_module(n))
+        if not self.safe_mode:
+            if entry_points:
+                self._load_entry_points()
+            self._load_folders()
+        for name, obj in extra:
+            self._load(name, "extra", repr(obj), lambda o=obj: o)
+        self._collect()
+
+    # -- loading -------------------------------------------------------------------------
+    def _load(self, name: str, source: str, location: str, importer, version: str = "") -> None:
+        record = PluginRecord(name, source, location, version)
+        if name in self.records:
+            record.state, record.reason = "failed", f"与已加载的插件重名：{name}"
+            self.records[f"{name} ({location})"] = record
+            return
+        self.records[name] = record
+        if name in self.config.disabled_plugins and source != "builtin-essential":
+            record.state, record.reason = "disabled", "config.toml [plugins] disabled 中列出"
+            return
+        try:
+            plugin = importer()
+        except BaseException as exc:  # noqa: BLE001 - an import may raise anything, even SystemExit
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            self._fail(record, f"导入失败：{_short(exc)}", exc)
+            return
+        if not record.version:
+            record.version = getattr(plugin, "__version__", "") or ""
+        try:
+            self.pm.register(plugin, name=name)
+            self.pm.check_pending()
+        except BaseException as exc:  # noqa: BLE001
+            if self.pm.has_plugin(name) or self.pm.get_plugin(name) is not None:
+                self.pm.unregister(name=name)
+            self._fail(record, f"不符合钩子约定：{exc}", exc)
+            return
+        if not self.pm.get_hookcallers(plugin):
+            record.notes.append("没有实现任何 nianbao_ 钩子")
+
+    def _fail(self, record: PluginRecord, reason: str, exc: BaseException | None = None) -> None:
+        record.state, record.reason = "failed", reason
+        if exc is not None:
+            record.detail = "".join(traceback.format_exception(exc))
+
+    def _load_entry_points(self) -> None:
+        eps = sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+        for ep in eps:
+            dist = getattr(ep, "dist", None)
+            version = dist.version if dist is not None else ""
+            location = f"{dist.name if dist is not None else '?'} ({ep.value})"
+            if dist is not None and dist.name in self.config.disabled_plugins:
+                self.records[ep.name] = PluginRecord(ep.name, "package", location, version, "disabled",
+                                                     "config.toml [plugins] disabled 中列出")
+                continue
+            self._load(ep.name, "package", location, ep.load, version)
+
+    def _load_folders(self) -> None:
+        for folder in self.config.plugin_folders:
+            if not folder.is_dir():
+                self.problems.append(f"插件文件夹不存在：{folder}（config.toml [plugins] folders）")
+                continue
+            for path in sorted(folder.iterdir()):
+                if path.name.startswith(("_", ".")):
+                    continue
+                if path.suffix == ".py" or (path.is_dir() and (path / "__init__.py").is_file()):
+                    name = path.stem if path.is_file() else path.name
+                    self._load(name, "folder", str(path), lambda p=path: _module_from_file(p))
+
+    # -- collecting what plugins supply --------------------------------------------------
+    def _call(self, hook_name: str, plugin_name: str, **kwargs: Any) -> list[Any]:
+        hook = getattr(self.pm.hook, hook_name)
+        out: list[Any] = []
+        for impl in hook.get_hookimpls():
+            if impl.plugin_name != plugin_name:
+                continue
+            args = {a: kwargs[a] for a in impl.argnames}
+            try:
+                result = impl.function(**args)
+            except BaseException as exc:  # noqa: BLE001
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                raise PluginFailure(f"{hook_name} 出错：{_short(exc)}") from exc
+            if result is None:
+                continue
+            if not isinstance(result, (list, tuple)):
+                raise PluginFailure(f"{hook_name} 应返回列表，返回了 {type(result).__name__}")
+            out.extend(result)
+        return out
+
+    def _collect(self) -> None:
+        offered: list[tuple[str, Section]] = []
+        for name, record in self.records.items():
+            if record.state != "loaded":
+                continue
+            try:
+                formats = self._call("nianbao_register_formats", name, config=self.config)
+                sections = self._call("nianbao_register_sections", name, config=self.config)
+                checks = self._call("nianbao_register_checks", name, config=self.config)
+                exporters = self._call("nianbao_register_exporters", name, config=self.config)
+                for f in formats:
+                    self._validate_format(f)
+                for s in sections:
+                    self._validate_section(s)
+                for c in checks:
+                    if not isinstance(c, Check):
+                        raise PluginFailure(f"nianbao_register_checks 应返回 Check，返回了 {c!r}")
+                for e in exporters:
+                    if not isinstance(e, Exporter):
+                        raise PluginFailure(f"nianbao_register_exporters 应返回 Exporter，返回了 {e!r}")
+            except PluginFailure as exc:
+                self._fail(record, str(exc), exc.__cause__)
+                self.pm.unregister(name=name)
+                continue
+            for f in formats:
+                if f.id in self.formats:
+                    self.problems.append(f"格式 {f.id} 被 {self._owner[id(self.formats[f.id])]} 和 {name} 重复定义；保留先加载的")
+                    record.notes.append(f"格式 {f.id} 与已有格式重名，未使用")
+                    continue
+                self.formats[f.id] = f
+                self._owner[id(f)] = name
+                record.formats.append(f.id)
+            for s in sections:
+                self._owner[id(s)] = name
+                offered.append((name, s))
+            for c in checks:
+                self._owner[id(c)] = name
+                self.checks.append(c)
+                record.checks.append(f"{c.section}:{c.id}")
+            for e in exporters:
+                if e.id in self.exporters:
+                    self.problems.append(f"导出格式 {e.id} 被 {self._owner[id(self.exporters[e.id])]} 和 {name} 重复定义；保留先加载的")
+                    continue
+                self._owner[id(e)] = name
+                self.exporters[e.id] = e
+                record.exporters.append(e.id)
+        self._resolve_sections(offered)
+
+    def _validate_format(self, f: Any) -> None:
+        if not isinstance(f, ReportFormat):
+            raise PluginFailure(f"nianbao_register_formats 应返回 ReportFormat，返回了 {f!r}")
+        if not (Path(f.template_folder) / f.document_template).is_file():
+            raise PluginFailure(f"格式 {f.id} 的文档模板不存在：{Path(f.template_folder) / f.document_template}")
+
+    def _validate_section(self, s: Any) -> None:
+        if not isinstance(s, Section):
+            raise PluginFailure(f"nianbao_register_sections 应返回 Section 实例，返回了 {s!r}")
+        for attr in ("id", "api_version", "heading", "formats", "template_folder"):
+            if getattr(s, attr, None) in (None, ""):
+                raise PluginFailure(f"部分 {s!r} 缺少必需的属性 {attr}")
+        if not isinstance(s.id, str) or not _SECTION_ID.fullmatch(s.id) or s.id == META:
+            raise PluginFailure(f"部分 id {s.id!r} 不合规（小写字母、数字、下划线，用点分隔，不能是 report）")
+        if s.api_version != API_VERSION:
+            raise PluginFailure(f"部分 {s.id} 按接口版本 {s.api_version} 编写，本程序的接口版本是 {API_VERSION}")
+        if isinstance(s.formats, str) or not all(isinstance(x, str) for x in s.formats):
+            raise PluginFailure(f"部分 {s.id} 的 formats 应为格式 id 的元组")
+        keys = set()
+        for f in s.fields:
+            if not isinstance(f, Field):
+                raise PluginFailure(f"部分 {s.id} 的字段 {f!r} 不是 plugins.fields 中的类型")
+            if f.key in keys:
+                raise PluginFailure(f"部分 {s.id} 的字段键 {f.key} 重复")
+            keys.add(f.key)
+        template = Path(s.template_folder) / s.template
+        if not template.is_file():
+            raise PluginFailure(f"部分 {s.id} 的模板不存在：{template}")
+
+    def _resolve_sections(self, offered: list[tuple[str, Section]]) -> None:
+        by_id: dict[str, list[tuple[str, Section]]] = {}
+        for name, s in offered:
+            by_id.setdefault(s.id, []).append((name, s))
+        replacing: dict[str, list[tuple[str, Section]]] = {}
+        for name, s in offered:
+            if s.replaces:
+                replacing.setdefault(s.replaces, []).append((name, s))
+        refused: set[int] = set()
+        for target, claims in replacing.items():
+            if len(claims) > 1:
+                who = "、".join(f"{s.id}（{n}）" for n, s in claims)
+                self.problems.append(f"多个部分都要替换 {target}：{who}；都未启用，请在 config.toml 中停用其中一个插件")
+                refused.update(id(s) for _, s in claims)
+            elif not any(not s.replaces for _, s in by_id.get(target, [])):
+                n, s = claims[0]
+                self.problems.append(f"{s.id}（{n}）要替换的部分 {target} 不存在；未启用")
+                refused.add(id(s))
+        for sid, claims in by_id.items():
+            originals = [(n, s) for n, s in claims if not s.replaces or s.replaces != sid]
+            if len(originals) > 1:
+                who = "、".join(n for n, _ in originals)
+                self.problems.append(f"部分 id {sid} 被多个插件使用：{who}；都未启用，请在 config.toml 中停用其中一个插件")
+                refused.update(id(s) for _, s in originals)
+        active = []
+        for name, s in offered:
+            if id(s) in refused:
+                self.records[name].notes.append(f"部分 {s.id} 未启用（见冲突说明）")
+            else:
+                active.append((name, s))
+        for name, s in active:
+            if not s.replaces:
+                self.sections[s.id] = s
+        for name, s in active:
+            if s.replaces:
+                old = self.sections.pop(s.replaces)
+                self.records[self._owner[id(old)]].notes.append(f"部分 {old.id} 已被 {name} 的 {s.id} 替换")
+                self.sections[s.id] = s
+                if s.replaces != s.id:
+                    self._replaced[s.replaces] = s.id
+        for name, s in active:
+            if self.sections.get(s.id) is s:
+                self.records[name].sections.append(s.id)
+
+    # -- queries -------------------------------------------------------------------------
+    def plugin_of(self, obj: Any) -> str:
+        return self._owner.get(id(obj), "?")
+
+    def section(self, section_id: str) -> Section | None:
+        return self.sections.get(section_id)
+
+    def format_for(self, report: Report | ReportView) -> ReportFormat | None:
+        """The report's declared format; else config.toml's; else the one covering its year."""
+        fid = report.format or self.config.format
+        if fid:
+            return self.formats.get(fid)
+        year = report.year or self.config.year
+        if year is None:
+            return None
+        covering = [f for f in self.formats.values() if f.covers(year)]
+        return max(covering, key=lambda f: f.first_year) if covering else None
+
+    def default_format(self, year: int) -> ReportFormat | None:
+        covering = [f for f in self.formats.values() if f.covers(year)]
+        return max(covering, key=lambda f: f.first_year) if covering else None
+
+    def sections_for(self, format_id: str) -> list[Section]:
+        """The sections of a format in report order, without those switched off."""
+        order = list(self.config.section_order)
+        for old, new in self._replaced.items():
+            order = [new if x == old else x for x in order]
+        rank = {sid: i for i, sid in enumerate(order)}
+        chosen = [
+            s for s in self.sections.values()
+            if format_id in s.formats and s.id not in self.config.disabled_sections
+            and not (s.replaces and s.replaces in self.config.disabled_sections)
+        ]
+        return sorted(chosen, key=lambda s: (rank.get(s.id, len(rank)), s.number, s.id))
+
+    def view(self, report: Report) -> ReportView:
+        return report.view(self.sections)
+
+    def trace(self) -> None:
+        """Print every hook call to stderr (``NIANBAO_TRACE_PLUGINS=1``)."""
+        self.pm.trace.root.setwriter(lambda s: sys.stderr.write(s))
+        self.pm.enable_tracing()
+
+
+def host_from_env(config: Config, **kwargs: Any) -> PluginHost:
+    """The host as the command line builds it: ``NIANBAO_SAFE_MODE=1`` forces safe mode."""
+    if os.environ.get("NIANBAO_SAFE_MODE") == "1":
+        kwargs["safe_mode"] = True
+    return PluginHost(config, **kwargs)

@@ -1,0 +1,237 @@
+"""Rendering: every section's own Jinja2 template, the format's document template, and the
+blocks that exporters turn into files.
+
+Template names are namespaced: a section's templates are ``"<section id>/<file>"``, a
+format's ``"<format id>/<file>"`` and the host's ``"core/<file>"``, so two plugins can both
+ship a ``section.j2``. The folder named in ``config.toml`` ``[templates] override_folder`` is
+looked at first with the same names (``<override>/fj.overview/overview.j2``), which is how a
+county changes the wording of any part without touching a package.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+
+from .checks import meta_fields
+from .document import Block, Cell, Table, escape_markup, parse_markup
+from .manager import PluginHost
+from .report import Report, ReportView
+from .section import Section
+
+__all__ = ["Renderer", "RenderedDocument", "RenderedPart", "Raw", "cn_date", "cn_numeral"]
+
+CORE_TEMPLATES = Path(__file__).parent / "templates"
+
+_NUMERALS = "零一二三四五六七八九"
+
+
+def cn_numeral(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (enough for headings)."""
+    if n < 10:
+        return _NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
+
+
+def cn_date(value: Any) -> str:
+    """2019-01-08 -> 2019年1月8日 (no zero padding, as in official documents)."""
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return "" if value is None else str(value)
+
+
+def percent(part: Any, whole: Any, places: int = 2) -> str:
+    """``part/whole`` as a percentage with a fixed number of decimals (one precision for the
+    whole document, rule OR9); empty when either is missing or ``whole`` is 0."""
+    if part is None or not whole:
+        return ""
+    q = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1).scaleb(-places))
+    return f"{q}%"
+
+
+class Raw(str):
+    """Markup that must not be escaped again (a rendered part inside the document)."""
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return cn_date(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def escaped(value: Any) -> Any:
+    """Escape every string in a value tree for document markup. Templates only ever receive
+    data through this (values, metadata, computed results, ``context()``), so nothing typed
+    by an operator can start a directive or split a table cell, while the template's own
+    text and macros are printed as written."""
+    if isinstance(value, Raw):
+        return value
+    if isinstance(value, str):
+        return escape_markup(value)
+    if isinstance(value, Mapping):
+        return {k: escaped(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [escaped(v) for v in value]
+    if isinstance(value, Table):
+        return Table(escaped(value.caption), [[_cell(c) for c in r] for r in value.head], [[_cell(c) for c in r] for r in value.body])
+    return value
+
+
+def _cell(c: Cell) -> Cell:
+    return Cell(escape_markup(c.text), c.colspan, c.rowspan, c.header)
+
+
+def _paras(value: Any) -> list[str]:
+    return [] if not value else [p for p in str(value).split("\n") if p.strip()]
+
+
+class Computed(Mapping[str, Any]):
+    """``computed.total`` or ``computed["total"]`` in a template: a computed field."""
+
+    def __init__(self, view: ReportView, section_id: str, keys: list[str]):
+        self._view, self._sid, self._keys = view, section_id, keys
+
+    def __getitem__(self, key: str) -> Any:
+        return escaped(self._view.computed(self._sid, key))
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        return self[key]
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+@dataclass
+class RenderedPart:
+    section: Section
+    numeral: str
+    markup: str
+    error: str = ""  # set when the section's template failed
+
+    @property
+    def heading(self) -> str:
+        return f"{self.numeral}、{self.section.heading}"
+
+
+@dataclass
+class RenderedDocument:
+    """What exporters receive: the blocks of the whole document, plus the parts."""
+
+    blocks: list[Block]
+    parts: list[RenderedPart] = field(default_factory=list)
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    format_id: str = ""
+    title: str = ""
+
+
+class Renderer:
+    def __init__(self, host: PluginHost):
+        self.host = host
+        prefixes: dict[str, jinja2.BaseLoader] = {"core": jinja2.FileSystemLoader(CORE_TEMPLATES)}
+        for fmt in host.formats.values():
+            prefixes[fmt.id] = jinja2.FileSystemLoader(str(fmt.template_folder))
+        for s in host.sections.values():
+            prefixes[s.id] = jinja2.FileSystemLoader(str(s.template_folder))
+        loaders: list[jinja2.BaseLoader] = []
+        if host.config.template_folder is not None:
+            loaders.append(jinja2.FileSystemLoader(str(host.config.template_folder)))
+        loaders.append(jinja2.PrefixLoader(prefixes, delimiter="/"))
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=False,
+            finalize=_finalize,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(
+            cn_date=cn_date,
+            cn_numeral=cn_numeral,
+            paras=_paras,
+            percent=percent,
+            oneline=lambda v: "" if v is None else " ".join(_paras(v)),
+        )
+        self.env.globals.update(cn_numeral=cn_numeral, percent=percent, cn_date=cn_date)
+        for name, record in host.records.items():
+            if record.state != "loaded":
+                continue
+            for impl in host.pm.hook.nianbao_prepare_jinja2_environment.get_hookimpls():
+                if impl.plugin_name != name:
+                    continue
+                try:
+                    impl.function(**{a: {"env": self.env, "config": host.config}[a] for a in impl.argnames})
+                except Exception as exc:  # noqa: BLE001
+                    record.notes.append(f"nianbao_prepare_jinja2_environment 出错，已忽略：{type(exc).__name__}: {exc}")
+
+    # -- sections ------------------------------------------------------------------------
+    def section_markup(self, section: Section, view: ReportView, numeral: str = "") -> str:
+        """The section body as document markup (raises whatever the template raises)."""
+        ctx: dict[str, Any] = {
+            "section": section,
+            "numeral": numeral,
+            "meta": escaped(dict(view.meta)),
+            "year": view.year,
+            "data": escaped(view.values(section.id)),
+            "values": lambda sid: escaped(view.values(sid)),
+            "computed": Computed(view, section.id, [f.key for f in section.fields if f.kind == "computed"]),
+        }
+        ctx.update(escaped(dict(section.context(view))))
+        template = self.env.get_template(f"{section.id}/{section.template}")
+        return template.render(ctx)
+
+    def render_part(self, section: Section, view: ReportView, position: int) -> RenderedPart:
+        numeral = cn_numeral(position)
+        try:
+            markup = self.section_markup(section, view, numeral)
+        except Exception as exc:  # noqa: BLE001 - a plugin's template may raise anything
+            plugin = self.host.plugin_of(section)
+            msg = f"本部分无法生成（插件 {plugin}）：{type(exc).__name__}: {exc}"
+            return RenderedPart(section, numeral, "::broken " + escape_markup(msg), error=msg)
+        return RenderedPart(section, numeral, markup)
+
+    # -- the document --------------------------------------------------------------------
+    def render(self, report: Report, view: ReportView | None = None) -> RenderedDocument:
+        view = view or self.host.view(report)
+        fmt = self.host.format_for(report)
+        if fmt is None:
+            raise ValueError("无法确定报告格式：请填写报告年度或格式")
+        parts = [self.render_part(s, view, i) for i, s in enumerate(self.host.sections_for(fmt.id), start=1)]
+        meta = self.meta_values(report, view)
+        template = self.env.get_template(f"{fmt.id}/{fmt.document_template}")
+        markup = template.render(
+            meta=escaped(meta),
+            year=view.year,
+            format=fmt,
+            parts=[{"numeral": p.numeral, "heading": escape_markup(p.heading), "section": p.section, "body": Raw(p.markup)} for p in parts],
+        )
+        blocks = parse_markup(markup)
+        title = "".join(b.text.replace("\n", "") for b in blocks if b.kind == "title")
+        return RenderedDocument(blocks, parts, meta, fmt.id, title)
+
+    def meta_values(self, report: Report, view: ReportView) -> dict[str, Any]:
+        """The metadata typed by its fields (an unreadable value reads as empty)."""
+        out: dict[str, Any] = {}
+        for f in meta_fields(self.host, report):
+            try:
+                out[f.key] = f.load(view.meta.get(f.key))
+            except Exception:  # noqa: BLE001 - reported by check_report
+                out[f.key] = None
+        return out

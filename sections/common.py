@@ -1,0 +1,66 @@
+"""Rules about the document as a whole (the ``[report]`` metadata), for every format:
+dates, deadlines, the format matching the year, the 文号's year. Registered through
+``nianbao_register_checks`` like any county rule."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from plugins import Check, error, hookimpl, warning
+from plugins.meta import META_FIELDS
+
+__version__ = "1.0"
+
+_FIELDS = {f.key: f for f in META_FIELDS}
+
+
+def _meta(report, key):
+    try:
+        return _FIELDS[key].load(report.meta.get(key))
+    except Exception:  # noqa: BLE001 - a wrongly typed value is reported by the host
+        return None
+
+
+def deadline(year: int, unit_level: str | None, deadlines: dict[str, str]) -> _dt.date:
+    """Publication deadline of a year-``year`` report (domain §0): before 2019 every unit
+    published by 3月31日; since the 2019 《条例》 departments by 1月31日 and governments by
+    3月31日. The dates are data in config.toml ``[deadlines]``."""
+    key = "before_2019" if year <= 2018 else (unit_level or "government")
+    month, day = (int(x) for x in deadlines.get(key, "03-31").split("-"))
+    return _dt.date(year + 1, month, day)
+
+
+def document_rules(config):
+    def run(report):
+        out = []
+        year = report.year
+        signed, published = _meta(report, "signed"), _meta(report, "published")
+        if year is None:
+            return out
+        if signed is not None:
+            if signed < _dt.date(year, 12, 31):
+                out.append(error("report", "signed", f"成文日期{signed:%Y-%m-%d}早于{year}年12月31日：年度尚未结束", "V-META"))
+            if published is not None and published < signed:
+                out.append(error("report", "published", "公开日期早于成文日期", "V-META"))
+        when = published
+        if when is not None:
+            due = deadline(year, _meta(report, "unit_level"), config.deadlines)
+            if when > due:
+                out.append(error("report", "published",
+                                 f"公开日期{when.year}年{when.month}月{when.day}日晚于法定期限{due.year}年{due.month}月{due.day}日", "V-DEADLINE"))
+            elif (due - when).days < 5:
+                out.append(warning("report", "published", f"在期限（{due.month}月{due.day}日）前最后5天内才公开", "V-DEADLINE"))
+        number = _meta(report, "doc_number")
+        m = re.search(r"〔(\d{4})〕", number or "")
+        if m and signed is not None and int(m.group(1)) != signed.year:
+            out.append(warning("report", "doc_number", f"文号年份{m.group(1)}与成文日期的年份{signed.year}不一致", "V-META"))
+        return out
+
+    return run
+
+
+@hookimpl
+def nianbao_register_checks(config):
+    return [Check(id="document", section="report", run=document_rules(config),
+                  description="成文日期、公开期限、文号年份")]

@@ -1,0 +1,276 @@
+"""The ``nianbao`` command line.
+
+Headless commands (``new``, ``check``, ``export``, ``plugins``) never import Textual, so they
+start fast and run anywhere; ``edit`` (and ``nianbao`` alone) imports the interface lazily.
+
+Exit status: 0 clean or warnings only, 1 errors found, 2 unreadable input or wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from plugins.checks import CheckResult, check_report, describe_field, meta_fields
+from plugins.config import UNIT_LEVELS, Config, load_config
+from plugins.errors import NianbaoError
+from plugins.manager import PluginHost, host_from_env
+from plugins.report import META, Report
+from plugins.store import ReportLock, load_report, save_report
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _out(text: str = "", stream=None) -> None:
+    (stream or sys.stdout).write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(f"nianbao: {text}\n")
+
+
+def _host(args: argparse.Namespace) -> tuple[Config, PluginHost]:
+    config = load_config(args.config)
+    host = host_from_env(config, safe_mode=True if args.safe_mode else None)
+    if os.environ.get("NIANBAO_TRACE_PLUGINS") == "1":
+        host.trace()
+    for record in host.records.values():
+        if record.state == "failed":
+            _err(f"插件 {record.name} 已停用：{record.reason}（nianbao plugins 查看详情）")
+    for problem in host.problems:
+        _err(problem)
+    return config, host
+
+
+# -- new --------------------------------------------------------------------------------
+def cmd_new(args: argparse.Namespace) -> int:
+    config, host = _host(args)
+    path = Path(args.file)
+    if path.exists():
+        raise UsageError(f"{path} 已存在，不会覆盖（换一个文件名，或先移走原文件）")
+    year = args.year or config.year or (_dt.date.today().year - 1)
+    fmt = host.formats.get(args.format) if args.format else host.default_format(year)
+    if fmt is None:
+        known = "、".join(sorted(host.formats)) or "无"
+        raise UsageError(f"没有适用于{year}年的报告格式" if not args.format else f"未知格式 {args.format}（可用：{known}）")
+    meta: dict[str, Any] = {
+        "unit": args.unit or config.unit or "",
+        "unit_level": args.level or config.unit_level,
+        "region": config.region,
+        "year": year,
+        "format": fmt.id,
+    }
+    report = Report({META: {k: v for k, v in meta.items() if v}}, path)
+    for s in host.sections_for(fmt.id):
+        report.section_data(s.id, create=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with ReportLock(path):
+        save_report(report, path, backup=False)
+    _out(f"已创建 {path}：{meta['unit'] or '（未填单位）'} {year}年，格式 {fmt.id}（{fmt.name}）")
+    _out(f"下一步：nianbao edit {path}")
+    return EXIT_OK
+
+
+# -- check ------------------------------------------------------------------------------
+def _issue_rows(host: PluginHost, report: Report, result: CheckResult) -> list[dict[str, Any]]:
+    rows = []
+    fmt_fields = meta_fields(host, report)
+    for issue in result.issues:
+        section = host.section(issue.section)
+        if issue.section == META:
+            heading, fields = "文档信息", fmt_fields
+        elif section is not None:
+            heading, fields = section.heading, section.fields
+        else:
+            heading, fields = issue.section, ()
+        row = issue.as_dict()
+        row["section_heading"] = heading
+        row["field_label"] = describe_field(fields, issue.field)
+        rows.append(row)
+    return rows
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    config, host = _host(args)
+    status = EXIT_OK
+    reports_json = []
+    for name in args.files:
+        try:
+            report = load_report(name)
+        except NianbaoError as e:
+            status = EXIT_USAGE
+            if args.json:
+                reports_json.append({"file": name, "readable": False, "error": str(e), "issues": []})
+            else:
+                _out(f"{e}")
+            continue
+        result = check_report(host, report)
+        rows = _issue_rows(host, report, result)
+        if result.errors and status == EXIT_OK:
+            status = EXIT_ERRORS
+        if args.json:
+            reports_json.append({"file": name, "readable": True, "errors": len(result.errors),
+                                 "warnings": len(result.warnings), "issues": rows})
+            continue
+        if not rows:
+            _out(f"{name}: 没有发现问题")
+            continue
+        _out(f"{name}: {len(result.errors)} 个错误，{len(result.warnings)} 个警告")
+        for row in rows:
+            mark = "错误" if row["severity"] == "error" else "警告"
+            where = row["section_heading"] + (f" › {row['field_label']}" if row["field_label"] else "")
+            rule = f" [{row['rule']}]" if row["rule"] else ""
+            _out(f"  {mark}  {where}：{row['message']}{rule}")
+    if args.json:
+        json.dump({"files": reports_json, "status": status}, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+    return status
+
+
+# -- export -----------------------------------------------------------------------------
+def cmd_export(args: argparse.Namespace) -> int:
+    from plugins.render import Renderer
+
+    config, host = _host(args)
+    exporter = host.exporters.get(args.to)
+    if exporter is None:
+        raise UsageError(f"未知导出格式 {args.to}（可用：{'、'.join(sorted(host.exporters))}）")
+    report = load_report(args.file)
+    result = check_report(host, report)
+    document = Renderer(host).render(report)
+    broken = [p for p in document.parts if p.error]
+    for part in broken:
+        _err(f"第{part.numeral}部分 {part.section.heading}：{part.error}")
+    output = exporter.export(document)
+    if args.output in (None, "-"):
+        if exporter.binary:
+            raise UsageError(f"{args.to} 是二进制格式，请用 -o 指定输出文件")
+        sys.stdout.write(output)  # type: ignore[arg-type]
+    else:
+        out = Path(args.output)
+        tmp = out.with_name(out.name + ".tmp")
+        if exporter.binary:
+            tmp.write_bytes(output)  # type: ignore[arg-type]
+        else:
+            tmp.write_text(output, encoding="utf-8")  # type: ignore[arg-type]
+        os.replace(tmp, out)
+        _err(f"已导出 {out}")
+    if result.errors:
+        _err(f"注意：报告还有 {len(result.errors)} 个错误（nianbao check {args.file} 查看）")
+    return EXIT_OK
+
+
+# -- plugins ----------------------------------------------------------------------------
+def cmd_plugins(args: argparse.Namespace) -> int:
+    config, host = _host(args)
+    records = list(host.records.values())
+    if args.json:
+        json.dump({"safe_mode": host.safe_mode, "plugins": [r.as_dict() for r in records], "problems": host.problems},
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    states = {"loaded": "已加载", "failed": "已停用（出错）", "disabled": "已停用（配置）"}
+    sources = {"builtin": "内置", "package": "已安装的包", "folder": "插件文件夹", "extra": "附加"}
+    if host.safe_mode:
+        _out("安全模式：只加载内置插件")
+    for r in records:
+        version = f" {r.version}" if r.version else ""
+        _out(f"{r.name}{version}  [{sources.get(r.source, r.source)}] {states.get(r.state, r.state)}")
+        _out(f"    来源：{r.location}")
+        if r.reason:
+            _out(f"    原因：{r.reason}")
+        for label, items in (("报告格式", r.formats), ("部分", r.sections), ("检查", r.checks), ("导出", r.exporters)):
+            if items:
+                _out(f"    {label}：{', '.join(items)}")
+        for note in r.notes:
+            _out(f"    注：{note}")
+        if args.verbose and r.detail:
+            _out("    " + r.detail.replace("\n", "\n    "))
+    for p in host.problems:
+        _out(f"问题：{p}")
+    return EXIT_OK
+
+
+# -- edit -------------------------------------------------------------------------------
+def cmd_edit(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    target = args.file or (str(config.report) if config.report else None)
+    if not target:
+        raise UsageError("没有指定报告文件：nianbao edit 文件.toml，或在 config.toml [site] report 中指定")
+    from tui.app import run_app  # Textual is imported only here
+
+    return run_app(target, config, safe_mode=args.safe_mode)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：填写、检查、导出")
+    p.add_argument("--config", help="配置文件（默认 ./config.toml 或 $NIANBAO_CONFIG）")
+    p.add_argument("--safe-mode", action="store_true", help="只加载内置插件")
+    sub = p.add_subparsers(dest="command")
+
+    s = sub.add_parser("new", help="新建报告文件")
+    s.add_argument("file")
+    s.add_argument("--unit", help="单位名称")
+    s.add_argument("--year", type=int, help="报告年度")
+    s.add_argument("--format", help="报告格式 id（默认按年度选择）")
+    s.add_argument("--level", choices=[k for k, _ in UNIT_LEVELS], help="单位层级")
+    s.set_defaults(func=cmd_new)
+
+    s = sub.add_parser("check", help="检查报告，列出错误和警告")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("export", help="导出报告")
+    s.add_argument("file")
+    s.add_argument("--to", default="txt", help="导出格式：txt、md 等（nianbao plugins 查看全部）")
+    s.add_argument("-o", "--output", help="输出文件（默认标准输出）")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("plugins", help="列出插件及其状态")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--verbose", "-v", action="store_true", help="显示出错插件的完整回溯")
+    s.set_defaults(func=cmd_plugins)
+
+    s = sub.add_parser("edit", help="在终端界面中编辑报告")
+    s.add_argument("file", nargs="?")
+    s.set_defaults(func=cmd_edit)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return EXIT_USAGE if e.code else EXIT_OK
+    if args.command is None:
+        args.file = None
+        args.func = cmd_edit
+    try:
+        return args.func(args)
+    except UsageError as e:
+        _err(str(e))
+        return EXIT_USAGE
+    except NianbaoError as e:
+        _err(str(e))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into head/less that closed early
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
