@@ -73,10 +73,15 @@ def field_path(*parts: str | int) -> str:
     return out
 
 
+# Full-width forms (U+FF01-U+FF5E) are the ASCII characters a Chinese input method types.
+# Nothing else is mapped: NFKC would also turn ² into 2 and ① into 1, silently.
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+
+
 def _normalise_number(text: str) -> str:
-    # NFKC turns full-width digits, signs, commas and points into ASCII ones.
-    s = unicodedata.normalize("NFKC", text)
-    s = re.sub(r"[\s\u3000]+", "", s)
+    s = re.sub(r"\s+", "", text.translate(_FULLWIDTH))
+    if not s.isascii():
+        raise FieldError(f"不是数字：{text.strip()}")
     if "," in s:
         if not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", s):
             raise FieldError(f"千位分隔符位置不对：{text.strip()}")
