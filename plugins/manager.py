@@ -153,7 +153,7 @@ class PluginHost:
             self.records[f"{name} ({location})"] = record
             return
         self.records[name] = record
-        if name in self.config.disabled_plugins and source != "builtin-essential":
+        if name in self.config.disabled_plugins:
             record.state, record.reason = "disabled", "config.toml [plugins] disabled 中列出"
             return
         try:
