@@ -121,6 +121,7 @@ class PluginHost:
         safe_mode: bool | None = None,
         entry_points: bool = True,
         extra: Iterable[tuple[str, Any]] = (),
+        trace: bool = False,
     ):
         self.config = config or Config()
         self.safe_mode = self.config.safe_mode if safe_mode is None else safe_mode
@@ -134,6 +135,9 @@ class PluginHost:
         self.problems: list[str] = []  # host-level messages (refused ids, missing folders)
         self._owner: dict[int, str] = {}
         self._replaced: dict[str, str] = {}  # replaced id -> replacing id
+        self._tracing = False
+        if trace:
+            self.trace()
 
         for name in BUILTIN_PLUGINS:
             self._load(name, "builtin", name, lambda n=name: importlib.import_module(n))
@@ -218,7 +222,9 @@ class PluginHost:
             except BaseException as exc:  # noqa: BLE001
                 if isinstance(exc, KeyboardInterrupt):
                     raise
+                self._trace_call(plugin_name, hook_name, args, f"出错 {_short(exc)}")
                 raise PluginFailure(f"{hook_name} 出错：{_short(exc)}") from exc
+            self._trace_call(plugin_name, hook_name, args, repr(result))
             if result is None:
                 continue
             if not isinstance(result, (list, tuple)):
@@ -386,13 +392,29 @@ class PluginHost:
         return report.view(self.sections)
 
     def trace(self) -> None:
-        """Print every hook call to stderr (``NIANBAO_TRACE_PLUGINS=1``)."""
+        """Print every hook call to stderr (``NIANBAO_TRACE_PLUGINS=1``).
+
+        The host calls each plugin's implementation itself (one guarded call per plugin),
+        which pluggy's own tracing does not see, so :meth:`_call` writes its own lines;
+        pluggy's tracing still covers any ``pm.hook.<name>()`` call. Pass ``trace=True``
+        to the constructor to also see the registration calls made while loading."""
+        if self._tracing:
+            return
+        self._tracing = True
         self.pm.trace.root.setwriter(lambda s: sys.stderr.write(s))
         self.pm.enable_tracing()
 
+    def _trace_call(self, plugin_name: str, hook_name: str, args: dict[str, Any], outcome: str) -> None:
+        if self._tracing:
+            shown = ", ".join(args)
+            sys.stderr.write(f"nianbao trace: {plugin_name}: {hook_name}({shown}) -> {outcome}\n")
+
 
 def host_from_env(config: Config, **kwargs: Any) -> PluginHost:
-    """The host as the command line builds it: ``NIANBAO_SAFE_MODE=1`` forces safe mode."""
+    """The host as the command line builds it: ``NIANBAO_SAFE_MODE=1`` forces safe mode,
+    ``NIANBAO_TRACE_PLUGINS=1`` traces every hook call from the start (to stderr)."""
     if os.environ.get("NIANBAO_SAFE_MODE") == "1":
         kwargs["safe_mode"] = True
+    if os.environ.get("NIANBAO_TRACE_PLUGINS") == "1":
+        kwargs["trace"] = True
     return PluginHost(config, **kwargs)

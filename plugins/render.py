@@ -176,10 +176,14 @@ class Renderer:
             for impl in host.pm.hook.nianbao_prepare_jinja2_environment.get_hookimpls():
                 if impl.plugin_name != name:
                     continue
+                args = {a: {"env": self.env, "config": host.config}[a] for a in impl.argnames}
                 try:
-                    impl.function(**{a: {"env": self.env, "config": host.config}[a] for a in impl.argnames})
+                    impl.function(**args)
                 except Exception as exc:  # noqa: BLE001
                     record.notes.append(f"nianbao_prepare_jinja2_environment 出错，已忽略：{type(exc).__name__}: {exc}")
+                    host._trace_call(name, "nianbao_prepare_jinja2_environment", args, f"出错 {type(exc).__name__}: {exc}")
+                else:
+                    host._trace_call(name, "nianbao_prepare_jinja2_environment", args, "None")
 
     # -- sections ------------------------------------------------------------------------
     def section_markup(self, section: Section, view: ReportView, numeral: str = "") -> str:
