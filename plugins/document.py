@@ -113,7 +113,9 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
-_DIRECTIVE = re.compile(r"::(title|docno|addressee|h[1-4]\+?|table|head|row|end|signature|date|note|imprint|broken)(?:\s+|$)(.*)$")
+# Only ASCII blanks separate a directive from its text: full-width spaces are text (the
+# 附表 indents its 其中 rows with them).
+_DIRECTIVE = re.compile(r"::(title|docno|addressee|h[1-4]\+?|table|head|row|end|signature|date|note|imprint|broken)(?:[ \t]+|$)(.*)$")
 _SPAN = re.compile(r"\{(?:c=(\d+))?,?(?:r=(\d+))?\}")
 
 
@@ -125,8 +127,8 @@ def _cells(text: str, header: bool) -> list[Cell]:
         colspan = rowspan = 1
         m = _SPAN.match(part)
         if m and (m.group(1) or m.group(2)):
-            colspan = int(m.group(1) or 1)
-            rowspan = int(m.group(2) or 1)
+            colspan = max(int(m.group(1) or 1), 1)  # a zero span would overlap cells
+            rowspan = max(int(m.group(2) or 1), 1)
             part = part[m.end():].strip(" ")
         cells.append(Cell(_unescape(part), colspan, rowspan, header))
     return cells
@@ -151,7 +153,7 @@ def parse_markup(markup: str) -> list[Block]:
             else:
                 blocks.append(Block("paragraph", text))
             continue
-        kind, rest = m.group(1), m.group(2).strip()
+        kind, rest = m.group(1), m.group(2).strip(" \t")
         if kind in ("head", "row"):
             if table is not None:
                 (table.head if kind == "head" else table.body).append(_cells(rest, kind == "head"))
