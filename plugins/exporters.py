@@ -3,6 +3,7 @@ county's exporter would use. Each turns the rendered blocks into a file; none re
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -105,12 +106,15 @@ def _text_block(b: Block) -> list[str]:
     return [b.text]
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 
 
 def _md(text: str) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    return re.sub(r"^(\s*)([-+]|\d+\.)(\s)", r"\1\\\2\3", text)
+    # Nothing typed may start a list or a rule: escape the punctuation of "1." "1)" and a
+    # leading "-" "+" (a backslash before a digit would be printed as it is).
+    text = re.sub(r"^(\s*\d+)([.)])(?=\s|$)", r"\1\\\2", text)
+    return re.sub(r"^(\s*)([-+])", r"\1\\\2", text)
 
 
 def _md_table(table: Table) -> list[str]:
@@ -138,7 +142,8 @@ def to_markdown(document) -> str:
         elif b.kind == "heading":
             out += ["#" * (b.level + 1) + " " + _md(b.text), ""]
         elif b.kind == "paragraph":
-            out += [(f"**{_md(b.lead)}**" if b.lead else "") + _md(b.text), ""]
+            # <strong>, not **: CommonMark does not close ** between "。" and a letter
+            out += [(f"<strong>{_md(b.lead)}</strong>" if b.lead else "") + _md(b.text), ""]
         elif b.kind == "table" and b.table is not None:
             if b.table.caption:
                 out += [f"**{_md(b.table.caption)}**", ""]
@@ -149,7 +154,7 @@ def to_markdown(document) -> str:
         elif b.kind == "broken":
             out += [f"> **{_md(b.text)}**", ""]
         elif b.kind in ("signature", "date"):
-            out += [f'<div align="right">{_md(b.text)}</div>', ""]
+            out += [f'<div align="right">{html.escape(b.text)}</div>', ""]  # raw HTML: no Markdown inside
         else:
             out += [_md(b.text), ""]
     return "\n".join(out).rstrip() + "\n"
