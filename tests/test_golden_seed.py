@@ -98,9 +98,9 @@ def heading_text(level: int, numeral: str, title: str) -> str:
 
 
 def seed_tokens() -> list[tuple[str, str, str]]:
-    """The seed in reading order as (kind, token, seed line): ``literal`` for headings, table
-    rows and lines without a sentence (文号, title, 主送机关, 署名, date, 附注, 版记),
-    ``number`` for every figure in the prose."""
+    """The seed in reading order as (kind, token, seed line): ``literal`` for headings, the
+    附表's labels and units and lines without a sentence (文号, title, 主送机关, 署名, date,
+    附注, 版记), ``number`` for every figure in the prose and in the 附表."""
     tokens = []
     level2_seen = False
     for line in restored_lines():
@@ -116,7 +116,10 @@ def seed_tokens() -> list[tuple[str, str, str]]:
             tokens.append(("literal", flat(heading_text(level, numeral, title)), line))
             tokens += [("number", n, line) for n in NUMBER.findall(rest)]
         elif " | " in line:
-            tokens.append(("literal", flat(line.replace(" | ", "|")), line))
+            # a 附表 row cell by cell (label, unit, figures): independent of how an exporter
+            # draws tables, yet each figure must lie between its row label and the next one
+            tokens += [("number" if NUMBER.fullmatch(cell) else "literal", flat(cell), line)
+                       for cell in line.split(" | ")]
         elif not re.search(r"[。；]", line):
             tokens.append(("literal", flat(line), line))
         else:
