@@ -279,6 +279,23 @@ class PluginHost:
                 self.exporters[e.id] = e
                 record.exporters.append(e.id)
         self._resolve_sections(offered)
+        self._note_unreachable()
+
+    def _note_unreachable(self) -> None:
+        # A check for a section that is not loaded, or a section of no loaded format, would
+        # never run or show; say so instead of ignoring it (a mistyped id is the usual cause).
+        for c in self.checks:
+            if c.section != META and c.section not in self.sections:
+                name = self._owner[id(c)]
+                msg = f"插件 {name} 的检查 {c.id} 针对的部分 {c.section} 未加载（不存在、已被替换或未启用），这条检查不会运行"
+                self.records[name].notes.append(msg)
+                self.problems.append(msg)
+        for s in self.sections.values():
+            if not any(f in self.formats for f in s.formats):
+                name = self._owner[id(s)]
+                msg = f"插件 {name} 的部分 {s.id} 所属的格式 {'、'.join(s.formats)} 都未加载，这一部分不会出现在报告中"
+                self.records[name].notes.append(msg)
+                self.problems.append(msg)
 
     def _validate_format(self, f: Any) -> None:
         if not isinstance(f, ReportFormat):
