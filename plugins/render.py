@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -51,7 +51,8 @@ def percent(part: Any, whole: Any, places: int = 2) -> str:
     whole document, rule OR9); empty when either is missing or ``whole`` is 0."""
     if part is None or not whole:
         return ""
-    q = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1).scaleb(-places))
+    # Half-up, as percentages are rounded in official statistics (not banker's rounding).
+    q = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return f"{q}%"
 
 
