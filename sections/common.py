@@ -36,7 +36,7 @@ def document_rules(config):
         out = []
         year = report.year
         signed, published = _meta(report, "signed"), _meta(report, "published")
-        if year is None:
+        if year is None or not 1 <= year < 9999:  # no calendar date for the deadline exists
             return out
         if signed is not None:
             if signed < _dt.date(year, 12, 31):
