@@ -24,6 +24,7 @@ Settings (optional) are read from ``config.toml``::
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 from plugins import API_VERSION, Check, Section, error, hookimpl, rules, warning
@@ -70,11 +71,20 @@ def quoted_posts(proactive) -> list[int]:
     """The numbers of 条 that 第二部分 (fj.proactive) quotes for new media: in sentences
     naming a new-media platform, and in every sentence of a channel titled as one
     (“两微一端”平台)."""
-    out = rules.numbers_before(proactive.get("channels_intro"), "条", NEW_MEDIA_WORDS)
-    for channel in proactive.get("channels") or ():
-        about_new_media = any(w in (channel.get("title") or "") for w in NEW_MEDIA_WORDS)
+    # When fj.proactive is not loaded (replaced, switched off) this is the raw table of the
+    # file, so every value is checked before use.
+    intro = proactive.get("channels_intro")
+    out = rules.numbers_before(intro, "条", NEW_MEDIA_WORDS) if isinstance(intro, str) else []
+    channels = proactive.get("channels")
+    for channel in channels if isinstance(channels, (list, tuple)) else ():
+        if not isinstance(channel, Mapping):
+            continue
+        title, body = channel.get("title"), channel.get("body")
+        if not isinstance(body, str):
+            continue
+        about_new_media = isinstance(title, str) and any(w in title for w in NEW_MEDIA_WORDS)
         # Every sentence quoting a number of 条 contains "条".
-        out += rules.numbers_before(channel.get("body"), "条", ("条",) if about_new_media else NEW_MEDIA_WORDS)
+        out += rules.numbers_before(body, "条", ("条",) if about_new_media else NEW_MEDIA_WORDS)
     return out
 
 
@@ -189,10 +199,10 @@ class NewMedia(Section):
 def website_first(report):
     """建瓯市's own rule: the portal is the first platform, so everything published
     proactively appears there; a smaller portal count is worth a second look."""
-    counts = report.values("fj.proactive").get("counts") or {}
-    total = (counts.get("total") or {}).get("year")
-    website = (counts.get("website") or {}).get("year")
-    if total is None or website is None or website >= total:
+    counts = report.values("fj.proactive").get("counts")
+    rows = [counts.get(r) if isinstance(counts, Mapping) else None for r in ("total", "website")]
+    total, website = (row.get("year") if isinstance(row, Mapping) else None for row in rows)
+    if not (isinstance(total, int) and isinstance(website, int)) or website >= total:
         return []
     return [warning("fj.proactive", "counts.website.year",
                     f"政府网站公开{website}条，少于主动公开总数{total}条：本市要求主动公开的政府信息"

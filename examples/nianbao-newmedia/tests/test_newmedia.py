@@ -150,6 +150,15 @@ def test_total_must_match_what_part_two_says(host):
     assert findings(host, data) == []
 
 
+def test_reading_part_two_tolerates_a_raw_or_damaged_table():
+    # fj.proactive replaced or switched off: the plugin reads the file's raw table.
+    assert nianbao_newmedia.quoted_posts({"channels_intro": 5, "channels": "两微一端1250条"}) == []
+    assert nianbao_newmedia.quoted_posts({"channels": ({"title": 1, "body": "微信发布1250条。"}, "x", {"body": None})}) == [1250]
+    assert nianbao_newmedia.quoted_posts({}) == []
+    view = Report({"fj": {"proactive": {"counts": {"total": "很多", "website": {"year": 1}}}}}).view()
+    assert nianbao_newmedia.website_first(view) == []
+
+
 def test_no_accounts_must_be_explained(host):
     data = report_data(accounts=[], intro="", messages=0, replies=0)
     assert ("warning", "accounts", "NM6") in findings(host, data)
