@@ -687,3 +687,21 @@ def test_operator_text_cannot_inject_markup(host):
     lines = texts(section_blocks(host, data, "fj.proactive"))
     assert "2. 政务微信。::h1 七、伪造 | {c=2}x" in lines
 
+
+
+def test_or8_ignores_the_counted_once_statement(host):
+    """The sentence V-CHAN asks for quotes "1条" next to 政府网站; it is not a website figure."""
+    from plugins.checks import check_report
+    from plugins.report import Report
+
+    report = Report({
+        "report": {"year": 2018, "format": "fujian-2018"},
+        "fj": {"proactive": {
+            "counts": {"total": {"year": 10, "cumulative": 10}, "website": {"year": 10, "cumulative": 10},
+                       "gazette": {"year": 0, "cumulative": 0}},
+            "channels_intro": "通过政府网站、微信公众号公开，不同渠道公开的相同信息只计1条。",
+        }},
+    })
+    rules = [i.rule for i in check_report(host, report).for_section("fj.proactive")]
+    assert "OR8" not in rules
+    assert "V-CHAN" not in rules

@@ -113,7 +113,8 @@ class Proactive(FujianSection):
                   if "网站" in (ch.get("title") or "")]
         if website is not None:
             for path, text in typed:
-                quoted = rules.numbers_before(text, "条", ["网站"])
+                # The counted-once statement ("相同信息只计1条") quotes no website figure.
+                quoted = rules.numbers_before(_COUNTED_ONCE.sub("", text or ""), "条", ["网站"])
                 wrong = [n for n in quoted if n != website]
                 if wrong:
                     out.append(error(self.id, path, f"正文写政府网站公开{wrong[0]}条，与表中政府网站公开数{website}条不符", "OR8"))
