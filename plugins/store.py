@@ -37,6 +37,17 @@ def lock_path(path: Path) -> Path:
     return path.with_name("." + path.name + ".lock")
 
 
+MAX_DEPTH = 64  # a report nests four or five levels; far deeper only exhausts the stack later
+
+
+def _too_deep(value, limit: int) -> bool:
+    if isinstance(value, (dict, list)):
+        if limit <= 0:
+            return True
+        return any(_too_deep(v, limit - 1) for v in (value.values() if isinstance(value, dict) else value))
+    return False
+
+
 def load_report(path: str | os.PathLike) -> Report:
     p = Path(path)
     try:
@@ -57,6 +68,10 @@ def load_report(path: str | os.PathLike) -> Report:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise toml_error(p, e) from None
+    except (ValueError, RecursionError):  # an integer of thousands of digits, arrays nested thousands deep
+        raise InputFileError(p, "TOML 格式错误：数字位数或嵌套层数超出范围") from None
+    if _too_deep(doc, MAX_DEPTH):
+        raise InputFileError(p, f"表或数组嵌套超过{MAX_DEPTH}层，不是报告文件")
     if META in doc and not isinstance(doc[META], dict):
         raise InputFileError(p, f"[{META}] 应为表（文档信息），现在是 {type(doc[META]).__name__}")
     return Report(doc, p)

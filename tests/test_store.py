@@ -199,6 +199,24 @@ def test_bad_toml_lines(tmp_path, text, line):
     assert e.value.line == line
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["[report]\nyear = " + "1" * 5000 + "\n",  # tomllib's int() refuses it with a ValueError
+     "[report]\nx = " + "[" * 3000 + "]" * 3000 + "\n",  # tomllib recurses too deep
+     "[" + ".".join(["a"] * 3000) + "]\n"],  # parses, but nothing could walk it recursively
+    ids=["long-integer", "deep-arrays", "deep-tables"],
+)
+def test_absurd_files_are_input_errors(tmp_path, text):
+    with pytest.raises(InputFileError) as e:
+        load_report(write(tmp_path, text))
+    assert str(e.value).startswith(str(tmp_path / "report.toml"))
+
+
+def test_deep_but_sane_nesting_loads(tmp_path):
+    report = load_report(write(tmp_path, "[" + ".".join(["a"] * 30) + "]\nx = [[[[1]]]]\n"))
+    assert report.data["a"]["a"]
+
+
 def test_gbk_file_says_not_utf8(tmp_path):
     text = '[report]\nyear = 2018\nunit = "建瓯市人民政府办公室"\n'
     p = write(tmp_path, text.encode("gbk"))
