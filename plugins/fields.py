@@ -146,6 +146,8 @@ class Integer(Field):
         if not s:
             return None
         if re.fullmatch(r"[+-]?\d+", s):
+            if len(s) > 4000:  # int() refuses more than 4300 digits
+                raise FieldError(f"数字位数太多：{text.strip()[:20]}…")
             return self._check(int(s), text.strip())
         if re.fullmatch(r"[+-]?\d*\.\d+|[+-]?\d+\.\d*", s):
             raise FieldError(f"应填整数，不能有小数：{text.strip()}")

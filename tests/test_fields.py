@@ -92,6 +92,12 @@ def test_integer_refuses(typed, words):
     assert typed.strip() in str(e.value)
 
 
+def test_integer_with_thousands_of_digits_is_refused_not_crashed():
+    with pytest.raises(FieldError, match="位数太多"):
+        INT.parse("1" * 5000)  # int() itself raises ValueError beyond 4300 digits
+    assert INT.parse("9" * 30) == int("9" * 30)
+
+
 def test_integer_minimum():
     year = Integer(key="year", label="年度", minimum=2008)
     assert year.parse("2018") == 2018
