@@ -192,7 +192,8 @@ class Renderer:
         ctx: dict[str, Any] = {
             "section": section,
             "numeral": numeral,
-            "meta": escaped(dict(view.meta)),
+            # every declared metadata key is defined (None when not filled in), as in the document template
+            "meta": escaped({**{f.key: None for f in meta_fields(self.host, view)}, **dict(view.meta)}),
             "year": view.year,
             "data": escaped(view.values(section.id)),
             "values": lambda sid: escaped(view.values(sid)),
