@@ -146,7 +146,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"未知导出格式 {args.to}（可用：{'、'.join(sorted(host.exporters))}）")
     report = load_report(args.file)
     result = check_report(host, report)
-    document = Renderer(host).render(report)
+    try:
+        document = Renderer(host).render(report)
+    except Exception as exc:  # noqa: BLE001 - no format for this report, or a broken document template
+        raise UsageError(f"{args.file}: 无法生成文档：{exc}") from None
     broken = [p for p in document.parts if p.error]
     for part in broken:
         _err(f"第{part.numeral}部分 {part.section.heading}：{part.error}")
