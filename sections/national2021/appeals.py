@@ -1,0 +1,110 @@
+"""四、政府信息公开行政复议、行政诉讼情况: 3 groups × (结果维持, 结果纠正, 其他结果, 尚未审结,
+总计), 15 columns in print (domain §2.5). 总计 is computed (N4-1 by construction)."""
+
+from __future__ import annotations
+
+import re
+
+from plugins import error, rules
+from plugins.fields import Grid, GridColumn, GridRow, Integer, Text
+
+from .common import GAP, NationalSection, compact, sentences
+
+ID = "nat.appeals"
+
+OUTCOMES = (
+    GridColumn("upheld", "结果维持"),
+    GridColumn("corrected", "结果纠正"),
+    GridColumn("other", "其他结果"),
+    GridColumn("pending", "尚未审结"),
+)
+
+CASES = Grid(
+    key="cases",
+    label="行政复议、行政诉讼",
+    unit="件",
+    help="没有就填0；总计自动计算",
+    rows=(
+        GridRow("review", "行政复议"),
+        GridRow("suit_direct", "行政诉讼 未经复议直接起诉"),
+        GridRow("suit_after_review", "行政诉讼 复议后起诉"),
+    ),
+    columns=OUTCOMES + (GridColumn("total", "总计", sum_of=tuple(c.key for c in OUTCOMES)),),
+    cell=Integer(key="cell", label="件数", unit="件"),
+)
+
+
+def cases(report):
+    return CASES.full(report.values(ID)["cases"])
+
+
+class Appeals(NationalSection):
+    id = ID
+    number = 4
+    heading = "政府信息公开行政复议、行政诉讼情况"
+    template = "appeals.j2"
+    fields = (
+        Text(key="lead", label="导语", required=False, help="表前的说明（可不填）"),
+        CASES,
+        Text(key="note", label="补充说明", required=False, help="表后的说明（可不填）"),
+    )
+
+    def validate(self, report):
+        v = report.values(self.id)
+        out = []
+        for key in ("lead", "note"):
+            out += prose_issues(report, self.id, key, v[key])
+            out += rules.year_words(self.id, key, v[key], report.year)
+        return out
+
+    def context(self, report):
+        c = cases(report)
+        order = ("upheld", "corrected", "other", "pending", "total")
+        return {"cases": c, "cells": [c[g][k] for g in ("review", "suit_direct", "suit_after_review") for k in order]}
+
+
+# -- N4-3 / N4-4: figures quoted in prose -------------------------------------------------
+_CONTEXT = re.compile(r"(行政复议|行政诉讼|复议后起诉|直接起诉)")
+_FIGURE = re.compile(r"(行政复议|行政诉讼|复议后起诉|直接起诉|结果维持|结果纠正|其他结果|尚未审结)(" + GAP.replace("{0,12}", "{0,8}") + r")(\d+)件")
+_OUTCOME = {"结果维持": "upheld", "结果纠正": "corrected", "其他结果": "other", "尚未审结": "pending"}
+_NONE = re.compile(r"(未收到|未发生|没有发生|未被|无)[^，,。；;\d]{0,12}?(行政复议|行政诉讼)")
+
+
+def _value(c, context, col):
+    groups = {"行政复议": ("review",), "行政诉讼": ("suit_direct", "suit_after_review"),
+              "直接起诉": ("suit_direct",), "复议后起诉": ("suit_after_review",)}[context]
+    parts = [c[g][col] for g in groups]
+    return None if None in parts else sum(parts)
+
+
+def prose_issues(report, section_id, field, text):
+    """N4-3: “行政复议N件”, “行政诉讼N件” and the outcomes quoted after them equal table 四;
+    N4-4: “未发生…行政复议/行政诉讼” only when the table has none."""
+    if not text:
+        return []
+    c = cases(report)
+    out = []
+    for sentence in sentences(compact(text)):
+        context = None
+        for m in _FIGURE.finditer(sentence):
+            word, n = m.group(1), int(m.group(3))
+            # a context word inside the gap (“行政复议、行政诉讼各N件”) is ambiguous: skip it
+            if _CONTEXT.search(m.group(2)):
+                continue
+            if word in _OUTCOME:
+                if context is None:
+                    continue
+                col = _OUTCOME[word]
+                what = f"{context}{word}"
+            else:
+                context, col, what = word, "total", word
+            want = _value(c, context, col)
+            if want is not None and n != want:
+                out.append(error(section_id, field, f"正文写{what}{n}件，与第四部分表中{want}件不符", "N4-3"))
+        for m in _NONE.finditer(sentence):
+            for kind in ("行政复议", "行政诉讼"):
+                if kind in m.group(0) or kind in sentence[m.end():m.end() + 8]:
+                    total = _value(c, kind, "total")
+                    if total:
+                        out.append(error(section_id, field, f"正文写“{m.group(0)}”，但第四部分表中{kind}有{total}件", "N4-4"))
+    return out

@@ -1,0 +1,46 @@
+"""Pieces shared by the six sections of the national format, including the helpers that
+read figures quoted in prose (rules N3-8, N4-3, N4-4, N2-5)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from plugins import API_VERSION, Section
+
+TEMPLATES = Path(__file__).parent / "templates"
+FORMAT_ID = "national-2021"
+
+ADMIN_LEVELS = (
+    ("county", "县级（县、县级市、区及其部门、乡镇、街道）"),
+    ("city", "设区的市、自治州（及其部门）"),
+    ("province", "省级（及其部门）"),
+)
+
+
+class NationalSection(Section):
+    api_version = API_VERSION
+    formats = (FORMAT_ID,)
+    template_folder = TEMPLATES
+
+
+def admin_level(report) -> str:
+    """``county`` unless ``[report] admin_level`` says ``city`` or ``province``."""
+    level = report.meta.get("admin_level")
+    return level if level in ("city", "province") else "county"
+
+
+def sentences(text: str | None) -> list[str]:
+    """Sentences of ``text`` (split at 。；！？ and line ends)."""
+    if not text:
+        return []
+    return [s for s in re.split(r"[。；;！!？?\n]", text) if s.strip()]
+
+
+def compact(text: str | None) -> str:
+    """The text without blanks, so that “3119 件” reads like “3119件”."""
+    return re.sub(r"[ \t\u3000]+", "", text or "")
+
+
+# Characters that may stand between a keyword and its number: no digit, no clause break.
+GAP = r"[^\d，,。；;、（）()\n]{0,12}?"

@@ -1,0 +1,112 @@
+"""二、主动公开政府信息情况: the four stacked tables of 《条例》第二十条 (domain §2.3)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal as D
+
+from plugins import error, rules, warning
+from plugins.fields import Decimal, Grid, GridColumn, GridRow, Integer, Text
+
+from .common import GAP, NationalSection, admin_level, compact, sentences
+
+ID = "nat.proactive"
+
+DOCUMENTS = Grid(
+    key="documents",
+    label="第二十条第（一）项",
+    unit="件",
+    rows=(GridRow("rules", "规章"), GridRow("normative", "行政规范性文件")),
+    columns=(GridColumn("issued", "本年制发件数"), GridColumn("abolished", "本年废止件数"),
+             GridColumn("in_force", "现行有效件数")),
+    cell=Integer(key="cell", label="件数", unit="件"),
+)
+
+DECISION_COLUMN = GridColumn("count", "本年处理决定数量")
+
+LICENSING = Grid(
+    key="licensing", label="第二十条第（五）项", unit="件",
+    rows=(GridRow("licensing", "行政许可"),), columns=(DECISION_COLUMN,),
+    cell=Integer(key="cell", label="件数", unit="件"),
+)
+
+ENFORCEMENT = Grid(
+    key="enforcement", label="第二十条第（六）项", unit="件",
+    rows=(GridRow("penalty", "行政处罚"), GridRow("coercion", "行政强制")), columns=(DECISION_COLUMN,),
+    cell=Integer(key="cell", label="件数", unit="件"),
+)
+
+FEES = Decimal(key="fees", label="行政事业性收费 本年收费金额", unit="万元", places=4,
+               help="第二十条第（八）项，单位万元（不是元）")
+
+#: A 县直部门 collecting more than this many 万元 has probably typed 元 (rule N2-4).
+FEE_PLAUSIBLE = D(100000)
+
+
+class Proactive(NationalSection):
+    id = ID
+    number = 2
+    heading = "主动公开政府信息情况"
+    template = "proactive.j2"
+    fields = (
+        Text(key="lead", label="导语", required=False, help="表前的说明（可不填）"),
+        DOCUMENTS, LICENSING, ENFORCEMENT, FEES,
+        Text(key="note", label="补充说明", required=False, help="表后的说明（可不填）"),
+    )
+
+    def validate(self, report):
+        v = report.values(self.id)
+        docs = DOCUMENTS.full(v["documents"])
+        out = []
+        for row in DOCUMENTS.rows:
+            c = docs[row.key]
+            if None not in c.values() and c["in_force"] < c["issued"] - c["abolished"]:
+                out.append(error(self.id, f"documents.{row.key}.in_force",
+                                 f"{row.label}现行有效{c['in_force']}件，少于本年制发{c['issued']}件减本年废止{c['abolished']}件"
+                                 f"（{c['issued'] - c['abolished']}件）", "N2-1"))
+        if admin_level(report) == "county":
+            typed = {k: n for k, n in docs["rules"].items() if n}
+            if typed:
+                first = next(iter(typed))
+                out.append(error(self.id, f"documents.rules.{first}",
+                                 "县级单位不能制定规章，规章一行应全为0（设区的市、自治州或省级单位请在文档信息中选择“行政层级”）",
+                                 "N2-3"))
+        fees = v["fees"]
+        if fees is not None and report.meta.get("unit_level") == "department" and fees > FEE_PLAUSIBLE:
+            out.append(warning(self.id, "fees", f"行政事业性收费{fees}万元，单位是否误填为“元”？", "N2-4"))
+        for key in ("lead", "note"):
+            out += prose_issues(report, self.id, key, v[key])
+            out += rules.year_words(self.id, key, v[key], report.year)
+        return out
+
+    def context(self, report):
+        v = report.values(self.id)
+        return {"documents": DOCUMENTS.full(v["documents"]), "licensing": LICENSING.full(v["licensing"]),
+                "enforcement": ENFORCEMENT.full(v["enforcement"])}
+
+
+# N2-5: “本年制发行政规范性文件N件”, “废止规章N件”, “现行有效行政规范性文件N件”.
+_DOC_AFTER = re.compile(r"(规章|行政规范性文件)" + GAP.replace("{0,12}", "{0,3}") + r"(\d+)件")
+_DOC_BEFORE = re.compile(r"(\d+)件" + GAP.replace("{0,12}", "{0,4}") + r"(规章|行政规范性文件)")
+_COLUMN_WORDS = (("abolished", ("废止",)), ("in_force", ("现行有效",)),
+                 ("issued", ("制发", "出台", "印发", "制定", "新增", "发布")))
+
+
+def prose_issues(report, section_id, field, text):
+    """N2-5: counts of 规章 / 行政规范性文件 quoted in ``text`` equal table 二（一）."""
+    docs = DOCUMENTS.full(report.values(ID)["documents"])
+    out = []
+    for sentence in sentences(compact(text)):
+        for clause in re.split(r"[，,、]", sentence):
+            found = [(m.group(1), int(m.group(2))) for m in _DOC_AFTER.finditer(clause)]
+            found += [(m.group(2), int(m.group(1))) for m in _DOC_BEFORE.finditer(clause)]
+            col = next((c for c, words in _COLUMN_WORDS if any(w in clause for w in words)), None)
+            if col is None:
+                continue
+            for label, n in found:
+                row = "rules" if label == "规章" else "normative"
+                want = docs[row][col]
+                if want is not None and n != want:
+                    col_label = next(c.label for c in DOCUMENTS.columns if c.key == col)
+                    out.append(error(section_id, field, f"正文写{label}{n}件，与第二部分表中{label}“{col_label}”{want}件不符", "N2-5"))
+    return out

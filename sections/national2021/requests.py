@@ -1,0 +1,215 @@
+"""三、收到和处理政府信息公开申请情况: the 7-column × 25-row table of domain §2.4.
+
+Stored: rows 一, 二, the 20 result rows and 四 for the six applicant columns. Computed: the
+（七）总计 row (N3-2) and the 总计 column (N3-3)."""
+
+from __future__ import annotations
+
+import re
+
+from plugins import error, rules
+from plugins.fields import Grid, GridColumn, GridRow, Integer, Text
+
+from .common import GAP, NationalSection, compact, sentences
+
+ID = "nat.requests"
+
+APPLICANTS = (
+    GridColumn("natural", "自然人"),
+    GridColumn("commercial", "商业企业"),
+    GridColumn("research", "科研机构"),
+    GridColumn("public_welfare", "社会公益组织"),
+    GridColumn("legal_service", "法律服务机构"),
+    GridColumn("other_org", "其他"),
+)
+COLUMNS = APPLICANTS + (GridColumn("total", "总计", sum_of=tuple(c.key for c in APPLICANTS)),)
+
+#: Label cells as printed: (key, group, sub-group, label, cells spanned by the label).
+#: ``group``/``sub`` name the row-spanning cells 三、本年度办理结果 and （三）…（六）.
+LAYOUT = (
+    ("new", "", "", "一、本年新收政府信息公开申请数量"),
+    ("carried_in", "", "", "二、上年结转政府信息公开申请数量"),
+    ("granted", "三、本年度办理结果", "", "（一）予以公开"),
+    ("partial", "三、本年度办理结果", "", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
+    ("deny_secret", "三、本年度办理结果", "（三）不予公开", "1.属于国家秘密"),
+    ("deny_law", "三、本年度办理结果", "（三）不予公开", "2.其他法律行政法规禁止公开"),
+    ("deny_safety", "三、本年度办理结果", "（三）不予公开", "3.危及“三安全一稳定”"),
+    ("deny_third_party", "三、本年度办理结果", "（三）不予公开", "4.保护第三方合法权益"),
+    ("deny_internal", "三、本年度办理结果", "（三）不予公开", "5.属于三类内部事务信息"),
+    ("deny_process", "三、本年度办理结果", "（三）不予公开", "6.属于四类过程性信息"),
+    ("deny_case_file", "三、本年度办理结果", "（三）不予公开", "7.属于行政执法案卷"),
+    ("deny_query", "三、本年度办理结果", "（三）不予公开", "8.属于行政查询事项"),
+    ("unable_not_held", "三、本年度办理结果", "（四）无法提供", "1.本机关不掌握相关政府信息"),
+    ("unable_need_create", "三、本年度办理结果", "（四）无法提供", "2.没有现成信息需要另行制作"),
+    ("unable_unclear", "三、本年度办理结果", "（四）无法提供", "3.补正后申请内容仍不明确"),
+    ("reject_petition", "三、本年度办理结果", "（五）不予处理", "1.信访举报投诉类申请"),
+    ("reject_repeat", "三、本年度办理结果", "（五）不予处理", "2.重复申请"),
+    ("reject_publication", "三、本年度办理结果", "（五）不予处理", "3.要求提供公开出版物"),
+    ("reject_massive", "三、本年度办理结果", "（五）不予处理", "4.无正当理由大量反复申请"),
+    ("reject_confirm", "三、本年度办理结果", "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息"),
+    ("other_no_correction", "三、本年度办理结果", "（六）其他处理",
+     "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+    ("other_no_fee", "三、本年度办理结果", "（六）其他处理",
+     "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    ("other_other", "三、本年度办理结果", "（六）其他处理", "3.其他"),
+    ("processed_total", "三、本年度办理结果", "", "（七）总计"),
+    ("carried_out", "", "", "四、结转下年度继续办理"),
+)
+
+RESULT_ROWS = tuple(k for k, g, _, _ in LAYOUT if g and k != "processed_total")
+GROUPS = {
+    "denied": tuple(k for k in RESULT_ROWS if k.startswith("deny_")),
+    "unable": tuple(k for k in RESULT_ROWS if k.startswith("unable_")),
+    "rejected": tuple(k for k in RESULT_ROWS if k.startswith("reject_")),
+    "other": tuple(k for k in RESULT_ROWS if k.startswith("other_")),
+}
+
+
+def _row_label(sub: str, label: str) -> str:
+    return f"{sub}{label}" if sub else label
+
+
+ROWS = tuple(
+    GridRow(k, _row_label(sub, label), sum_of=RESULT_ROWS if k == "processed_total" else (), indent=1 if g else 0)
+    for k, g, sub, label in LAYOUT
+)
+
+TABLE = Grid(
+    key="table",
+    label="收到和处理政府信息公开申请情况",
+    unit="件",
+    help="没有就填0，不能空着；（七）总计和总计列自动计算",
+    rows=ROWS,
+    columns=COLUMNS,
+    cell=Integer(key="cell", label="件数", unit="件"),
+)
+
+LABEL = {r.key: r.label for r in ROWS}
+COLUMN_LABEL = {c.key: c.label for c in COLUMNS}
+
+
+def table(report):
+    return TABLE.full(report.values(ID)["table"])
+
+
+class Requests(NationalSection):
+    id = ID
+    number = 3
+    heading = "收到和处理政府信息公开申请情况"
+    template = "requests.j2"
+    fields = (
+        Text(key="lead", label="导语", required=False, help="表前的说明（可不填）"),
+        TABLE,
+        Text(key="note", label="补充说明", required=False, help="表后的说明（可不填）"),
+    )
+
+    def validate(self, report):
+        v = report.values(self.id)
+        t = TABLE.full(v["table"])
+        out = []
+        for c in COLUMNS:
+            new, cin, done, cout = (t[k][c.key] for k in ("new", "carried_in", "processed_total", "carried_out"))
+            if None in (new, cin, done, cout):
+                continue
+            if new + cin != done + cout:
+                out.append(error(self.id, f"table.carried_out.{c.key}",
+                                 f"「{c.label}」列：一、本年新收{new}件加二、上年结转{cin}件共{new + cin}件，"
+                                 f"不等于三、（七）总计{done}件加四、结转下年度继续办理{cout}件共{done + cout}件", "N3-1"))
+            if cout > new + cin:
+                out.append(error(self.id, f"table.carried_out.{c.key}",
+                                 f"「{c.label}」列：结转下年度继续办理{cout}件，多于本年新收与上年结转之和{new + cin}件", "N3-5"))
+        for key in ("lead", "note"):
+            out += prose_issues(report, self.id, key, v[key])
+            out += rules.year_words(self.id, key, v[key], report.year)
+        return out
+
+    def context(self, report):
+        t = TABLE.full(report.values(self.id)["table"])
+        return {"rows": layout_rows(t), "columns": [c.key for c in COLUMNS]}
+
+
+def layout_rows(t):
+    """The 25 body rows as label cells (text, colspan, rowspan) plus the 7 values, with the
+    spans of the official table: 三、本年度办理结果 spans 22 rows, （三）8, （四）3, （五）5,
+    （六）3; rows 一/二/四 span the 3 label columns, （一）（二）（七） span 2."""
+    out = []
+    seen_group, seen_sub = set(), set()
+    for key, group, sub, label in LAYOUT:
+        cells = []
+        if not group:
+            cells.append({"text": label, "c": 3, "r": 1})
+        else:
+            if group not in seen_group:
+                seen_group.add(group)
+                cells.append({"text": group, "c": 1, "r": sum(1 for x in LAYOUT if x[1] == group)})
+            if sub:
+                if sub not in seen_sub:
+                    seen_sub.add(sub)
+                    cells.append({"text": sub, "c": 1, "r": sum(1 for x in LAYOUT if x[2] == sub)})
+                cells.append({"text": label, "c": 1, "r": 1})
+            else:
+                cells.append({"text": label, "c": 2, "r": 1})
+        out.append({"key": key, "labels": cells, "values": [t[key][c.key] for c in COLUMNS]})
+    return out
+
+
+# -- N3-8: figures quoted in prose --------------------------------------------------------
+_KW = r"(?:新收|收到|受理)"
+_PATTERNS = (
+    ("received", re.compile(_KW + r"(" + GAP + r")(\d+)件")),
+    ("carried_in", re.compile(r"上一?年度?结转(" + GAP + r")(\d+)件")),
+    ("processed", re.compile(r"(?:办结|答复)(" + GAP + r")(\d+)件")),
+    ("carried_out", re.compile(r"结转(?:到|至)?下一?年度?(" + GAP + r")(\d+)件")),
+    ("granted", re.compile(r"予以公开(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
+    ("partial", re.compile(r"部分公开(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
+    ("denied", re.compile(r"不予公开(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
+    ("unable", re.compile(r"无法提供(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
+    ("rejected", re.compile(r"不予处理(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
+)
+_CARRIED_OUT_BEFORE = re.compile(r"(\d+)件[^\d，,。；;]{0,4}?(?:结转|顺延)(?:到|至|入)?下一?年度?")
+
+
+def quoted_figures(text):
+    """``[(what, number)]`` for every figure about applications quoted in ``text``."""
+    out = []
+    for sentence in sentences(compact(text)):
+        for what, pattern in _PATTERNS:
+            for m in pattern.finditer(sentence):
+                if what in ("received", "processed") and "结转" in m.group(1):
+                    continue  # “受理上年结转申请34件” is about carried_in
+                out.append((m.start(), what, int(m.group(2))))
+        out += [(m.start(), "carried_out", int(m.group(1))) for m in _CARRIED_OUT_BEFORE.finditer(sentence)]
+    return [(w, n) for _, w, n in out]
+
+
+_WHAT = {"received": "收到（受理）申请", "carried_in": "上年结转", "processed": "办结（答复）",
+         "carried_out": "结转下年度", "granted": "予以公开", "partial": "部分公开", "denied": "不予公开",
+         "unable": "无法提供", "rejected": "不予处理"}
+
+
+def prose_issues(report, section_id, field, text):
+    """N3-8: figures about applications quoted in ``text`` equal table 三's 总计 column."""
+    if not text:
+        return []
+    tot = {k: v["total"] for k, v in table(report).items()}
+    expected = {
+        "received": {tot["new"]} | ({tot["new"] + tot["carried_in"]} if tot["new"] is not None and tot["carried_in"] is not None else set()),
+        "carried_in": {tot["carried_in"]},
+        "processed": {tot["processed_total"]},
+        "carried_out": {tot["carried_out"]},
+        "granted": {tot["granted"]},
+        "partial": {tot["partial"]},
+    }
+    for name, keys in (("denied", GROUPS["denied"]), ("unable", GROUPS["unable"]), ("rejected", GROUPS["rejected"])):
+        parts = [tot[k] for k in keys]
+        expected[name] = {sum(parts) if None not in parts else None}
+    out = []
+    for what, n in quoted_figures(text):
+        want = expected[what]
+        if None in want:
+            continue
+        if n not in want:
+            shown = "或".join(f"{w}件" for w in sorted(want))
+            hint = "（本年新收，或本年新收加上年结转）" if what == "received" else ""
+            out.append(error(section_id, field, f"正文写{_WHAT[what]}{n}件，与第三部分表中{shown}{hint}不符", "N3-8"))
+    return out
