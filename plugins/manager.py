@@ -135,6 +135,7 @@ class PluginHost:
         self.problems: list[str] = []  # host-level messages (refused ids, missing folders)
         self._owner: dict[int, str] = {}
         self._replaced: dict[str, str] = {}  # replaced id -> replacing id
+        self._slot: dict[str, int] = {}  # replacing id -> number of the section it replaced
         self._tracing = False
         if trace:
             self.trace()
@@ -175,10 +176,22 @@ class PluginHost:
         except BaseException as exc:  # noqa: BLE001
             if self.pm.has_plugin(name) or self.pm.get_plugin(name) is not None:
                 self.pm.unregister(name=name)
-            self._fail(record, f"不符合钩子约定：{exc}", exc)
+            self._fail(record, f"不符合钩子约定：{self._explain_validation(exc)}", exc)
             return
         if not self.pm.get_hookcallers(plugin):
             record.notes.append("没有实现任何 nianbao_ 钩子")
+
+    def _explain_validation(self, exc: BaseException) -> str:
+        """pluggy's English message, in Chinese and with a suggestion for a misspelt hook."""
+        import difflib
+
+        m = re.search(r"unknown hook '(\w+)'", str(exc))
+        if m is None:
+            return str(exc)
+        known = [n for n in dir(hookspecs.NianbaoSpecs) if n.startswith("nianbao_")]
+        guess = difflib.get_close_matches(m.group(1), known, n=1)
+        hint = f"，是不是 {guess[0]}？" if guess else f"（可用的钩子：{', '.join(known)}）"
+        return f"未知的钩子 {m.group(1)}{hint}"
 
     def _fail(self, record: PluginRecord, reason: str, exc: BaseException | None = None) -> None:
         record.state, record.reason = "failed", reason
@@ -364,6 +377,7 @@ class PluginHost:
                 old = self.sections.pop(s.replaces)
                 self.records[self._owner[id(old)]].notes.append(f"部分 {old.id} 已被 {name} 的 {s.id} 替换")
                 self.sections[s.id] = s
+                self._slot[s.id] = old.number  # a replacement takes the replaced part's place
                 if s.replaces != s.id:
                     self._replaced[s.replaces] = s.id
         for name, s in active:
@@ -383,10 +397,7 @@ class PluginHost:
         if fid:
             return self.formats.get(fid)
         year = report.year or self.config.year
-        if year is None:
-            return None
-        covering = [f for f in self.formats.values() if f.covers(year)]
-        return max(covering, key=lambda f: f.first_year) if covering else None
+        return self.default_format(year) if year is not None else None
 
     def default_format(self, year: int) -> ReportFormat | None:
         covering = [f for f in self.formats.values() if f.covers(year)]
@@ -403,7 +414,7 @@ class PluginHost:
             if format_id in s.formats and s.id not in self.config.disabled_sections
             and not (s.replaces and s.replaces in self.config.disabled_sections)
         ]
-        return sorted(chosen, key=lambda s: (rank.get(s.id, len(rank)), s.number, s.id))
+        return sorted(chosen, key=lambda s: (rank.get(s.id, len(rank)), self._slot.get(s.id, s.number), s.id))
 
     def view(self, report: Report) -> ReportView:
         return report.view(self.sections)

@@ -376,7 +376,7 @@ def test_safe_mode_from_the_environment(monkeypatch, example_dist):
 FAILURES = [
     ("import_error", "broken_import",
      "导入失败：ModuleNotFoundError: No module named 'nianbao_fixture_dependency_that_is_not_installed'"),
-    ("misspelt_hook", "misspelt", "不符合钩子约定：unknown hook 'nianbao_register_sectoins'"),
+    ("misspelt_hook", "misspelt", "不符合钩子约定：未知的钩子 nianbao_register_sectoins，是不是 nianbao_register_sections？"),
     ("hook_raises", "hook_raises", "nianbao_register_sections 出错：KeyError: 'section'"),
     ("wrong_type", "returns_section", "nianbao_register_sections 应返回列表，返回了 Lonely"),
     ("wrong_type", "returns_class", "nianbao_register_sections 应返回 Section 实例，返回了 <class 'nianbao_local.returns_class.Forgotten'>"),
@@ -609,3 +609,13 @@ def test_trace_plugins_prints_every_hook_call(tmp_path, capsys, monkeypatch, exa
     monkeypatch.delenv("NIANBAO_TRACE_PLUGINS")
     assert cli.main(["--config", str(config), "plugins"]) == 0
     assert "nianbao trace" not in capsys.readouterr().err
+
+
+def test_a_replacement_takes_the_replaced_sections_place():
+    """Without any [sections] order, a replacement is printed where the built-in was,
+    whatever number it declares itself."""
+    host = make_host("replacement", entry_points=False)
+    ids = [s.id for s in host.sections_for("fujian-2018")]
+    replacing = next(s for s in host.sections.values() if s.replaces == "fj.overview")
+    assert ids[0] == replacing.id
+    assert "fj.overview" not in ids
