@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from .fields import Field, FieldError, Grid, Records, field_path
+from .history import PREVIOUS_KEY, view_with_previous
 from .manager import PluginHost
 from .meta import META_FIELDS
 from .report import META, Report, ReportView
@@ -124,11 +125,19 @@ def _guarded(host: PluginHost, result: CheckResult, section_id: str, who: Any, w
 
 
 def check_report(host: PluginHost, report: Report, view: ReportView | None = None) -> CheckResult:
-    """All findings for one report, in report order (metadata first, then each section)."""
+    """All findings for one report, in report order (metadata first, then each section).
+
+    Without ``view``, the view has ``previous`` set to last year's report when one is found
+    (:mod:`plugins.history`), so the sections' cross-year rules run."""
     result = CheckResult()
-    view = view or host.view(report)
+    problem = ""
+    if view is None:
+        view, lookup = view_with_previous(host, report)
+        problem = lookup.problem
     fmt = host.format_for(report)
     result.issues += field_problems(META, meta_fields(host, report), view.meta)
+    if problem:
+        result.issues.append(Issue("warning", META, PREVIOUS_KEY, problem, "V-XYEAR"))
     if fmt is None:
         declared = report.format or host.config.format
         known = "、".join(sorted(host.formats)) or "无"

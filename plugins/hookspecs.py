@@ -19,6 +19,11 @@ Arguments:
 
 ``config``  the site configuration (:class:`plugins.config.Config`), read-only.
 ``env``     the :class:`jinja2.Environment` that renders every template.
+
+What the registered objects receive: sections' ``validate``/``context``, checks' ``run`` and
+computed fields get the read-only :class:`plugins.report.ReportView`, whose ``previous`` is
+last year's report of the same unit (or ``None``; see :mod:`plugins.history`) for cross-year
+rules; ``Section.carry_forward(previous)`` says what ``nianbao new --from`` copies from it.
 """
 
 from __future__ import annotations

@@ -416,8 +416,10 @@ class PluginHost:
         ]
         return sorted(chosen, key=lambda s: (rank.get(s.id, len(rank)), self._slot.get(s.id, s.number), s.id))
 
-    def view(self, report: Report) -> ReportView:
-        return report.view(self.sections)
+    def view(self, report: Report, previous: ReportView | None = None) -> ReportView:
+        """The report's view without looking for last year's report (cheap); use
+        :func:`plugins.history.view_with_previous` for the view with ``previous`` set."""
+        return report.view(self.sections, previous)
 
     def trace(self) -> None:
         """Print every hook call to stderr (``NIANBAO_TRACE_PLUGINS=1``).

@@ -20,6 +20,7 @@ import jinja2
 
 from .checks import meta_fields
 from .document import Block, Cell, Table, escape_markup, parse_markup
+from .history import view_with_previous
 from .manager import PluginHost
 from .report import Report, ReportView
 from .section import Section
@@ -215,7 +216,8 @@ class Renderer:
 
     # -- the document --------------------------------------------------------------------
     def render(self, report: Report, view: ReportView | None = None) -> RenderedDocument:
-        view = view or self.host.view(report)
+        """The whole document. Without ``view``, ``previous`` is set as in ``check_report``."""
+        view = view or view_with_previous(self.host, report)[0]
         fmt = self.host.format_for(report)
         if fmt is None:
             raise ValueError("无法确定报告格式：请填写报告年度或格式")

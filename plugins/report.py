@@ -85,10 +85,11 @@ class Report:
         else:
             table[key] = raw
 
-    def view(self, sections: Any = None) -> "ReportView":
+    def view(self, sections: Any = None, previous: "ReportView | None" = None) -> "ReportView":
         """A read-only view; ``sections`` (``id -> Section``, supplied by the host) lets the
-        view load typed values and computed fields of every section."""
-        return ReportView(self, sections)
+        view load typed values and computed fields of every section; ``previous`` is the view
+        of last year's report (see :mod:`plugins.history`), if any."""
+        return ReportView(self, sections, previous)
 
 
 class ReportView:
@@ -99,14 +100,21 @@ class ReportView:
     field declarations (a value of the wrong type reads as ``None``; the host reports it).
     ``view.computed(id, key)`` evaluates a :class:`~plugins.fields.Computed` field of any
     section, so one section can use another's figures.
+
+    ``view.previous`` is a view of the same unit's report for the year before (found by
+    :mod:`plugins.history`: ``[report] previous``, else the same folder), or ``None`` when
+    there is none; cross-year rules use it and stay silent without it. Its own ``previous``
+    is always ``None``.
     """
 
-    def __init__(self, report: Report, sections: Mapping[str, Any] | None = None):
+    def __init__(self, report: Report, sections: Mapping[str, Any] | None = None,
+                 previous: "ReportView | None" = None):
         self._frozen = _freeze(report.data)
         self._sections = sections or {}
         self._cache: dict[tuple[str, str], Any] = {}
         self._values: dict[str, dict[str, Any]] = {}
         self.path = report.path
+        self.previous = previous
 
     @property
     def meta(self) -> Mapping[str, Any]:

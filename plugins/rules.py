@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+import unicodedata
+from typing import Any, Iterable, Mapping
 
 from .results import Issue
 
-__all__ = ["year_words", "numbers_before", "is_blank_statement"]
+__all__ = ["year_words", "numbers_before", "is_blank_statement", "prose_of", "shingles", "similarity",
+           "duplicate_prose", "year_on_year", "DUP_THRESHOLD", "DUP_MIN_CHARS", "JUMP_FACTOR"]
 
 # Relative time words that leave the reader guessing which year is meant (rule V-YEARWORDS).
 _YEAR_WORDS = ("今年以来", "今年来", "今年", "截至目前", "截止目前", "目前为止", "去年")
@@ -48,3 +50,94 @@ def is_blank_statement(text: str | None) -> bool:
         return True
     core = re.sub(r"[\s。，,.、；;：:（）()]", "", text)
     return core in ("", "无", "没有", "暂无", "无。")
+
+
+# -- cross-year rules (the previous year's report is ``report.previous``) -------------------
+
+#: V-DUP: prose more similar than this to last year's same section is flagged (宿迁: 重复率 > 50%).
+DUP_THRESHOLD = 0.5
+#: V-DUP: sections whose prose (either year) is shorter than this many characters are not
+#: compared — a one-line “无” or a fee statement is the same every year by nature.
+DUP_MIN_CHARS = 50
+#: V-XYEAR 同比突变: a total more than this many times last year's, or less than its reciprocal.
+JUMP_FACTOR = 5
+
+
+def prose_of(fields: Iterable[Any], values: Mapping[str, Any]) -> str:
+    """All prose of a section: every ``Text`` field, and every ``Text`` column of its
+    ``Records``, in declaration order, one per line (``Line`` titles are not prose)."""
+    parts: list[str] = []
+    for f in fields:
+        value = values.get(f.key)
+        if f.kind == "text":
+            parts.append(value or "")
+        elif f.kind == "records":
+            texts = [c.key for c in f.columns if c.kind == "text"]
+            for row in value or ():
+                parts += [row.get(k) or "" for k in texts]
+    return "\n".join(p for p in parts if p)
+
+
+_NOT_WORDS = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _normalise(text: str) -> str:
+    # Full-width forms folded, blanks and punctuation dropped, every number made "0": a text
+    # copied with this year's figures typed over last year's is still a copy.
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"\d+", "0", _NOT_WORDS.sub("", text))
+
+
+def shingles(text: str, n: int = 5) -> set[str]:
+    """The set of character ``n``-grams of the normalised text (blanks and punctuation
+    removed, numbers replaced by 0); a text shorter than ``n`` is one shingle."""
+    t = _normalise(text)
+    if len(t) < n:
+        return {t} if t else set()
+    return {t[i:i + n] for i in range(len(t) - n + 1)}
+
+
+def similarity(a: str, b: str, n: int = 5) -> float:
+    """Jaccard similarity (0.0–1.0) of the character ``n``-grams of two texts; 0.0 when
+    either is empty. ``similarity(x, x) == 1.0``."""
+    sa, sb = shingles(a, n), shingles(b, n)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def duplicate_prose(section_id: str, fields: Iterable[Any], values: Mapping[str, Any],
+                    previous_values: Mapping[str, Any] | None, previous_year: int | None = None,
+                    threshold: float = DUP_THRESHOLD, min_chars: int = DUP_MIN_CHARS) -> list[Issue]:
+    """V-DUP: a warning when this year's prose of a section (:func:`prose_of`) is more than
+    ``threshold`` similar (character 5-gram Jaccard) to the same section of last year's report.
+    ``previous_values`` is ``report.previous.values(section_id)``; ``None`` means no report."""
+    if previous_values is None:
+        return []
+    fields = tuple(fields)
+    now, last = prose_of(fields, values), prose_of(fields, previous_values)
+    if min(len(_normalise(now)), len(_normalise(last))) < min_chars:
+        return []
+    ratio = similarity(now, last)
+    if ratio <= threshold:
+        return []
+    when = f"{previous_year}年" if previous_year else "上年"
+    return [Issue("warning", section_id, None,
+                  f"本部分文字与{when}报告的同一部分相似度{ratio:.0%}（超过{threshold:.0%}）："
+                  "请按本年度的实际情况撰写，不要沿用上年的文字", "V-DUP")]
+
+
+def year_on_year(section_id: str, field: str, label: str, now: Any, last: Any, unit: str = "",
+                 previous_year: int | None = None, factor: float = JUMP_FACTOR) -> list[Issue]:
+    """V-XYEAR 同比突变: a warning when ``now`` is more than ``factor`` times ``last`` or less
+    than ``1/factor`` of it; silent when either is missing or zero."""
+    if not now or not last or now < 0 or last < 0:
+        return []
+    ratio = now / last
+    if 1 / factor <= ratio <= factor:
+        return []
+    when = f"{previous_year}年" if previous_year else "上年"
+    change = f"是{when}的{ratio:.1f}倍" if ratio > 1 else f"只有{when}的{ratio:.0%}"
+    return [Issue("warning", section_id, field,
+                  f"{label}{now}{unit}，{when}为{last}{unit}，{change}：请核对数字（单位、漏填、错位），"
+                  "属实的请在正文中说明原因", "V-XYEAR")]

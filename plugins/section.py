@@ -36,8 +36,14 @@ class Section:
     ``replaces``      id of a section this one replaces explicitly (a county's own 概述).
     ``validate(report)`` returns :class:`~plugins.results.Issue` objects for its own data.
     ``context(report)``  extra variables for its template.
+    ``carry_forward(previous)`` what ``nianbao new --from`` copies from last year's report
+                      into a new one: ``{field key: value}`` with values typed as
+                      ``previous.values(id)`` gives them (a grid may be partial:
+                      ``{"table": {"carried_in": {...}}}``); default ``{}``. ``previous`` may be a
+                      report of another format: check ``previous.format``. Never carry prose.
 
-    ``report`` is always a read-only :class:`~plugins.report.ReportView`. The host already
+    ``report`` is always a read-only :class:`~plugins.report.ReportView`; ``report.previous``
+    is last year's report (or ``None``) for cross-year rules. The host already
     reports values of the wrong type and empty required fields; ``validate`` adds the
     arithmetic and plausibility rules.
     """
@@ -56,6 +62,9 @@ class Section:
         return ()
 
     def context(self, report: Any) -> Mapping[str, Any]:
+        return {}
+
+    def carry_forward(self, previous: Any) -> Mapping[str, Any]:
         return {}
 
     # -- helpers for the host and for subclasses; not meant to be overridden ---------------

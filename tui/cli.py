@@ -57,25 +57,45 @@ def cmd_new(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if path.exists():
         raise UsageError(f"{path} 已存在，不会覆盖（换一个文件名，或先移走原文件）")
-    year = args.year or config.year or (_dt.date.today().year - 1)
+    previous = load_report(args.from_file) if args.from_file else None
+    if previous is not None and previous.year is None and not args.year:
+        raise UsageError(f"{args.from_file} 没有填写报告年度，请用 --year 指定新报告的年度")
+    year = args.year or (previous.year + 1 if previous is not None else None) or config.year or (_dt.date.today().year - 1)
     fmt = host.formats.get(args.format) if args.format else host.default_format(year)
     if fmt is None:
         known = "、".join(sorted(host.formats)) or "无"
         raise UsageError(f"没有适用于{year}年的报告格式" if not args.format else f"未知格式 {args.format}（可用：{known}）")
-    meta: dict[str, Any] = {
-        "unit": args.unit or config.unit or "",
-        "unit_level": args.level or config.unit_level,
-        "region": config.region,
-        "year": year,
-        "format": fmt.id,
-    }
-    report = Report({META: {k: v for k, v in meta.items() if v}}, path)
+    typed: dict[str, Any] = {"unit": args.unit, "unit_level": args.level, "year": year, "format": fmt.id}
+    report = Report({META: {k: v for k, v in typed.items() if v}}, path)
+    carried = None
+    if previous is not None:
+        from plugins.history import carry_forward
+
+        if previous.year is not None and year != previous.year + 1:
+            _err(f"注意：{args.from_file} 是{previous.year}年度的报告，新报告是{year}年度，不是下一年度")
+        carried = carry_forward(host, previous, report, fmt.id)
+    for key, default in (("unit", config.unit), ("unit_level", config.unit_level), ("region", config.region)):
+        if default and not report.meta.get(key):
+            report.meta[key] = default
+    order = [f.key for f in meta_fields(host, report)]
+    meta = report.data[META] = dict(sorted(report.meta.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
     for s in host.sections_for(fmt.id):
         report.section_data(s.id, create=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     with ReportLock(path):
         save_report(report, path, backup=False)
-    _out(f"已创建 {path}：{meta['unit'] or '（未填单位）'} {year}年，格式 {fmt.id}（{fmt.name}）")
+    _out(f"已创建 {path}：{meta.get('unit') or '（未填单位）'} {year}年，格式 {fmt.id}（{fmt.name}）")
+    if carried is not None:
+        _out(f"上年报告：{args.from_file}（{previous.year}年）" + (f"，已记入 [report] previous = \"{carried.previous_key}\""
+                                                                if carried.previous_key else ""))
+        _out("结转的文档信息：" + ("、".join(label for _, label in carried.meta) or "无"))
+        _out("结转的数字：" + ("" if carried.values else "无"))
+        for line in carried.values:
+            _out(f"  {line}")
+        _out("未结转：各部分的文字（须按本年度撰写，与上年相似度超过50%时检查会警告）、本年度的数字、发文字号和日期")
+        _out("跨年度关系（历年累计、上年结转、现行有效件数、同比变化）由 nianbao check 对照上年报告核对")
+        for problem in carried.problems:
+            _err(problem)
     _out(f"下一步：nianbao edit {path}")
     return EXIT_OK
 
@@ -226,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--year", type=int, help="报告年度")
     s.add_argument("--format", help="报告格式 id（默认按年度选择）")
     s.add_argument("--level", choices=[k for k, _ in UNIT_LEVELS], help="单位层级")
+    s.add_argument("--from", dest="from_file", metavar="LAST_YEAR.toml",
+                   help="以上一年度的报告为起点：结转单位信息和跨年度的数字（年度加一；不结转正文）")
     s.set_defaults(func=cmd_new)
 
     s = sub.add_parser("check", help="检查报告，列出错误和警告")

@@ -7,7 +7,7 @@ import re
 from plugins import error, rules
 from plugins.fields import Grid, GridRow, Integer, Text
 
-from .common import YEAR_COLUMNS, FujianSection, cumulative_issues
+from .common import YEAR_COLUMNS, FujianSection, cross_year_cumulative, cross_year_jumps, cumulative_issues, repeated_prose
 
 CASES = Grid(
     key="cases",
@@ -45,6 +45,9 @@ class Appeals(FujianSection):
             out.append(error(self.id, "details",
                              f"情况说明写“{_NONE_SAID.search(details).group(0)}”，但表中本年度有{sum(year_total)}件", "OR10"))
         out += rules.year_words(self.id, "details", details, report.year)
+        out += cross_year_cumulative(self.id, CASES, v["cases"], report, "件")
+        out += cross_year_jumps(self.id, CASES, v["cases"], report, [r.key for r in CASES.rows], "件")
+        out += repeated_prose(self, report)
         return out
 
     def context(self, report):

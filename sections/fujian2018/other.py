@@ -8,7 +8,7 @@ from plugins.document import Cell, Table
 from plugins.fields import Computed, Text
 
 from .appeals import CASES
-from .common import FujianSection
+from .common import FujianSection, repeated_prose
 from .proactive import COUNTS
 from .requests import ANSWERS, RECEIVED
 
@@ -54,4 +54,4 @@ class Other(FujianSection):
     )
 
     def validate(self, report):
-        return rules.year_words(self.id, "matters", report.values(self.id)["matters"], report.year)
+        return rules.year_words(self.id, "matters", report.values(self.id)["matters"], report.year) + repeated_prose(self, report)

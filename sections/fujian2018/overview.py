@@ -5,7 +5,7 @@ from __future__ import annotations
 from plugins import rules
 from plugins.fields import Line, Records, Text, field_path
 
-from .common import FujianSection
+from .common import FujianSection, repeated_prose
 
 
 class Overview(FujianSection):
@@ -29,4 +29,4 @@ class Overview(FujianSection):
         out = rules.year_words(self.id, "intro", v["intro"], report.year)
         for i, item in enumerate(v["items"]):
             out += rules.year_words(self.id, field_path("items", i, "body"), item.get("body"), report.year)
-        return out
+        return out + repeated_prose(self, report)

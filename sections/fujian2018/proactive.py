@@ -13,7 +13,7 @@ from plugins import error, rules, warning
 from plugins.render import percent
 from plugins.fields import Computed, Grid, GridRow, Integer, Line, Records, Text, field_path
 
-from .common import YEAR_COLUMNS, FujianSection, cumulative_issues
+from .common import YEAR_COLUMNS, FujianSection, cross_year_cumulative, cross_year_jumps, cumulative_issues, repeated_prose
 
 COUNTS = Grid(
     key="counts",
@@ -132,6 +132,9 @@ class Proactive(FujianSection):
             out += rules.year_words(self.id, field_path("channels", i, "body"), ch.get("body"), report.year)
         for key in ("channels_intro", "website_note", "interpretation", "responses"):
             out += rules.year_words(self.id, key, v[key], report.year)
+        out += cross_year_cumulative(self.id, COUNTS, v["counts"], report, "条")
+        out += cross_year_jumps(self.id, COUNTS, v["counts"], report, ("total",), "条")
+        out += repeated_prose(self, report)
         return out
 
     def context(self, report):

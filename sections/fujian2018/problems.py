@@ -5,7 +5,7 @@ from __future__ import annotations
 from plugins import error, rules, warning
 from plugins.fields import Text
 
-from .common import FujianSection
+from .common import FujianSection, repeated_prose
 
 MIN_CHARS = 50
 
@@ -30,4 +30,4 @@ class Problems(FujianSection):
             elif text and len(text) < MIN_CHARS:
                 out.append(warning(self.id, key, f"{what}只有{len(text)}个字，过于简略（一般不少于{MIN_CHARS}字）", "V-SEC5"))
             out += rules.year_words(self.id, key, text, report.year)
-        return out
+        return out + repeated_prose(self, report)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from plugins import error, rules, warning
 from plugins.fields import Grid, GridRow, Integer, Text
 
-from .common import YEAR_COLUMNS, FujianSection, cumulative_issues
+from .common import YEAR_COLUMNS, FujianSection, cross_year_cumulative, cross_year_jumps, cumulative_issues, repeated_prose
 
 CELL = Integer(key="cell", label="件数", unit="件")
 
@@ -66,6 +66,10 @@ class Requests(FujianSection):
                 out.append(warning(self.id, "note",
                                    f"本年度受理{got}件，答复{answered}件，有{got - answered}件尚未答复：请在“补充说明”中说明", "OR4"))
         out += rules.year_words(self.id, "note", v["note"], report.year)
+        for grid in (RECEIVED, ANSWERS):
+            out += cross_year_cumulative(self.id, grid, v[grid.key], report, "件")
+            out += cross_year_jumps(self.id, grid, v[grid.key], report, ("total",), "件")
+        out += repeated_prose(self, report)
         return out
 
     def context(self, report):

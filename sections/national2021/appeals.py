@@ -8,7 +8,7 @@ import re
 from plugins import error, rules
 from plugins.fields import Grid, GridColumn, GridRow, Integer, Text
 
-from .common import GAP, NationalSection, compact, sentences
+from .common import GAP, NationalSection, compact, previous, repeated_prose, sentences
 
 ID = "nat.appeals"
 
@@ -55,7 +55,13 @@ class Appeals(NationalSection):
         for key in ("lead", "note"):
             out += prose_issues(report, self.id, key, v[key])
             out += rules.year_words(self.id, key, v[key], report.year)
-        return out
+        prev = previous(report)
+        if prev is not None:  # V-XYEAR 同比突变 on the three 总计
+            now, last = cases(report), cases(prev)
+            for row in CASES.rows:
+                out += rules.year_on_year(self.id, f"cases.{row.key}.total", f"{row.label}总计",
+                                          now[row.key]["total"], last[row.key]["total"], "件", prev.year)
+        return out + repeated_prose(self, report)
 
     def context(self, report):
         c = cases(report)

@@ -44,3 +44,28 @@ def compact(text: str | None) -> str:
 
 # Characters that may stand between a keyword and its number: no digit, no clause break.
 GAP = r"[^\d，,。；;、（）()\n]{0,12}?"
+
+
+# -- cross-year rules (report.previous is last year's report, or None) ----------------------
+
+def of_this_format(view):
+    """Whether a report view is of this format (declared, or by its year when undeclared)."""
+    if view is None:
+        return False
+    return (view.format or (FORMAT_ID if view.year is not None and view.year >= 2021 else None)) == FORMAT_ID
+
+
+def previous(report):
+    """Last year's report if it is one of this format (else ``None``: rules stay silent)."""
+    prev = getattr(report, "previous", None)
+    return prev if of_this_format(prev) else None
+
+
+def repeated_prose(section, report):
+    """V-DUP: this section's prose against the same section of last year's report."""
+    from plugins import rules
+
+    prev = previous(report)
+    if prev is None:
+        return []
+    return rules.duplicate_prose(section.id, section.fields, report.values(section.id), prev.values(section.id), prev.year)

@@ -8,7 +8,7 @@ import re
 from plugins import error, rules, warning
 from plugins.fields import Line, Text
 
-from .common import NationalSection, compact
+from .common import NationalSection, compact, repeated_prose
 from .requests import table
 
 ITEMS = (
@@ -53,7 +53,7 @@ class Other(NationalSection):
                                f"第三部分有{no_fee}件因逾期未缴费不再处理：应写明发出收费通知的件数和金额以及实际收取的金额", "N3-7"))
         for key, _ in ITEMS:
             out += rules.year_words(self.id, key, v[key], report.year)
-        return out
+        return out + repeated_prose(self, report)
 
     def context(self, report):
         v = report.values(self.id)

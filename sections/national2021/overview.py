@@ -7,7 +7,7 @@ from plugins import rules, warning
 from plugins.fields import Line, Text
 
 from .appeals import prose_issues as appeals_prose
-from .common import NationalSection
+from .common import NationalSection, repeated_prose
 from .proactive import prose_issues as proactive_prose
 from .requests import prose_issues as requests_prose
 
@@ -60,7 +60,7 @@ class Overview(NationalSection):
             out += appeals_prose(report, self.id, key, v[key])
             out += proactive_prose(report, self.id, key, v[key])
             out += rules.year_words(self.id, key, v[key], report.year)
-        return out
+        return out + repeated_prose(self, report)
 
     def context(self, report):
         v = report.values(self.id)

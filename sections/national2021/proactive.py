@@ -8,7 +8,7 @@ from decimal import Decimal as D
 from plugins import error, rules, warning
 from plugins.fields import Decimal, Grid, GridColumn, GridRow, Integer, Text
 
-from .common import GAP, NationalSection, admin_level, compact, sentences
+from .common import GAP, NationalSection, admin_level, compact, of_this_format, previous, repeated_prose, sentences
 
 ID = "nat.proactive"
 
@@ -77,7 +77,43 @@ class Proactive(NationalSection):
         for key in ("lead", "note"):
             out += prose_issues(report, self.id, key, v[key])
             out += rules.year_words(self.id, key, v[key], report.year)
+        return out + self.cross_year(report, v) + repeated_prose(self, report)
+
+    def cross_year(self, report, v):
+        """N2-2 (warning): 现行有效(Y) = 现行有效(Y−1) + 本年制发(Y) − 本年废止(Y); V-XYEAR 同比突变
+        on the decision counts of （五）（六） and the fees of （八）."""
+        prev = previous(report)
+        if prev is None:
+            return []
+        pv = prev.values(self.id)
+        when = f"{prev.year}年" if prev.year else "上年"
+        docs, last_docs = DOCUMENTS.full(v["documents"]), DOCUMENTS.full(pv["documents"])
+        out = []
+        for row in DOCUMENTS.rows:
+            c, before = docs[row.key], last_docs[row.key]["in_force"]
+            if None in c.values() or before is None:
+                continue
+            want = before + c["issued"] - c["abolished"]
+            if c["in_force"] != want:
+                out.append(warning(self.id, f"documents.{row.key}.in_force",
+                                   f"{row.label}现行有效{c['in_force']}件，而{when}报告的现行有效{before}件加本年制发{c['issued']}件"
+                                   f"减本年废止{c['abolished']}件为{want}件：如因修改、清理等原因不一致，请在补充说明中说明", "N2-2"))
+        for grid, key in ((LICENSING, "licensing"), (ENFORCEMENT, "penalty"), (ENFORCEMENT, "coercion")):
+            label = next(r.label for r in grid.rows if r.key == key)
+            out += rules.year_on_year(self.id, f"{grid.key}.{key}.count", f"{label}本年处理决定",
+                                      grid.full(v[grid.key])[key]["count"], grid.full(pv[grid.key])[key]["count"], "件", prev.year)
+        out += rules.year_on_year(self.id, "fees", "行政事业性收费", v["fees"], pv["fees"], "万元", prev.year)
         return out
+
+    def carry_forward(self, previous_report):
+        """现行有效件数 as the starting point: last year's, for 规章 and 行政规范性文件 (the
+        operator adds this year's 制发 and subtracts 废止; N2-2 checks it)."""
+        if not of_this_format(previous_report):
+            return {}
+        last = DOCUMENTS.full(previous_report.values(self.id)["documents"])
+        docs = {row.key: {"in_force": last[row.key]["in_force"]} for row in DOCUMENTS.rows
+                if last[row.key]["in_force"] is not None}
+        return {"documents": docs} if docs else {}
 
     def context(self, report):
         v = report.values(self.id)

@@ -7,7 +7,7 @@ import re
 from plugins import error, rules, warning
 from plugins.fields import Text
 
-from .common import NationalSection
+from .common import NationalSection, repeated_prose
 
 MIN_CHARS = 50
 
@@ -40,4 +40,4 @@ class Problems(NationalSection):
         if not said:
             out.append(warning(self.id, "last_year", f"没有说明上年度（{prev}）报告所列问题的整改情况", "V-SEC5"))
         out += rules.year_words(self.id, "last_year", v["last_year"], report.year)
-        return out
+        return out + repeated_prose(self, report)

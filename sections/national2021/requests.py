@@ -10,7 +10,7 @@ import re
 from plugins import error, rules
 from plugins.fields import Grid, GridColumn, GridRow, Integer, Text
 
-from .common import GAP, NationalSection, compact, sentences
+from .common import GAP, NationalSection, compact, of_this_format, previous, repeated_prose, sentences
 
 ID = "nat.requests"
 
@@ -121,7 +121,34 @@ class Requests(NationalSection):
         for key in ("lead", "note"):
             out += prose_issues(report, self.id, key, v[key])
             out += rules.year_words(self.id, key, v[key], report.year)
+        return out + self.cross_year(report, t) + repeated_prose(self, report)
+
+    def cross_year(self, report, t):
+        """N3-6: 二、上年结转 = last year's 四、结转下年度继续办理, per applicant column (the 总计
+        column follows); V-XYEAR 同比突变 on 新收, 办结 and 结转 totals."""
+        prev = previous(report)
+        if prev is None:
+            return []
+        last = table(prev)
+        when = f"{prev.year}年" if prev.year else "上年"
+        out = []
+        for c in APPLICANTS:
+            now, before = t["carried_in"][c.key], last["carried_out"][c.key]
+            if now is not None and before is not None and now != before:
+                out.append(error(self.id, f"table.carried_in.{c.key}",
+                                 f"「{c.label}」列：二、上年结转{now}件，与{when}报告的四、结转下年度继续办理{before}件不符", "N3-6"))
+        for key in ("new", "processed_total", "carried_out"):
+            out += rules.year_on_year(self.id, f"table.{key}.total", f"{LABEL[key]}（总计）",
+                                      t[key]["total"], last[key]["total"], "件", prev.year)
         return out
+
+    def carry_forward(self, previous_report):
+        """上年结转 = last year's 结转下年度继续办理, per applicant column."""
+        if not of_this_format(previous_report):
+            return {}
+        last = table(previous_report)["carried_out"]
+        row = {c.key: last[c.key] for c in APPLICANTS if last[c.key] is not None}
+        return {"table": {"carried_in": row}} if row else {}
 
     def context(self, report):
         t = TABLE.full(report.values(self.id)["table"])
