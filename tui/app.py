@@ -1,59 +1,105 @@
 """The Textual interface: the report's pages (metadata, then each section) as forms generated
 from their field declarations, live checking, preview, export, and saving that loses nothing.
+
+The interface never names a section: pages, fields and messages all come from the loaded
+plugins, so a county's seventh section appears with no change here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import codecs
+import datetime as _dt
+import os
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
+from rich.cells import cell_len
 from rich.text import Text as RichText
 from textual import on
-from textual.app import App, ComposeResult
+from textual.actions import SkipAction
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static, TextArea
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from plugins.checks import describe_field
 from plugins.config import Config
 from plugins.document import parse_markup
 from plugins.errors import NianbaoError
-from plugins.exporters import _text_block
+from plugins.exporters import _text_block, display_width
+from plugins.fields import clean_text
 from plugins.manager import PluginHost, host_from_env
-from plugins.render import Renderer
+from plugins.report import META
 from plugins.results import Issue
 from plugins.store import load_report
 
 from .i18n import Translator
-from .session import Session
-from .widgets import (ComputedValue, Editor, FieldBox, FieldInput, FieldLeft, FieldSelect, FieldText,
-                      GridBox, RecordsBox)
+from .session import Session, parse_path
+from .widgets import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, RecordsBox, WrappedText, fit,
+                      table_lines, wrap_text)
 
 SAVE_DELAY = 1.0  # at most this long between a keystroke and the file on disk
 PREVIEW_DELAY = 0.3
-STATE_MARK = {"empty": "·", "progress": "…", "errors": "✗", "warnings": "!", "complete": "✓", "broken": "✗"}
+PROBE_DELAY = 0.5  # after the first frame, when the templates are tried out
+HANGUP_GRACE = 2.0  # after SIGHUP/SIGTERM, seconds Textual gets to shut down before the process ends
+WIDE = 120  # from this width the preview is shown beside the form
+TALL = 30  # from this height the issue list is shown under it
+NAV_CELLS = 24  # width of the navigation column
+STATE_MARK = {"empty": "◦", "progress": "✎", "errors": "✗", "warnings": "!", "complete": "✓", "broken": "⊘"}
+STATE_STYLE = {"empty": "dim", "progress": "", "errors": "bold red", "warnings": "yellow",
+               "complete": "green", "broken": "bold red"}
+
+
+def _estimated_rows(field: Any) -> int:
+    """Roughly how many rows a field takes on screen (to build the first screen first)."""
+    kind = field.kind
+    if kind in ("line", "integer", "decimal", "date", "choice"):
+        return 1
+    if kind == "grid":
+        return len(field.rows) + 3
+    if kind == "records":
+        return 10
+    return 6
+
+
+def _key_name(key: str) -> str:
+    """``ctrl+up`` -> ``Ctrl+Up``, ``f1`` -> ``F1`` (as printed on keyboards)."""
+    return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in key.strip().split("+"))
+
+
+def _short_title(title: str) -> str:
+    """The numeral of a section title (``二、``), or the first two characters."""
+    head, sep, _ = title.partition("、")
+    return head + sep if sep and len(head) <= 3 else fit(title, 4)
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "dismiss", "关闭", id="help-close")]
+    BINDINGS = [Binding("escape,f1,q", "dismiss", "", id="help-close", show=False)]
 
-    def __init__(self, text: str):
+    def __init__(self, title: str, text: str):
         super().__init__()
-        self.text = text
+        self.title_text, self.text = title, text
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-box"):
-            yield Static(self.text, markup=False)
+        box = VerticalScroll(id="help-box")
+        box.border_title = self.title_text
+        with box:
+            yield WrappedText([(RichText(line), 0, True) for line in self.text.split("\n")])
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)
 
 
 class ExportScreen(ModalScreen[Path | None]):
-    BINDINGS = [Binding("escape", "dismiss_none", "取消", id="export-cancel")]
+    BINDINGS = [Binding("escape", "dismiss_none", "", id="export-cancel", show=False)]
 
     def __init__(self, app_: "NianbaoApp"):
         super().__init__()
@@ -61,28 +107,30 @@ class ExportScreen(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         t = self.nb.t
-        with Vertical(id="export-box"):
-            yield Label(t("export_title"), classes="title")
-            yield OptionList(*[Option(RichText(f"{e.id:5} {e.name}"), id=e.id) for e in self.nb.host.exporters.values()],
-                             id="export-format")
+        box = Vertical(id="export-box")
+        box.border_title = t("export_title")
+        with box:
+            yield OptionList(*[Option(RichText(f"{e.id:6}{e.name}"), id=e.id) for e in self.nb.host.exporters.values()],
+                             id="export-format", compact=True)
             yield Label(t("export_to"))
-            yield Input(value=str(self._path("txt")), id="export-path", compact=True)
+            yield Input(value=str(self._path(next(iter(self.nb.host.exporters), ""))), id="export-path", compact=True)
             with Horizontal(id="export-buttons"):
                 yield Button(t("ok"), id="export-ok", compact=True, variant="primary")
                 yield Button(t("cancel"), id="export-cancel", compact=True)
 
     def _path(self, exporter_id: str) -> Path:
-        exporter = self.nb.host.exporters[exporter_id]
+        exporter = self.nb.host.exporters.get(exporter_id)
         src = self.nb.session.report.path or Path("report.toml")
-        return src.with_suffix(exporter.suffix)
+        return src.with_suffix(exporter.suffix) if exporter is not None else src.with_suffix(".txt")
 
     def on_mount(self) -> None:
-        self.query_one("#export-format", OptionList).highlighted = 0
-        self.query_one("#export-format", OptionList).focus()
+        options = self.query_one("#export-format", OptionList)
+        options.highlighted = 0
+        options.focus()
 
     @on(OptionList.OptionHighlighted, "#export-format")
     def _highlight(self, event: OptionList.OptionHighlighted) -> None:
-        self.query_one("#export-path", Input).value = str(self._path(event.option.id))
+        self.query_one("#export-path", Input).value = str(self._path(event.option.id or ""))
 
     @on(OptionList.OptionSelected, "#export-format")
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -92,9 +140,12 @@ class ExportScreen(ModalScreen[Path | None]):
     @on(Button.Pressed, "#export-ok")
     def _ok(self) -> None:
         opts = self.query_one("#export-format", OptionList)
+        if not opts.option_count:
+            self.dismiss(None)
+            return
         option = opts.get_option_at_index(opts.highlighted or 0)
-        path = Path(self.query_one("#export-path", Input).value.strip())
-        self.dismiss(self.nb.export(option.id, path))
+        path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
+        self.dismiss(self.nb.export(option.id or "", path))
 
     @on(Button.Pressed, "#export-cancel")
     def action_dismiss_none(self) -> None:
@@ -103,23 +154,47 @@ class ExportScreen(ModalScreen[Path | None]):
 
 def make_bindings(t: Translator) -> list[Binding]:
     """Every binding has an id (remappable with ``App.set_keymap``) and uses only keys that
-    terminals send over SSH: ctrl+letter and F-keys, each F-key with a ctrl alternative."""
+    terminals send over SSH: ctrl+letter and F-keys, each F-key with a ctrl alternative
+    (F10 too: ctrl+p lists every command). The footer shows the important ones in 80
+    columns; the help screen (F1) lists them all."""
+    pages = Binding.Group(t("short_pages"), compact=True)
+    records = Binding.Group(t("short_records"), compact=True)
     return [
-        Binding("ctrl+s", "save", t("save"), id="save", priority=True),
-        Binding("ctrl+q", "quit", t("quit"), id="quit", priority=True),
         Binding("f1,ctrl+o", "help", t("help"), id="help", priority=True, key_display="F1"),
-        Binding("f2,ctrl+b", "prev_page", t("prev_section"), id="prev-section", priority=True, key_display="F2"),
-        Binding("f3,ctrl+f", "next_page", t("next_section"), id="next-section", priority=True, key_display="F3"),
-        Binding("f4,ctrl+g", "next_problem", t("next_problem"), id="next-problem", priority=True, key_display="F4"),
-        Binding("f8,ctrl+l", "toggle_issues", t("toggle_issues"), id="toggle-issues", priority=True, key_display="F8"),
-        Binding("f9,ctrl+t", "toggle_preview", t("toggle_preview"), id="toggle-preview", priority=True, key_display="F9"),
-        Binding("f10", "export", t("export"), id="export", priority=True),
-        Binding("ctrl+n", "add_record", t("add_record"), id="add-record", show=False),
-        Binding("ctrl+r", "remove_record", t("remove_record"), id="remove-record", show=False),
-        Binding("ctrl+up", "move_record(-1)", t("move_up"), id="move-up", show=False),
-        Binding("ctrl+down", "move_record(1)", t("move_down"), id="move-down", show=False),
+        Binding("f2,ctrl+b", "prev_page", t("prev_section"), id="prev-section", priority=True, key_display="F2", group=pages),
+        Binding("f3,ctrl+f", "next_page", t("next_section"), id="next-section", priority=True, key_display="F3", group=pages),
+        Binding("f4,ctrl+g", "next_problem", t("short_next_problem"), id="next-problem", priority=True, key_display="F4"),
+        Binding("f8,ctrl+l", "toggle_issues", t("short_toggle_issues"), id="toggle-issues", priority=True, key_display="F8"),
+        Binding("f9,ctrl+t", "toggle_preview", t("short_toggle_preview"), id="toggle-preview", priority=True, key_display="F9"),
+        Binding("f10", "export", t("export"), id="export", priority=True, key_display="F10"),
+        Binding("ctrl+n", "add_record", t("short_add_record"), id="add-record", priority=True, key_display="^n", group=records),
+        Binding("ctrl+r", "remove_record", t("short_remove_record"), id="remove-record", priority=True, key_display="^r", group=records),
+        Binding("ctrl+up", "move_record(-1)", t("move_up"), id="move-up", priority=True, show=False),
+        Binding("ctrl+down", "move_record(1)", t("move_down"), id="move-down", priority=True, show=False),
+        Binding("ctrl+s", "save", t("save"), id="save", priority=True, show=False),
+        Binding("ctrl+q", "quit", t("quit"), id="quit", priority=True, key_display="^q"),
         Binding("ctrl+p", "command_palette", t("commands"), id="command-palette", show=False),
+        Binding("escape", "close_issues", "", id="close-issues", show=False),
+        # Moving between fields is decided here, before the key goes to a field, so that keys
+        # typed ahead (they arrive together over a slow link) land in the field they were
+        # typed for. The fields' own behaviour applies where these do not.
+        Binding("tab", "next_field(1)", "", id="next-field", priority=True, show=False),
+        Binding("shift+tab", "next_field(-1)", "", id="previous-field", priority=True, show=False),
+        Binding("enter", "enter_field", "", id="enter-next-field", priority=True, show=False),
+        Binding("up", "cell('up')", "", id="cell-up", priority=True, show=False),
+        Binding("down", "cell('down')", "", id="cell-down", priority=True, show=False),
+        Binding("left", "cell('left')", "", id="cell-left", priority=True, show=False),
+        Binding("right", "cell('right')", "", id="cell-right", priority=True, show=False),
     ]
+
+
+# The long names of the actions, for the help screen and the command palette.
+_LONG_NAMES = {"prev_page": "prev_section", "next_page": "next_section", "next_problem": "next_problem",
+               "toggle_issues": "toggle_issues", "toggle_preview": "toggle_preview", "export": "export",
+               "add_record": "add_record", "remove_record": "remove_record", "move_record(-1)": "move_up",
+               "move_record(1)": "move_down", "save": "save", "quit": "quit", "help": "help",
+               "command_palette": "commands"}
+_RECORD_ACTIONS = ("add_record", "remove_record", "move_record")
 
 
 class NianbaoApp(App[int]):
@@ -129,18 +204,36 @@ class NianbaoApp(App[int]):
     AUTO_FOCUS = None  # focus is placed on the first field explicitly (scroll containers steal it)
     BINDINGS = make_bindings(Translator("zh"))
 
-    def __init__(self, session: Session, config: Config | None = None, *, autosave: bool = True):
+    def __init__(self, session: Session, config: Config | None = None, *, autosave: bool = True,
+                 cursor_blink: bool = False, exit_watchdog: float | None = None):
         self.t = Translator((config or session.host.config).language)
         super().__init__()
         self.session = session
         self.host: PluginHost = session.host
-        self.renderer = Renderer(self.host)
+        self._renderer: Any = None  # built when first needed: Jinja2 is not needed for the first frame
+        self._renderer_lock = threading.Lock()
         self.autosave = autosave
-        self.page_id = session.pages[0].id if len(session.pages) == 1 else session.pages[1].id
-        self._save_timer = None
-        self._preview_timer = None
+        # A blinking cursor costs ~1.7 KB/s over SSH while idle and makes screenshots differ.
+        self.cursor_blink = cursor_blink
+        self.page_id = session.first_section()
+        self._save_timer: Any = None
+        self._preview_timer: Any = None
         self._problem_index = -1
         self._showing_issues: list[Issue] = []
+        self._issue_keys: tuple = ()
+        self._nav_keys: tuple = ()
+        self._pending_check = False
+        self._warned_encoding = False
+        self._user_preview: bool | None = None
+        self._user_issues: bool | None = None
+        self._focus_before_panel: Widget | None = None
+        self._pages: dict[str, Vertical] = {}  # page id -> its form, built on the first visit
+        self._first_page_id = ""
+        self._scroll: dict[str, float] = {}
+        self.started = False  # set after the first frame (on_ready)
+        self.ready_at: float | None = None
+        self.exit_watchdog = exit_watchdog  # seconds a hang-up may take to shut down
+        self._watchdog: threading.Timer | None = None
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -148,19 +241,58 @@ class NianbaoApp(App[int]):
         with Horizontal(id="main"):
             yield OptionList(id="nav")
             yield VerticalScroll(id="form", can_focus=False)
-            with VerticalScroll(id="preview", can_focus=False):
-                yield Static("", id="preview-text", markup=False)
+            preview = VerticalScroll(id="preview", can_focus=False)
+            preview.border_title = self.t("preview_title")
+            with preview:
+                yield WrappedText(id="preview-text")
         yield OptionList(id="issues")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
-    def on_mount(self) -> None:
-        self.query_one("#preview").display = self.size.width >= 120
-        self.query_one("#issues").display = self.size.height >= 30
+    async def on_mount(self) -> None:
+        self._apply_layout()
         self._install_signal_handlers()
-        self.refresh_nav()
-        self.show_page(self.page_id)
+        if self.session.read_only:
+            # Nothing can be typed: let the form itself take the keys, to scroll it.
+            self.query_one("#form").can_focus = True
+        await self.show_page(self.page_id)
         if self.session.read_only:
             self.notify(self.t("readonly_notice", holder=self.session.holder), severity="warning", timeout=10, markup=False)
+
+    @property
+    def renderer(self) -> Any:
+        with self._renderer_lock:
+            if self._renderer is None:
+                from plugins.render import Renderer
+
+                self._renderer = Renderer(self.host)
+            return self._renderer
+
+    def on_ready(self) -> None:
+        self.started = True
+        self.ready_at = time.perf_counter()  # the first frame is up (bench/bench_tui.py reads it)
+        # Once the operator can type: find sections whose template fails (shown as broken),
+        # in a thread, so that compiling every template never holds up a keystroke.
+        self.set_timer(PROBE_DELAY, self._start_probe)
+        self.call_after_refresh(self._complete_first_page)
+
+    def on_resize(self) -> None:
+        self._apply_layout()
+
+    def _apply_layout(self) -> None:
+        width, height = self.size
+        preview = self.query_one("#preview")
+        issues = self.query_one("#issues")
+        preview.display = self._user_preview if self._user_preview is not None else width >= WIDE
+        issues.display = self._user_issues if self._user_issues is not None else height >= TALL
+        # With the preview beside the form on a narrow screen, the navigation keeps only the
+        # state marks and numerals, so every part's state stays visible.
+        self.query_one("#nav").set_class(bool(preview.display) and width < WIDE, "-narrow")
+        self.screen.set_class(height < TALL, "-short")
+        self._nav_keys = ()
+        if self.page_widget() is not None:
+            self.refresh_nav()
+            self._refresh_issue_list()
+            self.refresh_status()
 
     def _install_signal_handlers(self) -> None:
         # Textual has no SIGHUP handler: a dropped SSH connection would kill the process
@@ -173,140 +305,239 @@ class NianbaoApp(App[int]):
             pass
 
     def _on_hangup(self) -> None:
+        """SIGHUP (the connection dropped) or SIGTERM: save first, then leave. Textual's
+        shutdown can block for ever writing to a terminal that is gone (its writer thread
+        waits on a full queue); with ``exit_watchdog`` set (``run_app`` sets it), the
+        process then ends by itself once everything is saved and the lock released."""
         try:
             self.session.save()
-        finally:
-            self.exit(0)
+        except Exception:  # noqa: BLE001 - leave anyway; run_app tries once more
+            pass
+        if self.exit_watchdog is not None and self._watchdog is None:
+            def force() -> None:
+                try:
+                    self.session.save()
+                except Exception:  # noqa: BLE001
+                    pass
+                finally:
+                    self.session.close()
+                    os._exit(0)
+
+            self._watchdog = threading.Timer(self.exit_watchdog, force)
+            self._watchdog.daemon = True
+            self._watchdog.start()
+        self.exit(0)
 
     # -- pages ---------------------------------------------------------------------------
     def refresh_nav(self) -> None:
         nav = self.query_one("#nav", OptionList)
-        highlighted = nav.highlighted
-        nav.clear_options()
-        for page in self.session.pages:
-            state = self.session.state(page.id)
-            label = RichText(f"{STATE_MARK[state]} ", style=_STATE_STYLE[state]) + RichText(_fit(page.title, NAV_TEXT_CELLS))
-            nav.add_option(Option(label, id=page.id))
+        narrow = nav.has_class("-narrow")
+        entries = tuple((p.id, self.session.state(p.id), p.title) for p in self.session.pages)
+        if entries != self._nav_keys:
+            self._nav_keys = entries
+            options = []
+            for page_id, state, title in entries:
+                label = RichText(STATE_MARK[state] + " ", style=STATE_STYLE[state])
+                label.append(_short_title(title) if narrow else fit(title, NAV_CELLS - 5), style=STATE_STYLE[state])
+                options.append(Option(label, id=page_id))
+            nav.set_options(options)
         ids = [p.id for p in self.session.pages]
-        nav.highlighted = ids.index(self.page_id) if self.page_id in ids else highlighted
+        if self.page_id in ids:
+            nav.highlighted = ids.index(self.page_id)
 
-    def show_page(self, page_id: str, focus_path: str | None = None) -> None:
+    async def show_page(self, page_id: str, focus_path: str | None = None) -> None:
+        """Show one page. Its form is built on the first visit (only the first page is built
+        at startup) and kept: coming back is immediate, with the scroll position kept."""
+        await self._drain_focused()
         self.flush_save()
-        self.page_id = page_id
-        page = self.session.page(page_id)
+        if page_id not in {p.id for p in self.session.pages}:
+            page_id = self.session.first_section()
         form = self.query_one("#form", VerticalScroll)
-        form.remove_children()
-        widgets: list[Any] = [Label(RichText(page.heading), classes="page-title")]
-        if page_id in self.session.result.broken:
-            widgets.append(Static(self.t("section_broken", msg=self.session.result.broken[page_id]), classes="broken", markup=False))
-        widgets += [FieldBox(page_id, f, self.session, self.t, id=f"field-{f.key}") for f in page.fields]
-        form.mount_all(widgets)
-        form.scroll_home(animate=False)
-        self.call_after_refresh(self._after_show, focus_path)
-
-    def _after_show(self, focus_path: str | None) -> None:
-        if self.session.read_only:
-            for w in self.query("#form Input, #form TextArea, #form Select"):
-                w.disabled = True
+        current = self._pages.get(self.page_id)
+        if current is not None and current.display:
+            self._scroll[self.page_id] = form.scroll_y
+        self.page_id = page_id
+        target = self._pages.get(page_id)
+        if target is None:
+            first_screen = not self._pages and not self.started
+            if first_screen:
+                self._first_page_id = page_id
+            target = self._build_page(page_id, first_screen=first_screen)
+            self._pages[page_id] = target
+            await form.mount(target)
+            self._prepare_editors(target)
+        for pid, container in self._pages.items():
+            container.display = pid == page_id
+        form.scroll_to(y=self._scroll.get(page_id, 0), animate=False, immediate=True)
         self.refresh_issues()
-        self.refresh_nav()
-        self.focus_path(focus_path)
-        self.schedule_preview(0)
+        self.focus_path(focus_path, keep_scroll=focus_path is None and page_id in self._scroll)
+        if self.query_one("#preview").display:
+            self.schedule_preview(0)
+
+    def _build_page(self, page_id: str, first_screen: bool = False) -> Vertical:
+        """The form of one page. For the very first screen only what fills it is built at
+        once (and at most two records of a list); the rest follows right after the first
+        frame (``_complete_first_page``)."""
+        page = self.session.page(page_id)
+        view = self.host.view(self.session.report)
+        heading = RichText(page.heading, style="bold")
+        widgets: list[Widget] = [Horizontal(Label(heading, classes="page-title"), Label("", classes="page-state"),
+                                            classes="page-head")]
+        widgets.append(WrappedText(classes="broken"))
+        deferred: list[Widget] = []
+        rows = 2
+        for f in page.fields:
+            box = FieldBox(page_id, f, self.session, self.t, view, records_limit=2 if first_screen else None)
+            (deferred if first_screen and rows >= self.size.height else widgets).append(box)
+            rows += _estimated_rows(f)
+        container = Vertical(*widgets, classes="page")
+        container._deferred = deferred  # type: ignore[attr-defined]
+        return container
+
+    async def _complete_first_page(self) -> None:
+        page = self._pages.get(self._first_page_id)  # even if the operator has moved on already
+        if page is None or self._exit:
+            return
+        deferred = getattr(page, "_deferred", [])
+        page._deferred = []  # type: ignore[attr-defined]
+        changed = False
+        if deferred:
+            await page.mount_all(deferred)
+            changed = True
+        for box in list(page.query(RecordsBox)):
+            changed = await box.mount_rest() or changed
+        if changed:
+            page._boxes = None  # type: ignore[attr-defined]
+            for field_box in page.query(FieldBox):
+                field_box.forget_editors()
+            self._prepare_editors(page)
+            self.refresh_issues()
+
+    async def _forget_pages(self) -> None:
+        """The list of pages changed (year or format edited): drop the other pages' forms."""
+        for pid in [p for p in self._pages if p != self.page_id]:
+            await self._pages.pop(pid).remove()
+            self._scroll.pop(pid, None)
+
+    def page_boxes(self) -> list[FieldBox]:
+        """The field boxes of the page shown (a page's fields never change once built)."""
+        page = self.page_widget()
+        if page is None:
+            return []
+        boxes = getattr(page, "_boxes", None)
+        if not boxes:
+            boxes = page._boxes = list(page.query(FieldBox))  # type: ignore[attr-defined]
+        return boxes
+
+    def page_widget(self) -> Widget | None:
+        return self._pages.get(self.page_id)
+
+    def query_page(self, selector: str | type):
+        page = self.page_widget()
+        return page.query(selector) if page is not None else self.query("#no-page")
+
+    def _prepare_editors(self, root: Widget) -> None:
+        for w in root.query("*"):
+            if isinstance(w, Editor):
+                if hasattr(w, "cursor_blink"):
+                    w.cursor_blink = self.cursor_blink  # type: ignore[attr-defined]
+                if self.session.read_only:
+                    w.disabled = True  # type: ignore[attr-defined]
+
+    async def _drain_focused(self) -> None:
+        """Let the focused editor finish the keys already sent to it (each one reaches the
+        session as it is handled) before the form changes under it."""
+        widget = self.focused
+        if not isinstance(widget, Editor) or not widget.is_attached:
+            return
+        done = asyncio.get_running_loop().create_future()
+        widget.call_later(lambda: done.done() or done.set_result(None))
+        try:
+            await asyncio.wait_for(done, 1.0)
+        except (asyncio.TimeoutError, Exception):  # noqa: BLE001 - a closing widget: nothing left to wait for
+            pass
 
     def editors(self) -> list[Any]:
-        return [w for w in self.query("#form *") if isinstance(w, Editor)]
+        """The editors of the page shown."""
+        return [w for w in self.query_page("*") if isinstance(w, Editor)]
 
-    def focus_path(self, path: str | None) -> None:
+    def focus_path(self, path: str | None, keep_scroll: bool = False) -> None:
         editors = self.editors()
-        if not editors:
-            return
         target = None
         if path:
             target = next((w for w in editors if w.path == path), None)
+            key = parse_path(path)[0]
             if target is None:
-                key = path.split("[")[0].split(".")[0]
-                target = next((w for w in editors if w.path.split("[")[0].split(".")[0] == key), None)
+                target = next((w for w in editors if parse_path(w.path)[0] == key), None)
             if target is None:
-                box = self.query(f"#field-{path.split('[')[0].split('.')[0]}")
-                if box:
-                    box.first().scroll_visible(animate=False)
+                box = next((b for b in self.query_page(FieldBox) if b.field.key == key), None)
+                if box is not None:
+                    self.query_one("#form").scroll_to_widget(box, animate=False, top=True)
                     return
-        target = target or editors[0]
+        if target is None and editors:
+            target = editors[0]
+        if target is None:
+            return
         if not target.disabled:
-            target.focus()
-        target.scroll_visible(animate=False)
+            # at once, not after a refresh: keys that come next go to this field
+            self.screen.set_focus(target, scroll_visible=False)
+        if keep_scroll:
+            return
+        # Show the field with its label and messages, not just the editor.
+        box = next((a for a in target.ancestors if isinstance(a, FieldBox)), target)
+        self.query_one("#form").scroll_to_widget(box if box.outer_size.height <= 12 else target, animate=False)
 
     # -- editing -------------------------------------------------------------------------
-    def _edited(self, widget: Editor, text: str) -> None:
+    def apply_edit(self, widget: Editor, text: str) -> None:
+        """Called by an editor, in its own message loop, whenever its text changes: the
+        session has every keystroke before the next key is handled anywhere."""
         if self.session.read_only:
             return
-        page = self.session.page(widget.page_id)
-        current = self._current_text(page, widget.path)
-        if text == current:
-            return  # the widget just showed what is stored (mount, refresh)
-        if "\ufffd" in text:
-            self.notify(self.t("bad_encoding"), severity="error", markup=False)
+        try:
+            if text == self.session.text_at(widget.page_id, widget.path):
+                return  # the widget just showed what is stored (mount, refresh)
+        except KeyError:
+            return  # the page changed under it (format or year edited)
         self.session.set_text(widget.page_id, widget.path, text)
-        self.after_change()
+        if "\ufffd" in text and not self._warned_encoding:
+            self._warned_encoding = True
+            self.call_later(self.notify, self.t("bad_encoding"), severity="error", markup=False, timeout=10)
+        if not self._pending_check:
+            self._pending_check = True
+            self.call_later(self.after_change)
 
-    def _current_text(self, page, path: str) -> str:
-        from .session import parse_path
-
-        key, index, a, b = parse_path(path)
-        field = next(f for f in page.fields if f.key == key)
-        raw = self.session.raw(page.id, key)
-        if index is not None:
-            rows = raw if isinstance(raw, list) else []
-            raw = rows[index].get(a) if index < len(rows) and isinstance(rows[index], dict) else None
-            field = next(c for c in field.columns if c.key == a)
-        elif b is not None:
-            raw = (raw or {}).get(a, {}).get(b) if isinstance(raw, dict) and isinstance(raw.get(a), dict) else None
-            field = field.cell
-        return self.session.display(page.id, field, raw)
-
-    def after_change(self) -> None:
+    async def after_change(self) -> None:
+        """Check again and show the result; keystrokes that came in meanwhile are checked
+        together."""
+        self._pending_check = False
         self.session.check()
+        pages = tuple(p.id for p in self.session.pages)
+        if pages != tuple(id_ for id_, _, _ in self._nav_keys):
+            self._nav_keys = ()
+            await self._forget_pages()
         self.refresh_issues()
-        self.refresh_nav()
         self.schedule_save()
         self.schedule_preview()
 
-    @on(Input.Changed)
-    def _input_changed(self, event: Input.Changed) -> None:
-        if isinstance(event.input, FieldInput):
-            self._edited(event.input, event.value)
-
-    @on(TextArea.Changed)
-    def _text_changed(self, event: TextArea.Changed) -> None:
-        if isinstance(event.text_area, FieldText):
-            self._edited(event.text_area, event.text_area.text)
-
-    @on(Select.Changed)
-    def _select_changed(self, event: Select.Changed) -> None:
-        if isinstance(event.select, FieldSelect):
-            value = "" if event.value is Select.BLANK else str(event.value)
-            self._edited(event.select, value)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if isinstance(event.input, FieldInput):
-            self.screen.focus_next()
-
-    @on(Input.Blurred)
     @on(FieldLeft)
     def _left_field(self) -> None:
         self.flush_save()
 
     @on(OptionList.OptionSelected, "#nav")
-    def _nav_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id != self.page_id:
-            self.show_page(event.option.id)
+    async def _nav_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id and event.option.id != self.page_id:
+            await self.show_page(event.option.id)
 
     @on(OptionList.OptionSelected, "#issues")
-    def _issue_selected(self, event: OptionList.OptionSelected) -> None:
-        index = int(event.option.id)
+    async def _issue_selected(self, event: OptionList.OptionSelected) -> None:
+        index = int(event.option.id or 0)
         if index < len(self._showing_issues):
-            self.jump(self._showing_issues[index])
+            self._problem_index = index
+            await self.jump(self._showing_issues[index])
+
+    def on_descendant_focus(self) -> None:
+        if self.screen_stack and not self._exit:
+            self.refresh_bindings()
 
     # -- issues --------------------------------------------------------------------------
     def ordered_issues(self) -> list[Issue]:
@@ -314,73 +545,104 @@ class NianbaoApp(App[int]):
         rank = {"error": 0, "warning": 1}
         issues = self.session.result.issues
         # Contradictions first, then plausibility, then what is simply not filled in yet.
-        return sorted(issues, key=lambda i: (i.rule == "V-REQUIRED", rank[i.severity], order.get(i.section, 99)))
+        return sorted(issues, key=lambda i: (i.rule == "V-REQUIRED", rank.get(i.severity, 2), order.get(i.section, 99)))
 
     def refresh_issues(self) -> None:
+        """Messages beside the fields of this page, computed values, the issue list, the
+        navigation and the status bar, all from the last check."""
         result = self.session.result
         by_key: dict[str, list[Issue]] = {}
+        general: list[Issue] = []
         for issue in result.for_section(self.page_id):
-            key = (issue.field or "").split("[")[0].split(".")[0]
-            by_key.setdefault(key, []).append(issue)
-        page = self.session.page(self.page_id)
-        for box in self.query(FieldBox):
-            issues = by_key.get(box.field.key, [])
-            lines = []
-            for issue in issues:
-                where = describe_field(page.fields, issue.field)
-                sub = where.split(" · ", 1)[1] + "：" if " · " in where else ""
-                kind = "missing" if issue.rule == "V-REQUIRED" else issue.severity
-                lines.append(f"{self.t(kind)}：{sub}{issue.message}")
-            message = box.query_one(".message", Static)
-            message.update("\n".join(lines))
-            message.set_class(bool(issues), "-shown")
-            message.set_class(any(i.severity == "error" and i.rule != "V-REQUIRED" for i in issues), "-error")
-            message.set_class(any(i.severity == "warning" for i in issues), "-warning")
-        flagged = {i.field for i in result.for_section(self.page_id) if i.field}
-        for w in self.editors():
-            w.set_class(w.path in flagged, "-flagged")
-        for w in self.query(ComputedValue):
-            w.refresh_value(self.host.view(self.session.report))
-        for g in self.query(GridBox):
-            g.refresh_computed()
-        panel = self.query_one("#issues", OptionList)
-        self._showing_issues = self.ordered_issues()
-        panel.clear_options()
-        titles = {p.id: p.title for p in self.session.pages}
-        for n, issue in enumerate(self._showing_issues):
-            fields = self.session.page(issue.section).fields if issue.section in titles else ()
-            where = titles.get(issue.section, issue.section)
-            label = describe_field(fields, issue.field)
-            kind = "missing" if issue.rule == "V-REQUIRED" else issue.severity
-            style = {"error": "bold red", "warning": "yellow", "missing": "dim"}[kind]
-            text = RichText(f"[{self.t(kind)}] ", style=style) + RichText(f"{where}{' › ' + label if label else ''}：{issue.message}")
-            panel.add_option(Option(text, id=str(n)))
+            if issue.field:
+                by_key.setdefault(parse_path(issue.field)[0], []).append(issue)
+            elif issue.rule != "PLUGIN":
+                general.append(issue)
+        view = self.host.view(self.session.report)
+        for box in self.page_boxes():
+            box.show_issues(by_key.get(box.field.key, []))
+            box.refresh_computed(view)
+        state = self.session.state(self.page_id)
+        for tag in self.query_page(".page-state").results(Label):
+            tag.update(RichText(f"{STATE_MARK[state]} {self.t('state_' + state)}", style=STATE_STYLE[state]))
+        broken = self.session.broken(self.page_id)
+        lines = [(RichText("⊘ " + clean_text(self.t("section_broken", msg=broken)), style="bold red"), 2, True)] if broken else []
+        lines += [(RichText(("✗ " if i.severity == "error" else "! ") + clean_text(i.message),
+                            style="red" if i.severity == "error" else "yellow"), 2, True) for i in general]
+        for banner in self.query_page(".broken").results(WrappedText):
+            banner.set_lines(lines)
+            banner.display = bool(lines)
+        self._refresh_issue_list()
+        self.refresh_nav()
         self.refresh_status()
 
+    def _refresh_issue_list(self) -> None:
+        panel = self.query_one("#issues", OptionList)
+        if not panel.display:
+            return  # built when shown
+        issues = self.ordered_issues()
+        width = max(self.size.width - 4, 20)  # the list spans the screen: less scrollbar and padding
+        keys = (width,) + tuple((i.section, i.field, i.message, i.severity, i.rule) for i in issues)
+        if keys == self._issue_keys:
+            return
+        self._issue_keys = keys
+        self._showing_issues = issues
+        titles = {p.id: p.title for p in self.session.pages}
+        options = []
+        for n, issue in enumerate(issues):
+            fields = self.session.page(issue.section).fields if issue.section in titles else ()
+            kind = "missing" if issue.rule == "V-REQUIRED" else issue.severity
+            mark, style = {"error": ("✗ ", "bold red"), "warning": ("! ", "yellow"), "missing": ("◦ ", "dim")}[kind]
+            label = describe_field(fields, issue.field).replace(" · ", "·")
+            text = RichText()
+            text.append(mark, style=style)
+            text.append(fit(titles.get(issue.section, issue.section), 14), style="bold")
+            text.append(" " + (label + "：" if label else ""))
+            text.append(clean_text(issue.message), style="dim" if kind == "missing" else "")
+            options.append(Option(RichText("\n").join(wrap_text(text, width, hang=2)), id=str(n)))
+        highlighted = panel.highlighted
+        panel.set_options(options)
+        if options:
+            panel.highlighted = min(highlighted or 0, len(options) - 1)
+        panel.border_title = self.t("issues_title", n=len(issues)) if issues else self.t("issues_none")
+
     def refresh_status(self) -> None:
+        """One line: whose report and which file │ how many problems │ saved or not."""
         s = self.session
         meta = s.report.meta
         real_errors = [i for i in s.result.errors if i.rule != "V-REQUIRED"]
         missing = [i for i in s.result.errors if i.rule == "V-REQUIRED"]
-        counts = self.t("problems_count", errors=len(real_errors), warnings=len(s.result.warnings))
+        counts = RichText()
+        counts.append(self.t("errors_n", n=len(real_errors)), style="bold red" if real_errors else "")
+        counts.append(" ")
+        counts.append(self.t("warnings_n", n=len(s.result.warnings)), style="yellow" if s.result.warnings else "")
         if missing:
-            counts += f"，{len(missing)} {self.t('missing')}"
+            counts.append(" ")
+            counts.append(self.t("missing_n", n=len(missing)), style="dim")
         if s.read_only:
-            saved = self.t("read_only", holder=s.holder)
+            saved = RichText(self.t("read_only", holder=clean_text(s.holder)), style="bold yellow")
         elif s.dirty:
-            saved = self.t("unsaved")
+            saved = RichText(self.t("unsaved"), style="yellow")
         elif s.last_saved:
-            saved = self.t("saved_at", time=s.last_saved.strftime("%H:%M:%S"))
+            saved = RichText(self.t("saved_at", time=s.last_saved.strftime("%H:%M:%S")), style="green")
         else:
-            saved = ""
+            saved = RichText("")
         name = s.report.path.name if s.report.path else ""
-        unit = str(meta.get("unit", ""))
-        year = meta.get("year", "")
-        self.query_one("#status", Static).update(f" {unit} {year}  {name}  │ {counts}  │ {saved}")
+        unit, year = clean_text(str(meta.get("unit", ""))), meta.get("year", "")
+        room = self.size.width - 1 - counts.cell_len - saved.cell_len - 6
+        left = RichText(" ")
+        who = f"{unit} {year}".strip()
+        if room >= cell_len(who) + 2 + cell_len(name):
+            left.append(who, style="bold")
+            left.append("  " + name)
+        else:
+            left.append(fit(who, max(room, 4)), style="bold")
+        text = left + RichText(" │ ") + counts + RichText(" │ ") + saved
+        self.query_one("#status", Static).update(text)
 
-    def jump(self, issue: Issue) -> None:
+    async def jump(self, issue: Issue) -> None:
         if issue.section != self.page_id:
-            self.show_page(issue.section, focus_path=issue.field)
+            await self.show_page(issue.section, focus_path=issue.field)
         else:
             self.focus_path(issue.field)
 
@@ -405,75 +667,213 @@ class NianbaoApp(App[int]):
     def schedule_preview(self, delay: float = PREVIEW_DELAY) -> None:
         if self._preview_timer is not None:
             self._preview_timer.stop()
-        self._preview_timer = self.set_timer(delay, self.refresh_preview)
+            self._preview_timer = None
+        if delay <= 0:
+            self.call_after_refresh(self.refresh_preview)
+        else:
+            self._preview_timer = self.set_timer(delay, self.refresh_preview)
 
     def refresh_preview(self) -> None:
         self._preview_timer = None
-        if not self.query_one("#preview").display:
-            return
-        self.query_one("#preview-text", Static).update(self.preview_text())
+        previews = self.query("#preview-text").results(WrappedText)
+        target = next(iter(previews), None)
+        if target is None or self._exit:
+            return  # leaving: nothing to show it on
+        lines = self.preview_lines()  # also notes a section whose template fails
+        if self.query_one("#preview").display:
+            target.set_lines(lines)
 
     def preview_text(self) -> str:
+        return "\n".join(line.plain for line, _, _ in self.preview_lines())
+
+    def preview_lines(self) -> list[tuple[RichText, int, bool]]:
+        """The current page as it will be printed (the text of the txt export; tables
+        aligned for the screen)."""
         view = self.host.view(self.session.report)
         try:
-            if self.page_id == "report":
+            if self.page_id == META:
                 blocks = self.renderer.render(self.session.report, view).blocks
                 cut = next((i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1), len(blocks))
                 blocks = blocks[:cut]
             else:
                 position = [p.id for p in self.session.pages].index(self.page_id)
-                part = self.renderer.render_part(self.host.section(self.page_id), view, position)
+                section = self.host.section(self.page_id)
+                part = self.renderer.render_part(section, view, position)  # type: ignore[arg-type]
+                self._note_render_error(self.page_id, part.error)
                 blocks = parse_markup(f"::h1 {part.heading}\n" + part.markup)
         except Exception as exc:  # noqa: BLE001 - a broken template must not take the app down
-            return f"（预览失败：{type(exc).__name__}: {exc}）"
-        lines: list[str] = []
+            return [(RichText(clean_text(self.t("preview_failed", error=f"{type(exc).__name__}: {exc}")), style="red"), 0, True)]
+        lines: list[tuple[RichText, int, bool]] = []
         for b in blocks:
-            lines += _text_block(b)
-        return "\n".join(lines)
+            if b.kind == "table" and b.table is not None:
+                lines += [(RichText(line), 0, False) for line in table_lines(b.table)]
+            elif b.kind in ("title", "heading"):
+                lines += [(RichText(clean_text(line).strip(), style="bold"), 0, True) for line in _text_block(b)]
+            else:
+                lines += [(RichText(clean_text(line)), 0, True) for line in _text_block(b)]
+        return lines
+
+    def _note_render_error(self, page_id: str, error: str) -> None:
+        before = self.session.render_errors.get(page_id, "")
+        if error:
+            self.session.render_errors[page_id] = error
+        else:
+            self.session.render_errors.pop(page_id, None)
+        if before != error and self.is_mounted:
+            self.refresh_issues()
+
+    def _start_probe(self) -> None:
+        view = self.host.view(self.session.report)  # a frozen copy: safe to read in a thread
+        pages = [(position, page.id) for position, page in enumerate(self.session.pages)]
+        self.run_worker(lambda: self._probe_rendering(view, pages), thread=True, exit_on_error=False,
+                        group="probe", exclusive=True)
+
+    def _probe_rendering(self, view: Any, pages: list[tuple[int, str]]) -> None:
+        errors = {}
+        for position, page_id in pages:
+            section = self.host.section(page_id)
+            if section is not None:
+                part = self.renderer.render_part(section, view, position)
+                if part.error:
+                    errors[page_id] = part.error
+        if errors:
+            try:
+                self.call_from_thread(self._apply_probe, errors)
+            except RuntimeError:  # the app has ended meanwhile
+                pass
+
+    def _apply_probe(self, errors: dict[str, str]) -> None:
+        for page_id, error in errors.items():
+            self.session.render_errors.setdefault(page_id, error)
+        self._nav_keys = ()
+        self.refresh_issues()
 
     # -- actions -------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if isinstance(self.screen, ModalScreen) and action not in ("save", "quit", "command_palette"):
+            return False  # a dialog is open: its own keys apply
+        if action == "close_issues":
+            return self.query_one("#issues").has_focus
+        if action == "enter_field":
+            # Enter moves on only from one-line fields (it is a new line in prose, opens a list)
+            return isinstance(self.focused, FieldInput)
+        if action == "cell":
+            return isinstance(self.focused, FieldInput) and any(isinstance(a, CellNavigation) for a in self.focused.ancestors)
+        if action.startswith(_RECORD_ACTIONS):
+            if self.session.read_only:
+                return False
+            if action == "add_record":
+                return self._focused_records() is not None or bool(self.query_page(RecordsBox))
+            target = self._focused_records()
+            return target is not None and target[1] is not None
+        return True
+
     def action_save(self) -> None:
         self.session.dirty = self.session.dirty or not self.session.read_only
         self.flush_save()
 
     async def action_quit(self) -> None:
+        await self._drain_focused()
         self.flush_save()
         self.exit(0)
 
-    def action_help(self) -> None:
-        keys = []
-        for b in self.BINDINGS:
-            keys.append(f"{b.key:22} {b.description}")
-        self.push_screen(HelpScreen(self.t("help_intro") + "\n\n" + "\n".join(keys)))
+    def action_help_quit(self) -> None:
+        self.notify(self.t("quit_hint"), markup=False)
 
-    def _move_page(self, delta: int) -> None:
+    def help_text(self, width: int = 74) -> str:
+        """Every key (the app's own in two columns when they fit), then how the form
+        behaves."""
+        def table(rows: list[tuple[str, str]]) -> list[str]:
+            key_w = max(display_width(k) for k, _ in rows) + 2
+            return [k + " " * (key_w - display_width(k)) + d for k, d in rows]
+
+        fields = table([(self.t("key_tab"), self.t("key_tab_desc")), (self.t("key_enter"), self.t("key_enter_desc")),
+                        (self.t("key_arrows"), self.t("key_arrows_desc"))])
+        cells = table([(" / ".join(_key_name(k) for k in b.key.split(",")), self.t(_LONG_NAMES[b.action]))
+                       for b in self.BINDINGS if isinstance(b, Binding) and b.action in _LONG_NAMES])
+        col_w = max(display_width(c) for c in cells) + 3
+        if 2 * col_w <= width:
+            half = (len(cells) + 1) // 2
+            left, right = cells[:half], cells[half:]
+            cells = [a + " " * (col_w - display_width(a)) + (right[i] if i < len(right) else "") for i, a in enumerate(left)]
+        return "\n".join(line.rstrip() for line in fields + [""] + cells) + "\n\n" + self.t("help_intro")
+
+    def action_help(self) -> None:
+        width = min(78, self.size.width) - 4  # the box's border and padding
+        self.push_screen(HelpScreen(f"{self.t('help_title')} · {self.t('help_close')}", self.help_text(width)))
+
+    async def action_enter_field(self) -> None:
+        await self.action_next_field(1)
+
+    async def action_next_field(self, delta: int) -> None:
+        await self._drain_focused()
+        if delta > 0:
+            self.screen.focus_next()
+        else:
+            self.screen.focus_previous()
+
+    async def action_cell(self, key: str) -> None:
+        widget = self.focused
+        await self._drain_focused()
+        box = next((a for a in widget.ancestors if isinstance(a, CellNavigation)), None) if widget else None
+        target = box.neighbour(widget, key) if box is not None else None
+        if target is None:
+            raise SkipAction()  # the key does what it does in the field
+        self.screen.set_focus(target)
+
+    async def _move_page(self, delta: int) -> None:
         ids = [p.id for p in self.session.pages]
         i = ids.index(self.page_id) if self.page_id in ids else 0
-        self.show_page(ids[(i + delta) % len(ids)])
+        await self.show_page(ids[(i + delta) % len(ids)])
 
-    def action_next_page(self) -> None:
-        self._move_page(1)
+    async def action_next_page(self) -> None:
+        await self._move_page(1)
 
-    def action_prev_page(self) -> None:
-        self._move_page(-1)
+    async def action_prev_page(self) -> None:
+        await self._move_page(-1)
 
-    def action_next_problem(self) -> None:
+    async def action_goto_page(self, page_id: str) -> None:
+        await self.show_page(page_id)
+
+    async def action_next_problem(self) -> None:
         issues = self.ordered_issues()
         if not issues:
             self.notify(self.t("no_problems"))
             return
         self._problem_index = (self._problem_index + 1) % len(issues)
-        self.jump(issues[self._problem_index])
+        issue = issues[self._problem_index]
+        panel = self.query_one("#issues", OptionList)
+        if panel.display and self._problem_index < panel.option_count:
+            panel.highlighted = self._problem_index
+        await self.jump(issue)
 
     def action_toggle_issues(self) -> None:
+        """Show the list and go to it; from the list, hide it and go back to the field."""
         panel = self.query_one("#issues", OptionList)
-        panel.display = not panel.display
-        if panel.display:
+        if panel.display and not panel.has_focus:
+            self._focus_before_panel = self.focused
             panel.focus()
+            return
+        if panel.display:
+            self.action_close_issues()
+            return
+        self._user_issues = True
+        self._focus_before_panel = self.focused
+        self._apply_layout()
+        panel.focus()
+
+    def action_close_issues(self) -> None:
+        self._user_issues = False
+        self._apply_layout()
+        before = self._focus_before_panel
+        if isinstance(before, Editor) and before.is_attached and before.page_id == self.page_id:  # type: ignore[attr-defined]
+            self.screen.set_focus(before)  # type: ignore[arg-type]
+        elif not isinstance(self.focused, Editor):
+            self.focus_path(None)
 
     def action_toggle_preview(self) -> None:
-        preview = self.query_one("#preview")
-        preview.display = not preview.display
+        self._user_preview = not self.query_one("#preview").display
+        self._apply_layout()
         self.refresh_preview()
 
     def action_export(self) -> None:
@@ -484,92 +884,99 @@ class NianbaoApp(App[int]):
         self.push_screen(ExportScreen(self), done)
 
     def export(self, exporter_id: str, path: Path) -> Path | None:
+        """Export the whole report (atomically: a temporary file renamed into place)."""
         self.flush_save()
         exporter = self.host.exporters[exporter_id]
+        tmp = path.with_name(path.name + ".tmp")
         try:
             document = self.renderer.render(self.session.report)
             output = exporter.export(document)
             if exporter.binary:
-                path.write_bytes(output)  # type: ignore[arg-type]
+                tmp.write_bytes(output)  # type: ignore[arg-type]
             else:
-                path.write_text(output, encoding="utf-8")  # type: ignore[arg-type]
+                tmp.write_text(output, encoding="utf-8")  # type: ignore[arg-type]
+            os.replace(tmp, path)
         except Exception as exc:  # noqa: BLE001
+            tmp.unlink(missing_ok=True)
             self.notify(self.t("export_failed", error=f"{type(exc).__name__}: {exc}"), severity="error", markup=False)
             return None
-        errors = [i for i in self.session.result.errors]
+        errors = [i for i in self.session.result.errors if i.rule != "V-REQUIRED"]
         if errors:
-            self.notify(self.t("export_with_errors", n=len(errors)), severity="warning")
+            self.notify(self.t("export_with_errors", n=len(errors)), severity="warning", markup=False)
         return path
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette (ctrl+p) in the interface's language: every action, and a
+        way to each page."""
+        for b in self.BINDINGS:
+            if isinstance(b, Binding) and b.action in _LONG_NAMES and b.action != "command_palette" \
+                    and not b.action.startswith(_RECORD_ACTIONS):
+                key = b.key_display or b.key.split(",")[0]
+                yield SystemCommand(self.t(_LONG_NAMES[b.action]), key,
+                                    lambda a=b.action: self.call_later(self.run_action, a))
+        for page in self.session.pages:
+            yield SystemCommand(self.t("goto_page", title=page.title), "",
+                                lambda p=page.id: self.call_later(self.show_page, p))
+
+    # -- records ---------------------------------------------------------------------------
     def _focused_records(self) -> tuple[RecordsBox, int | None] | None:
         focused = self.focused
         node = focused
         while node is not None and not isinstance(node, RecordsBox):
-            node = node.parent
+            node = node.parent  # type: ignore[assignment]
         if node is None:
             return None
         return node, node.index_of(focused)
 
-    def _rebuild_records(self, box: RecordsBox, focus_index: int | None) -> None:
-        key = box.field.key
-        first_col = box.field.columns[0].key if box.field.columns else ""
-        self.show_page(self.page_id, focus_path=f"{key}[{focus_index}].{first_col}" if focus_index is not None else key)
+    async def _rebuild_records(self, box: RecordsBox, focus: str | None) -> None:
+        box.limit = None
+        await box.recompose()
+        self._prepare_editors(box)
+        for field_box in box.ancestors:
+            if isinstance(field_box, FieldBox):
+                field_box.forget_editors()
+        await self.after_change()
+        self.focus_path(focus or box.field.key)
 
-    def action_add_record(self) -> None:
+    def _column_of(self, widget: Any) -> str | None:
+        path = getattr(widget, "path", "")
+        return parse_path(path)[2] if path else None
+
+    async def action_add_record(self) -> None:
+        await self._drain_focused()
         target = self._focused_records()
         if target is None:
-            # not inside a list: add to the first list of this page
-            box = next(iter(self.query(RecordsBox)), None)
+            box = next(iter(self.query_page(RecordsBox)), None)
             if box is None:
                 return
             target = (box, None)
         box, index = target
-        if self.session.read_only:
-            return
         at = self.session.add_record(self.page_id, box.field.key, index)
-        self.after_change()
-        self._rebuild_records(box, at)
+        first = box.field.columns[0].key if box.field.columns else ""
+        await self._rebuild_records(box, f"{box.field.key}[{at}].{first}")
 
-    def action_remove_record(self) -> None:
+    async def action_remove_record(self) -> None:
+        await self._drain_focused()
         target = self._focused_records()
-        if target is None or target[1] is None or self.session.read_only:
+        if target is None or target[1] is None:
             return
         box, index = target
+        column = self._column_of(self.focused)
         self.session.remove_record(self.page_id, box.field.key, index)
-        self.after_change()
         remaining = len(self.session.records(self.page_id, box.field.key))
-        self._rebuild_records(box, min(index, remaining - 1) if remaining else None)
+        focus = f"{box.field.key}[{min(index, remaining - 1)}].{column}" if remaining else None
+        await self._rebuild_records(box, focus)
 
-    def action_move_record(self, delta: int) -> None:
+    async def action_move_record(self, delta: int) -> None:
+        await self._drain_focused()
         target = self._focused_records()
-        if target is None or target[1] is None or self.session.read_only:
+        if target is None or target[1] is None:
             return
         box, index = target
+        column = self._column_of(self.focused)
         to = self.session.move_record(self.page_id, box.field.key, index, delta)
         if to != index:
-            self.after_change()
-            self._rebuild_records(box, to)
-
-
-NAV_TEXT_CELLS = 19  # the navigation column is 24 cells wide: mark, space, title, scrollbar
-
-
-def _fit(text: str, cells: int) -> str:
-    """Cut ``text`` to ``cells`` display cells (CJK counts two), ending in … when cut."""
-    from plugins.exporters import display_width
-
-    if display_width(text) <= cells:
-        return text
-    out = ""
-    for ch in text:
-        if display_width(out + ch) > cells - 1:
-            break
-        out += ch
-    return out + "…"
-
-
-_STATE_STYLE = {"empty": "dim", "progress": "yellow", "errors": "bold red", "warnings": "yellow",
-                "complete": "green", "broken": "bold red"}
+            await self._rebuild_records(box, f"{box.field.key}[{to}].{column}")
 
 
 def _tolerate_non_utf8_terminals() -> None:
@@ -593,13 +1000,16 @@ class NianbaoAppEn(NianbaoApp):
 
 
 def build_app(path: str | Path, config: Config, *, safe_mode: bool = False, host: PluginHost | None = None,
-              autosave: bool = True) -> NianbaoApp:
+              autosave: bool = True, clock: Callable[[], _dt.datetime] = _dt.datetime.now,
+              cursor_blink: bool = False) -> NianbaoApp:
+    """The app on the report at ``path``, holding its lock (read-only if someone else does)."""
     host = host or host_from_env(config, safe_mode=True if safe_mode else None)
     report = load_report(path)
-    session = Session(host, report)
+    t = Translator(config.language)
+    session = Session(host, report, clock=clock, meta_title=t("meta_page"))
     session.acquire()
     app_class = NianbaoAppEn if config.language == "en" else NianbaoApp
-    return app_class(session, config, autosave=autosave)
+    return app_class(session, config, autosave=autosave, cursor_blink=cursor_blink)
 
 
 def run_app(path: str | Path, config: Config, *, safe_mode: bool = False) -> int:
@@ -609,9 +1019,12 @@ def run_app(path: str | Path, config: Config, *, safe_mode: bool = False) -> int
         sys.stderr.write(f"nianbao: {e}\n")
         return 2
     _tolerate_non_utf8_terminals()
+    app.exit_watchdog = HANGUP_GRACE
     try:
         code = app.run()
     finally:
+        if app._watchdog is not None:
+            app._watchdog.cancel()
         try:
             app.session.save()  # whatever way the app ended, nothing typed is left unsaved
         finally:

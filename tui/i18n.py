@@ -6,38 +6,61 @@ from __future__ import annotations
 
 STRINGS: dict[str, tuple[str, str]] = {
     # key: (zh, en)
+    # -- actions: the footer shows the short form, the help screen and palette the long one
     "save": ("保存", "Save"),
     "quit": ("退出", "Quit"),
     "help": ("帮助", "Help"),
-    "prev_section": ("上一部分", "Previous part"),
+    "prev_section": ("上一部分", "Prev part"),
     "next_section": ("下一部分", "Next part"),
     "next_problem": ("下一个问题", "Next problem"),
     "toggle_issues": ("问题列表", "Problems"),
     "toggle_preview": ("预览", "Preview"),
+    "short_toggle_preview": ("预览", "View"),
     "export": ("导出", "Export"),
     "commands": ("命令", "Commands"),
     "add_record": ("新增一条", "Add record"),
     "remove_record": ("删除本条", "Remove record"),
-    "move_up": ("上移", "Move up"),
-    "move_down": ("下移", "Move down"),
+    "move_up": ("上移本条", "Move record up"),
+    "move_down": ("下移本条", "Move record down"),
+    "short_pages": ("上/下部分", "Parts"),
+    "short_next_problem": ("下个问题", "Next !"),
+    "short_toggle_issues": ("问题表", "List"),
+    "short_records": ("增/删", "Add/Del"),
+    "short_add_record": ("新增", "Add"),
+    "short_remove_record": ("删除", "Delete"),
+    "goto_page": ("转到：{title}", "Go to: {title}"),
+    # -- pages and states
     "meta_page": ("报告信息", "Document"),
     "state_empty": ("未填", "empty"),
     "state_progress": ("填写中", "in progress"),
     "state_warnings": ("有警告", "warnings"),
     "state_errors": ("有错误", "errors"),
     "state_complete": ("完成", "complete"),
-    "state_broken": ("故障", "broken"),
+    "state_broken": ("插件故障", "plugin failed"),
+    # -- status bar
     "saved_at": ("已保存 {time}", "Saved {time}"),
+    "saved": ("已保存", "Saved"),
     "unsaved": ("未保存", "Unsaved"),
     "read_only": ("只读：{holder}", "Read-only: {holder}"),
     "no_problems": ("没有发现问题", "No problems found"),
-    "problems_count": ("{errors} 个错误，{warnings} 个警告", "{errors} errors, {warnings} warnings"),
+    "errors_n": ("{n} 错误", "{n} error(s)"),
+    "warnings_n": ("{n} 警告", "{n} warning(s)"),
+    "missing_n": ("{n} 未填", "{n} empty"),
+    # -- fields and messages
     "error": ("错误", "error"),
     "warning": ("警告", "warning"),
     "missing": ("未填", "missing"),
+    "missing_cells": ("{n} 格未填", "{n} cells empty"),
     "record_n": ("第{n}条", "Record {n}"),
-    "no_records": ("（还没有记录，按 ctrl+n 新增）", "(no records yet: ctrl+n adds one)"),
+    "no_records": ("（还没有记录：按 ctrl+n 新增一条）", "(no records yet: ctrl+n adds one)"),
     "computed": ("自动计算", "computed"),
+    "choose": ("请选择", "Select"),
+    "cannot_compute": ("（无法计算：{error}）", "(cannot compute: {error})"),
+    "preview_failed": ("（预览失败：{error}）", "(preview failed: {error})"),
+    "issues_title": ("问题 {n} 个 · 回车跳到字段", "{n} problems · Enter jumps to the field"),
+    "issues_none": ("没有问题", "No problems"),
+    "preview_title": ("预览", "Preview"),
+    # -- export
     "export_title": ("导出报告", "Export the report"),
     "export_to": ("保存到", "Save to"),
     "export_done": ("已导出 {path}", "Exported {path}"),
@@ -45,27 +68,40 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_with_errors": ("注意：报告还有 {n} 个错误", "Note: the report still has {n} errors"),
     "cancel": ("取消", "Cancel"),
     "ok": ("确定", "OK"),
+    # -- problems with the program or the terminal
     "section_broken": ("本部分的插件出错，已填写的内容不受影响：{msg}", "This part's plugin failed; what you typed is safe: {msg}"),
     "save_failed": ("保存失败：{error}", "Save failed: {error}"),
     "bad_encoding": ("收到无法识别的字符（�）：请把终端编码设为 UTF-8", "Received undecodable characters (�): set the terminal to UTF-8"),
-    "readonly_notice": ("此报告正在被他人编辑（{holder}），本次以只读方式打开，不会覆盖。", "Someone else is editing this report ({holder}); opened read-only."),
+    "readonly_notice": ("此报告正在被他人编辑（{holder}），本次以只读方式打开，不会覆盖。",
+                        "Someone else is editing this report ({holder}); opened read-only."),
+    "quit_hint": ("退出请按 ctrl+q（内容已自动保存）", "Press ctrl+q to quit (everything is saved)"),
+    # -- help
     "help_title": ("按键说明", "Keys"),
+    "key_tab": ("Tab / Shift+Tab", "Tab / Shift+Tab"),
+    "key_tab_desc": ("下一个 / 上一个字段", "next / previous field"),
+    "key_enter": ("回车", "Enter"),
+    "key_enter_desc": ("下一个字段（多行文字中换行）", "next field (new line in prose)"),
+    "key_arrows": ("方向键", "Arrows"),
+    "key_arrows_desc": ("表格中逐格移动", "cell to cell in tables"),
     "help_intro": (
-        "Tab / Shift+Tab 在字段间移动，回车到下一个字段；表格中可用方向键移动。\n"
-        "内容随打随存（每秒至多一次），离开字段、切换部分、退出、断线时都会保存。\n"
-        "数字可用全角、千位分隔符；小数、负数、字母会被拒绝并提示。\n"
-        "错误（红色）必须改正；警告（黄色）请复核；“未填”表示还没有填写。",
-        "Tab / Shift+Tab move between fields, Enter goes to the next one; arrows move in tables.\n"
-        "Everything is saved as you type (at most once a second), and on leaving a field or part,\n"
-        "on quit and when the connection drops. Full-width digits and 1,000 are accepted;\n"
-        "decimals, negatives and letters are refused with a message. Red errors must be fixed;\n"
-        "yellow warnings deserve a second look.",
+        "内容随打随存（每秒至多一次），离开字段、切换部分、退出、断线时也都会保存。\n"
+        "数字可用全角数字、千位分隔符和空格；小数、负数、字母会被拒绝并提示，原样保留到改正为止。\n"
+        "✗ 红色是错误，必须改正；! 黄色是警告，请复核；◦ 表示还没有填写。\n"
+        "左栏标记：◦ 未填  ✎ 填写中  ! 有警告  ✗ 有错误  ✓ 完成  ⊘ 插件故障。\n"
+        "有的终端不传 F 键：每个都有 Ctrl 替代键，Ctrl+P 列出全部命令。",
+        "Everything is saved as you type (at most once a second), and on leaving a field or part, on quit and when the connection drops.\n"
+        "Numbers may use full-width digits, 1,000 and spaces; decimals, negatives and letters are refused with a message and kept as typed until corrected.\n"
+        "✗ red is an error to fix; ! yellow a warning to review; ◦ not filled in yet.\n"
+        "Marks on the left: ◦ empty  ✎ in progress  ! warnings  ✗ errors  ✓ complete  ⊘ plugin failed.\n"
+        "Some terminals do not send F-keys: each has a Ctrl alternative, and Ctrl+P lists every command.",
     ),
+    "help_close": ("Esc 关闭", "Esc closes"),
 }
 
 
 class Translator:
     def __init__(self, language: str = "zh"):
+        self.language = "en" if language == "en" else "zh"
         self.index = 1 if language == "en" else 0
 
     def __call__(self, key: str, **kwargs: object) -> str:

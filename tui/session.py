@@ -4,23 +4,28 @@ Textual-free, so the interface stays thin and the rules of editing (what is stor
 operator types, what a page's state is, when to save) are tested without a screen.
 
 What an operator types is never dropped: a value a field cannot accept (``12.5`` for a
-count) is stored as typed, and ``check`` reports it, until it is corrected.
+count) is stored as typed, and ``check`` reports it, until it is corrected. Only control
+characters and terminal escape sequences are removed, everywhere.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from plugins.checks import CheckResult, check_report, meta_fields
 from plugins.errors import ReportLocked
-from plugins.fields import Field, FieldError, Grid, Records
+from plugins.fields import Field, FieldError, Grid, Records, clean_text
 from plugins.manager import PluginHost
 from plugins.report import META, Report
 from plugins.store import ReportLock, save_report
 
-__all__ = ["Page", "Session", "parse_path"]
+__all__ = ["Page", "Session", "parse_path", "STATES"]
+
+#: Every state a page can be in, from nothing typed to nothing left to do.
+STATES = ("empty", "progress", "warnings", "errors", "complete", "broken")
 
 
 @dataclass
@@ -28,9 +33,10 @@ class Page:
     """One screen of the form: the metadata, or one section."""
 
     id: str  # "report" or a section id
-    title: str  # shown in the navigation
+    title: str  # shown in the navigation: 一、概述
     heading: str
     fields: tuple[Field, ...]
+    numeral: str = ""  # 一, 二 ... ("" for the metadata page)
 
 
 _PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\.(\w+))?$")
@@ -46,22 +52,32 @@ def parse_path(path: str) -> tuple[str, int | None, str | None, str | None]:
 
 
 class Session:
-    def __init__(self, host: PluginHost, report: Report, *, read_only: bool = False):
+    """One report being edited by one operator.
+
+    ``clock`` gives the time shown as "saved at" (tests pass a fixed one)."""
+
+    def __init__(self, host: PluginHost, report: Report, *, read_only: bool = False,
+                 clock: Callable[[], _dt.datetime] = _dt.datetime.now, meta_title: str = "报告信息"):
         self.host = host
         self.report = report
         self.lock = ReportLock(report.path) if report.path else None
         self.read_only = read_only
         self.holder = ""
         self.dirty = False
-        self.last_saved = None
+        self.clock = clock
+        self.meta_title = meta_title
+        self.last_saved: _dt.datetime | None = None
         self.result = CheckResult()
+        #: section id -> message, for sections whose template failed to render
+        self.render_errors: dict[str, str] = {}
         self.pages: list[Page] = []
         self.rebuild_pages()
         self.check()
 
     # -- lifecycle -----------------------------------------------------------------------
     def acquire(self) -> bool:
-        """Take the write lock; on failure the session becomes read-only (returns False)."""
+        """Take the write lock; on failure the session becomes read-only (returns False)
+        and ``holder`` says who holds the file and where."""
         if self.lock is None or self.read_only:
             return not self.read_only
         try:
@@ -76,67 +92,118 @@ class Session:
             self.lock.release()
 
     def rebuild_pages(self) -> None:
+        from plugins.render import cn_numeral
+
         fmt = self.host.format_for(self.report)
-        pages = [Page(META, "报告信息", "报告信息", meta_fields(self.host, self.report))]
+        pages = [Page(META, self.meta_title, self.meta_title, meta_fields(self.host, self.report))]
         if fmt is not None:
             for i, s in enumerate(self.host.sections_for(fmt.id), start=1):
-                from plugins.render import cn_numeral
-
-                pages.append(Page(s.id, f"{cn_numeral(i)}、{s.heading}", f"{cn_numeral(i)}、{s.heading}", tuple(s.fields)))
+                title = f"{cn_numeral(i)}、{s.heading}"
+                pages.append(Page(s.id, title, title, tuple(s.fields), cn_numeral(i)))
         self.pages = pages
 
     def page(self, page_id: str) -> Page:
-        return next(p for p in self.pages if p.id == page_id)
+        for p in self.pages:
+            if p.id == page_id:
+                return p
+        raise KeyError(page_id)
+
+    def first_section(self) -> str:
+        """Where the cursor goes on opening: the first section (the metadata if none)."""
+        return self.pages[1].id if len(self.pages) > 1 else self.pages[0].id
 
     # -- values --------------------------------------------------------------------------
+    def field_at(self, page_id: str, path: str) -> tuple[Field, Field]:
+        """(top-level field, the field of the value at ``path``: a column or a grid cell)."""
+        key, index, a, b = parse_path(path)
+        top = next((f for f in self.page(page_id).fields if f.key == key), None)
+        if top is None:
+            raise KeyError(f"{page_id}: no field {path!r}")
+        if isinstance(top, Records):
+            col = next((c for c in top.columns if c.key == a), None)
+            if index is None or col is None:
+                raise KeyError(f"{page_id}: {path!r} is not a cell of the list {key}")
+            return top, col
+        if isinstance(top, Grid):
+            if a is None or b is None or not any(r.key == a for r in top.rows) or not any(c.key == b for c in top.columns):
+                raise KeyError(f"{page_id}: {path!r} is not a cell of the table {key}")
+            return top, top.cell
+        return top, top
+
     def raw(self, page_id: str, key: str) -> Any:
         return self.report.section_data(page_id).get(key)
 
+    def raw_at(self, page_id: str, path: str) -> Any:
+        """What the file holds at ``path`` (``None`` when nothing)."""
+        key, index, a, b = parse_path(path)
+        raw = self.raw(page_id, key)
+        if index is not None:
+            rows = raw if isinstance(raw, list) else []
+            row = rows[index] if index < len(rows) else None
+            return row.get(a) if isinstance(row, dict) else None
+        if a is not None and b is not None:
+            row = raw.get(a) if isinstance(raw, dict) else None
+            return row.get(b) if isinstance(row, dict) else None
+        return raw
+
     def display(self, page_id: str, field: Field, raw: Any) -> str:
-        """Text for an input: a stored value formatted by its field, or text stored as typed."""
+        """Text for an input: a stored value formatted by its field, or text stored as typed.
+        Never contains control characters or escape sequences, whatever the file holds."""
         if raw is None:
             return ""
+        multiline = field.kind == "text"
         if isinstance(raw, str) and field.kind in ("integer", "decimal", "date"):
-            return raw
+            return clean_text(raw, multiline)
         try:
-            return field.format(field.load(raw))
+            value = field.load(raw)
         except FieldError:
-            return str(raw)
+            return clean_text(str(raw), multiline)
+        return clean_text(field.format(value), multiline)
+
+    def text_at(self, page_id: str, path: str) -> str:
+        """What an input at ``path`` shows for the stored value."""
+        _, field = self.field_at(page_id, path)
+        return self.display(page_id, field, self.raw_at(page_id, path))
 
     def set_text(self, page_id: str, path: str, text: str) -> str | None:
         """Store what was typed at ``path``; returns the field's message if it is not
-        acceptable (the text is kept all the same)."""
+        acceptable (the text is kept all the same, without control characters)."""
         if self.read_only:
             return None
-        page = self.page(page_id)
         key, index, a, b = parse_path(path)
-        top = next(f for f in page.fields if f.key == key)
-        if isinstance(top, Records):
-            field = next(c for c in top.columns if c.key == a)
-        elif isinstance(top, Grid):
-            field = top.cell
-        else:
-            field = top
+        top, field = self.field_at(page_id, path)
         message = None
         try:
             value = field.parse(text)
             stored = field.dump(value) if value is not None else None
         except FieldError as e:
             message = str(e)
-            stored = text  # kept as typed; `check` reports it until it is corrected
+            kept = clean_text(text, multiline=field.kind == "text")
+            # kept as typed; `check` reports it until it is corrected
+            stored = kept if kept.strip() else None
         table = self.report.section_data(page_id, create=True)
         if isinstance(top, Records):
             rows = self._writable_records(page_id, key)
-            while len(rows) <= index:
+            while len(rows) <= index:  # type: ignore[operator]
                 rows.append({})
+            if not isinstance(rows[index], dict):
+                rows[index] = {}
             if stored is None:
                 rows[index].pop(a, None)
             else:
                 rows[index][a] = stored
         elif isinstance(top, Grid):
-            row = table.setdefault(key, {}).setdefault(a, {})
+            if not isinstance(table.get(key), dict):
+                table[key] = {}
+            if not isinstance(table[key].get(a), dict):
+                table[key][a] = {}
+            row = table[key][a]
             if stored is None:
                 row.pop(b, None)
+                if not row:
+                    table[key].pop(a, None)
+                if not table[key]:
+                    table.pop(key, None)
             else:
                 row[b] = stored
         else:
@@ -158,27 +225,37 @@ class Session:
         return table[key]
 
     def add_record(self, page_id: str, key: str, after: int | None = None) -> int:
+        """Insert an empty record after ``after`` (at the end when ``None``); its index."""
+        if self.read_only:
+            return -1
         rows = self._writable_records(page_id, key)
-        at = len(rows) if after is None else after + 1
+        at = len(rows) if after is None else min(after + 1, len(rows))
         rows.insert(at, {})
         self.dirty = True
         return at
 
     def remove_record(self, page_id: str, key: str, index: int) -> None:
+        if self.read_only:
+            return
         rows = self._writable_records(page_id, key)
         if 0 <= index < len(rows):
             del rows[index]
-            if not rows:
-                self.report.section_data(page_id).pop(key, None)
             self.dirty = True
+        if not rows:
+            self.report.section_data(page_id).pop(key, None)
 
     def move_record(self, page_id: str, key: str, index: int, delta: int) -> int:
+        """Move a record up (``delta`` -1) or down (+1); its new index."""
+        if self.read_only:
+            return index
         rows = self._writable_records(page_id, key)
         to = index + delta
         if 0 <= index < len(rows) and 0 <= to < len(rows):
             rows[index], rows[to] = rows[to], rows[index]
             self.dirty = True
             return to
+        if not rows:
+            self.report.section_data(page_id).pop(key, None)
         return index
 
     # -- checking and saving --------------------------------------------------------------
@@ -186,16 +263,19 @@ class Session:
         self.result = check_report(self.host, self.report)
         return self.result
 
+    def broken(self, page_id: str) -> str:
+        """Why a page's plugin failed ("" when it works)."""
+        return self.result.broken.get(page_id) or self.render_errors.get(page_id, "")
+
     def state(self, page_id: str) -> str:
         """empty | progress | errors | warnings | complete | broken"""
-        if page_id in self.result.broken:
+        if self.broken(page_id):
             return "broken"
-        table = self.report.section_data(page_id)
-        if not table:
-            return "empty"
         issues = self.result.for_section(page_id)
         if any(i.severity == "error" and i.rule != "V-REQUIRED" for i in issues):
             return "errors"
+        if not self.report.section_data(page_id):
+            return "empty"
         if any(i.rule == "V-REQUIRED" for i in issues):
             return "progress"
         if issues:
@@ -203,12 +283,14 @@ class Session:
         return "complete"
 
     def save(self) -> bool:
-        """Write the report if anything changed; False when read-only or unchanged."""
+        """Write the report atomically (through the store) if anything changed; False when
+        read-only or unchanged. Takes the lock first if the session does not hold it yet:
+        if someone else does, the session turns read-only and nothing is written."""
         if self.read_only or not self.dirty or self.report.path is None:
+            return False
+        if self.lock is not None and not self.lock.held and not self.acquire():
             return False
         save_report(self.report)
         self.dirty = False
-        import datetime as _dt
-
-        self.last_saved = _dt.datetime.now()
+        self.last_saved = self.clock()
         return True

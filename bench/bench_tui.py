@@ -1,0 +1,249 @@
+"""The Textual interface: start-up to the first usable screen, memory, and the time from a
+keystroke to its validation being on screen.
+
+    .venv/bin/python bench/bench_tui.py [--runs 7] [--keys 40] [--file REPORT.toml] [--json]
+
+Start-up and memory: whole processes, interleaved round by round (a busy machine slows
+both alike), headless at 80x24:
+
+* a bare Textual form: a Static, six compact Inputs, a TextArea and a Footer; and
+* ``nianbao edit`` on a copy of the example report (the first section's form, navigation,
+  status, issue list, footer; the plugin host, the check of the whole report),
+
+each timed from the first line of the script (before any import) to the first frame
+(``on_ready``, when the first field has the cursor), plus the whole process as seen from
+outside, and the peak memory (``getrusage`` max RSS) of each. Ratios are nianbao / bare;
+the goal (PRODUCT.md) is 1.3 or less.
+
+Keystroke to validation, in one process on the example:
+
+* ``Session.set_text`` + ``check`` (the engine's part of a keystroke),
+* ``apply_edit`` + ``after_change`` (everything the app does for a keystroke before the next
+  frame: store, check the whole report, messages beside the fields, the issue list, the
+  navigation, the status bar) on a prose field, a list and a table,
+* a Pilot key press round trip (includes Pilot's own waits for idleness, so an upper bound),
+* showing a page the first time and again.
+
+Goal: a keystroke's work well under a frame (16 ms). Figures only; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL_RATIO = 1.3
+FRAME_MS = 16.0
+
+# Both apps report the same way: time since the first line, and max RSS, at the first frame.
+BARE = textwrap.dedent(
+    """
+    import time
+    T0 = time.perf_counter()
+    import json, resource, sys
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Input, Static, TextArea
+
+    class Form(App):
+        BINDINGS = [("ctrl+s", "save", "Save"), ("f1", "help", "Help")]
+
+        def compose(self) -> ComposeResult:
+            yield Static("A bare form")
+            for i in range(6):
+                yield Input(placeholder=f"field {i}", compact=True)
+            yield TextArea("prose", compact=True)
+            yield Footer()
+
+        def on_ready(self) -> None:
+            self.query_one(Input).focus()
+            ms = (time.perf_counter() - T0) * 1000
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            sys.stderr.write(json.dumps({"first_frame_ms": ms, "rss_mib": rss}) + "\\n")
+            self.exit()
+
+    Form().run(headless=True, size=(80, 24))
+    """
+)
+
+NIANBAO = textwrap.dedent(
+    """
+    import time
+    T0 = time.perf_counter()
+    import json, resource, sys
+    from plugins.config import load_config
+    from tui.app import build_app
+
+    app = build_app(sys.argv[1], load_config(None), autosave=False)
+
+    async def first_frame(pilot):
+        import asyncio
+        while not app.started:  # the autopilot starts before the first frame: wait for it
+            await asyncio.sleep(0.001)
+        ms = (app.ready_at - T0) * 1000
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        assert app.focused is not None, "no field has the cursor"
+        sys.stderr.write(json.dumps({"first_frame_ms": ms, "rss_mib": rss}) + "\\n")
+        pilot.app.exit()
+
+    try:
+        app.run(headless=True, size=(80, 24), auto_pilot=first_frame)
+    finally:
+        app.session.close()
+    """
+)
+
+
+def _run(script: str, *args: str) -> dict:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT)
+    wall = (time.perf_counter() - start) * 1000
+    if proc.returncode != 0:
+        raise SystemExit(f"bench_tui: a start-up run failed:\n{proc.stderr}")
+    line = [ln for ln in proc.stderr.splitlines() if ln.startswith("{")][-1]
+    out = json.loads(line)
+    out["process_ms"] = wall
+    return out
+
+
+def startup(example: Path, runs: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / example.name
+        rows: dict[str, list[dict]] = {"bare": [], "nianbao": []}
+        _run(BARE), _run(NIANBAO, str(shutil.copyfile(example, copy)))  # warm the caches (.pyc, disk)
+        for _ in range(runs):
+            rows["bare"].append(_run(BARE))
+            shutil.copyfile(example, copy)
+            rows["nianbao"].append(_run(NIANBAO, str(copy)))
+    out: dict = {}
+    for name, runs_ in rows.items():
+        out[name] = {k: statistics.median(r[k] for r in runs_) for k in ("first_frame_ms", "process_ms", "rss_mib")}
+        out[name]["best_first_frame_ms"] = min(r["first_frame_ms"] for r in runs_)
+    out["ratio_first_frame"] = out["nianbao"]["first_frame_ms"] / out["bare"]["first_frame_ms"]
+    out["ratio_process"] = out["nianbao"]["process_ms"] / out["bare"]["process_ms"]
+    out["ratio_rss"] = out["nianbao"]["rss_mib"] / out["bare"]["rss_mib"]
+    return out
+
+
+def _stats(samples: list[float]) -> dict:
+    samples = sorted(samples)
+    return {"median_ms": statistics.median(samples), "p95_ms": samples[int(0.95 * (len(samples) - 1))],
+            "max_ms": samples[-1]}
+
+
+def latency(example: Path, keys: int) -> dict:
+    import asyncio
+
+    sys.path.insert(0, str(ROOT))
+    from plugins.config import load_config
+    from plugins.store import load_report
+    from tui.app import build_app
+    from tui.session import Session
+
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / example.name
+        shutil.copyfile(example, copy)
+        config = load_config(None)
+
+        app = build_app(copy, config, autosave=False)
+        host = app.host
+        session = Session(host, load_report(copy))
+        samples = []
+        for i in range(keys):
+            t = time.perf_counter()
+            session.set_text("fj.appeals", "cases.reviews.year", str(i))
+            session.check()
+            samples.append((time.perf_counter() - t) * 1000)
+        out["session_set_text_check"] = _stats(samples)
+
+        async def drive() -> None:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                for label, page, path in (("prose field", "fj.problems", "problems"),
+                                          ("list cell", "fj.proactive", "categories[0].count"),
+                                          ("table cell", "fj.requests", "received.online.year")):
+                    await app.show_page(page, path)
+                    await pilot.pause()
+                    widget = app.focused
+                    samples = []
+                    for i in range(keys):
+                        t = time.perf_counter()
+                        app.apply_edit(widget, widget.current_text() + str(i % 10))
+                        await app.after_change()
+                        samples.append((time.perf_counter() - t) * 1000)
+                    out[f"app_keystroke_{label.replace(' ', '_')}"] = _stats(samples)
+                samples = []
+                for i in range(min(keys, 20)):
+                    t = time.perf_counter()
+                    await pilot.press(str(i % 10))
+                    samples.append((time.perf_counter() - t) * 1000)
+                out["pilot_keypress_round_trip"] = _stats(samples)
+                first, again = [], []
+                for page in [p.id for p in app.session.pages]:
+                    t = time.perf_counter()
+                    await app.show_page(page)
+                    await pilot.pause()
+                    (again if page in ("fj.problems", "fj.proactive", "fj.requests") else first).append(
+                        (time.perf_counter() - t) * 1000)
+                for page in [p.id for p in app.session.pages]:
+                    t = time.perf_counter()
+                    await app.show_page(page)
+                    await pilot.pause()
+                    again.append((time.perf_counter() - t) * 1000)
+                out["show_page_first_visit"] = _stats(first)
+                out["show_page_again"] = _stats(again)
+
+        try:
+            asyncio.run(drive())
+        finally:
+            app.session.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", type=int, default=7, help="start-up runs of each app (default 7)")
+    p.add_argument("--keys", type=int, default=40, help="keystrokes per latency figure (default 40)")
+    p.add_argument("--file", default=str(ROOT / "examples" / "jianou-2018.toml"))
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    example = Path(args.file)
+    result = {"python": sys.version.split()[0], "file": str(example),
+              "startup": startup(example, args.runs), "latency": latency(example, args.keys)}
+    if args.json:
+        json.dump(result, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    s = result["startup"]
+    print(f"TUI start-up: {args.runs} runs each, interleaved, headless 80x24; Python {result['python']}; {example.name}")
+    print(f"{'':28}{'first frame':>12}{'(best)':>9}{'process':>10}{'max RSS':>10}")
+    for name, label in (("bare", "bare Textual form"), ("nianbao", "nianbao edit")):
+        r = s[name]
+        print(f"{label:28}{r['first_frame_ms']:10.0f}ms{r['best_first_frame_ms']:7.0f}ms{r['process_ms']:8.0f}ms"
+              f"{r['rss_mib']:7.1f}MiB")
+    print(f"{'ratio nianbao / bare':28}{s['ratio_first_frame']:11.2f}×{'':9}{s['ratio_process']:9.2f}×"
+          f"{s['ratio_rss']:9.2f}×")
+    met = lambda ok: "met" if ok else "NOT met"  # noqa: E731
+    print(f"goal: first frame within {GOAL_RATIO}x -> {s['ratio_first_frame']:.2f}x {met(s['ratio_first_frame'] <= GOAL_RATIO)};"
+          f" memory within {GOAL_RATIO}x -> {s['ratio_rss']:.2f}x {met(s['ratio_rss'] <= GOAL_RATIO)}")
+    print()
+    print(f"Keystroke to validation ({args.keys} keys each){'':6}{'median':>9}{'p95':>9}{'max':>9}")
+    for key, r in result["latency"].items():
+        print(f"{key.replace('_', ' '):47}{r['median_ms']:7.1f}ms{r['p95_ms']:7.1f}ms{r['max_ms']:7.1f}ms")
+    app_worst = max(r["median_ms"] for k, r in result["latency"].items() if k.startswith("app_keystroke"))
+    print(f"goal: a keystroke's work under a frame ({FRAME_MS:.0f} ms) -> {app_worst:.1f} ms {met(app_worst < FRAME_MS)}"
+          " (the Pilot round trip adds Pilot's own waits)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
