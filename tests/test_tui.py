@@ -351,6 +351,21 @@ async def test_keys_sent_in_one_burst_are_applied_in_order(example):
         assert rows[1] == {"name": "bc"}
 
 
+async def test_a_burst_through_a_table_fills_the_cells_in_turn(example):
+    """"5<Tab>6<Enter>7" arriving in one packet: each number in its own cell."""
+    app = make_app(example)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, app, "fj.appeals")
+        await focus(pilot, app, "cases.complaints.year")
+        for key, char in [("5", "5"), ("tab", None), ("6", "6"), ("enter", "\r"), ("7", "7"), ("down", None), ("8", "8")]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.pause()
+        got = [app.session.raw_at("fj.appeals", p) for p in
+               ("cases.complaints.year", "cases.complaints.cumulative", "cases.reviews.year", "cases.suits.year")]
+        assert got == [5, 6, 7, 8]
+
+
 async def test_an_empty_list_offers_to_add_a_record(small):
     app = make_app(small)
     async with app.run_test(size=SIZE) as pilot:
@@ -627,6 +642,37 @@ async def test_a_plugin_that_raises_shows_a_broken_section_and_the_rest_works(ex
     assert data["fj"]["appeals"]["cases"]["reviews"]["year"] == 3
 
 
+class _TemplateFails(Section):
+    id = "tb.template"
+    api_version = API_VERSION
+    heading = "模板出错的部分"
+    formats = ("fujian-2018",)
+    number = 9
+    template = "fails.j2"
+    fields = (Text(key="note", label="说明", required=False),)
+
+
+async def test_a_section_whose_template_fails_is_found_broken_after_start(example, tmp_path):
+    (tmp_path / "tpl2").mkdir()
+    (tmp_path / "tpl2" / "fails.j2").write_text("{{ no_such_variable.x }}\n", encoding="utf-8")
+    _TemplateFails.template_folder = tmp_path / "tpl2"
+
+    class Plugin:
+        @hookimpl
+        def nianbao_register_sections(self):
+            return [_TemplateFails()]
+
+    app = make_app(example, extra=[("template", Plugin())])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.session.state("tb.template") == "empty"  # validation is fine ...
+        assert await wait_for(lambda: app.session.state("tb.template") == "broken")  # ... rendering is not
+        assert "本部分无法生成" in app.session.broken("tb.template")
+        nav = app.query_one("#nav", OptionList)
+        assert str(nav.get_option_at_index(len(app.session.pages) - 1).prompt).startswith("⊘")
+        assert app.session.state("fj.overview") != "broken"
+
+
 # -- user text is shown, never interpreted ---------------------------------------------------------
 
 async def test_markup_and_escape_sequences_in_user_text_are_inert(small):
@@ -721,6 +767,14 @@ async def test_help_lists_every_key_and_closes(example):
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("ctrl+o")  # every F-key has a ctrl alternative
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("ctrl+l")
+        assert app.query_one("#issues").has_focus
 
 
 async def test_the_command_palette_offers_every_action_and_page(example):
