@@ -10,7 +10,7 @@ from typing import Any
 
 from .errors import InputFileError, toml_error
 
-__all__ = ["Config", "load_config", "find_config", "UNIT_LEVELS"]
+__all__ = ["Config", "Unit", "load_config", "find_config", "UNIT_LEVELS"]
 
 #: Unit levels a report can be written for (key -> label); deadlines are keyed the same way.
 UNIT_LEVELS = (
@@ -20,6 +20,24 @@ UNIT_LEVELS = (
 )
 
 DEFAULT_DEADLINES = {"department": "01-31", "government": "03-31", "township": "01-31", "before_2019": "03-31"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One reporting unit of the county (``[[units]]`` in config.toml).
+
+    ``file``: where its report is kept, when config.toml names it (absolute, resolved
+    against the config file's folder); otherwise it is looked for in ``[county] folder``
+    (see :mod:`plugins.county`)."""
+
+    name: str
+    level: str
+    file: Path | None = None
+
+
+#: Keys a ``[[units]]`` entry and the ``[county]`` table may have (anything else is a typo).
+UNIT_KEYS = ("name", "level", "file")
+COUNTY_KEYS = ("folder",)
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,8 @@ class Config:
     disabled_sections: tuple[str, ...] = ()
     template_folder: Path | None = None
     deadlines: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
+    county_folder: Path | None = None
+    units: tuple[Unit, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> "Config":
@@ -97,7 +117,16 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     deadlines = dict(DEFAULT_DEADLINES)
     for k, v in table("deadlines").items():
         _expect(p, "deadlines", k, v, str, "形如 \"01-31\" 的月-日")
+        if not _month_day(v):
+            raise InputFileError(p, f"[deadlines] {k} 应为形如 \"01-31\" 的月-日，现在是 {v!r}")
         deadlines[k] = v
+    county = table("county")
+    for k in county:
+        if k not in COUNTY_KEYS:
+            raise InputFileError(p, f"[county] 没有 {k} 这个键（可用的键：{', '.join(COUNTY_KEYS)}）")
+    cfolder = county.get("folder")
+    county_folder = (base / _expect(p, "county", "folder", cfolder, str, "路径")) if cfolder is not None else None
+    units = _units(p, base, raw.get("units", []), county_folder)
     year = site.get("year")
     if year is not None:
         _expect(p, "site", "year", year, int, "年份（整数）")
@@ -125,5 +154,64 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         disabled_sections=strings("sections", "disabled", sections),
         template_folder=(base / _expect(p, "templates", "override_folder", tfolder, str, "路径")) if tfolder else None,
         deadlines=deadlines,
+        county_folder=county_folder,
+        units=units,
         raw=raw,
     )
+
+
+def _month_day(text: str) -> bool:
+    import datetime as _dt
+    import re
+
+    m = re.fullmatch(r"(\d{2})-(\d{2})", text)
+    if not m:
+        return False
+    try:
+        _dt.date(2001, int(m.group(1)), int(m.group(2)))  # not a leap year: 02-29 is refused
+    except ValueError:
+        return False
+    return True
+
+
+def _units(p: Path, base: Path, raw: Any, county_folder: Path | None) -> tuple[Unit, ...]:
+    """``[[units]]``: name (unique), level (one of UNIT_LEVELS), file (optional path)."""
+    if not isinstance(raw, list):
+        raise InputFileError(p, "units 应写成 [[units]] 表数组（每个单位一段 [[units]]），现在是 "
+                                f"{type(raw).__name__}")
+    levels = dict(UNIT_LEVELS)
+    out: list[Unit] = []
+    names: dict[str, int] = {}
+    files: dict[Path, int] = {}
+    for i, entry in enumerate(raw, start=1):
+        where = f"[[units]] 第{i}项"
+        if not isinstance(entry, dict):
+            raise InputFileError(p, f"{where} 应为表（name、level、file），现在是 {entry!r}")
+        for k in entry:
+            if k not in UNIT_KEYS:
+                raise InputFileError(p, f"{where} 没有 {k} 这个键（可用的键：{', '.join(UNIT_KEYS)}）")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise InputFileError(p, f"{where} name 应为单位全称（非空字符串），现在是 {name!r}")
+        name = name.strip()
+        where = f"[[units]] 第{i}项（{name}）"
+        if name in names:
+            raise InputFileError(p, f"{where} name 与第{names[name]}项重复")
+        names[name] = i
+        level = entry.get("level")
+        if level not in levels:
+            raise InputFileError(p, f"{where} level 只能是 {', '.join(levels)}，现在是 {level!r}")
+        raw_file = entry.get("file")
+        file = None
+        if raw_file is not None:
+            if not isinstance(raw_file, str) or not raw_file.strip():
+                raise InputFileError(p, f"{where} file 应为路径（字符串），现在是 {raw_file!r}")
+            file = base / raw_file
+            key = file.resolve()
+            if key in files:
+                raise InputFileError(p, f"{where} file 与第{files[key]}项是同一个文件：{raw_file}")
+            files[key] = i
+        elif county_folder is None:
+            raise InputFileError(p, f"{where} 没有 file，也没有 [county] folder：不知道到哪里找它的报告")
+        out.append(Unit(name, level, file))
+    return tuple(out)

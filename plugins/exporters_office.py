@@ -385,12 +385,14 @@ def to_docx(document: Any) -> bytes:
 # =========================================================================================
 # HTML
 # =========================================================================================
-STACKS = {  # domain.md §4.5
-    "body": '"FangSong_GB2312","仿宋_GB2312","FangSong","STFangsong","仿宋",serif',
-    "title": '"FZXiaoBiaoSong-B05S","方正小标宋简体","STZhongsong","华文中宋","SimSun","宋体",serif',
-    "h1": '"SimHei","黑体","Heiti SC","STHeiti",sans-serif',
-    "h2": '"KaiTi_GB2312","楷体_GB2312","KaiTi","STKaiti","楷体",serif',
-    "page": '"SimSun","宋体","Songti SC",serif',
+STACKS = {  # domain.md §4.5; each ends in the free CJK fonts a Linux machine has (Noto / Source
+    # Han from fonts-noto-cjk, WenQuanYi, AR PL) before the generic family, so a browser without
+    # the Windows fonts still picks a Chinese face of the right kind (宋/黑/楷) and not a tofu box
+    "body": '"FangSong_GB2312","仿宋_GB2312","FangSong","STFangsong","仿宋","Noto Serif CJK SC","Source Han Serif SC",serif',
+    "title": '"FZXiaoBiaoSong-B05S","方正小标宋简体","STZhongsong","华文中宋","SimSun","宋体","Noto Serif CJK SC","Source Han Serif SC",serif',
+    "h1": '"SimHei","黑体","Heiti SC","STHeiti","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Zen Hei",sans-serif',
+    "h2": '"KaiTi_GB2312","楷体_GB2312","KaiTi","STKaiti","楷体","AR PL UKai CN","Noto Serif CJK SC",serif',
+    "page": '"SimSun","宋体","Songti SC","Noto Serif CJK SC",serif',
 }
 
 _CSS = f"""
@@ -400,8 +402,9 @@ body {{ margin: 0; font-family: {STACKS['body']}; font-size: {SIZE['三号']}pt;
 main {{ box-sizing: content-box; width: {PAGE['text_width']}mm; min-height: {PAGE['text_height']}mm; margin: 1em auto;
   padding: {PAGE['top']}mm {PAGE['right']}mm {PAGE['bottom']}mm {PAGE['left']}mm; background: #fff; box-shadow: 0 0 4px #999; }}
 p {{ margin: 0; text-indent: 2em; text-align: justify; }}
-h1.title {{ font-family: {STACKS['title']}; font-size: {SIZE['二号']}pt; line-height: {TITLE_LINE_PT}pt; font-weight: normal;
-  text-align: center; margin: 0 0 var(--line); }}
+.url {{ word-break: break-all; }}
+h1.title {{ font-family: {STACKS['title']}; font-size: {SIZE['二号']}pt; line-height: {TITLE_LINE_PT}pt;
+  font-weight: bold; font-synthesis: none; text-align: center; margin: 0 0 var(--line); }}
 p.docno {{ text-indent: 0; text-align: center; margin-bottom: var(--line); }}
 p.addressee {{ text-indent: 0; }}
 h2, h3, h4, h5 {{ font-size: {SIZE['三号']}pt; line-height: var(--line); margin: 0; text-indent: 2em; font-weight: normal; }}
@@ -411,26 +414,33 @@ h4 {{ font-weight: bold; }}
 .lead {{ font-weight: bold; }}
 .lead.l1 {{ font-family: {STACKS['h1']}; font-weight: normal; }}
 .lead.l2 {{ font-family: {STACKS['h2']}; }}
-table {{ border-collapse: collapse; border: 1px solid #000; margin: 0 auto; font-size: {SIZE['五号']}pt; line-height: 1.5; }}
-caption {{ font-family: {STACKS['h1']}; font-size: {SIZE['三号']}pt; line-height: var(--line); }}
+table {{ width: 100%; border-collapse: collapse; border: 1px solid #000; margin: 6pt 0 {LINE_PT / 2}pt;
+  font-size: {SIZE['五号']}pt; line-height: 1.5; text-indent: 0; }}
+col.num {{ width: 3.2em; }}
+caption {{ font-family: {STACKS['h1']}; font-size: {SIZE['三号']}pt; line-height: var(--line); padding-bottom: 6pt; }}
 th, td {{ border: 1px solid #000; padding: 2pt 4pt; vertical-align: middle; }}
 th {{ text-align: center; }}
 td {{ text-align: left; }}
+td.band {{ text-align: center; font-weight: bold; }}
 td.num {{ text-align: center; font-family: "Times New Roman", {STACKS['body']}; }}
-.closing {{ display: table; margin: var(--line) 4em 0 auto; text-align: center; }}
-.closing p {{ text-indent: 0; text-align: center; }}
+.closing {{ margin-top: var(--line); text-align: right; }}
+.closing p {{ text-indent: 0; text-align: right; margin-right: 4em; }}
 p.note {{ margin-top: var(--line); }}
 .imprint {{ display: flex; justify-content: space-between; margin-top: var(--line); padding: 0 1em;
   border-top: 1px solid #000; border-bottom: 1px solid #000; font-size: {SIZE['四号']}pt; }}
 p.broken {{ font-weight: bold; color: #a00; }}
-@page {{ size: A4; margin: {PAGE['top']}mm {PAGE['right']}mm {PAGE['bottom']}mm {PAGE['left']}mm;
-  @bottom-right {{ content: "— " counter(page) " —"; font-family: {STACKS['page']}; font-size: {SIZE['四号']}pt; }} }}
+@page {{ size: A4; margin: {PAGE['top']}mm {PAGE['right']}mm {PAGE['bottom']}mm {PAGE['left']}mm; }}
+@page :right {{ @bottom-right {{ content: "— " counter(page) " —"; font-family: {STACKS['page']}; font-size: {SIZE['四号']}pt;
+  vertical-align: top; padding: 7mm {SIZE['四号']}pt 0 0; }} }}
+@page :left {{ @bottom-left {{ content: "— " counter(page) " —"; font-family: {STACKS['page']}; font-size: {SIZE['四号']}pt;
+  vertical-align: top; padding: 7mm 0 0 {SIZE['四号']}pt; }} }}
 @media print {{
   html {{ background: none; }}
   main {{ width: auto; min-height: 0; margin: 0; padding: 0; box-shadow: none; }}
   h2, h3, h4, h5, caption {{ break-after: avoid; }}
   tr {{ break-inside: avoid; }}
   thead {{ display: table-header-group; }}
+  .closing {{ break-inside: avoid; }}
 }}
 """
 
@@ -439,10 +449,49 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+#: e-mail addresses and web addresses: long unbreakable runs that would otherwise push a
+#: justified line apart ("电 话 ： … 电 子 邮 箱 ："); they may break anywhere instead
+_URL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|(?:https?://|www\.)[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+")
+
+
+def _text(text: str) -> str:
+    """Escaped running text with addresses wrapped so they can break."""
+    out, pos = [], 0
+    for m in _URL.finditer(text):
+        out.append(_e(text[pos:m.start()]))
+        out.append(f'<span class="url">{_e(m.group())}</span>')
+        pos = m.end()
+    out.append(_e(text[pos:]))
+    return "".join(out)
+
+
+def _numeric_columns(table: Table) -> list[bool]:
+    """Columns whose body cells (those starting there, one column wide) are all numbers."""
+    grid = table.grid()
+    ncols = len(grid[0]) if grid else 0
+    seen = [False] * ncols
+    ok = [True] * ncols
+    for row in grid[len(table.head):]:
+        for c, cell in enumerate(row):
+            if cell is None or cell.colspan > 1:
+                continue
+            seen[c] = True
+            ok[c] = ok[c] and cell.numeric
+    return [s and k for s, k in zip(seen, ok)]
+
+
 def _html_table(table: Table) -> list[str]:
     out = ["<table>"]
     if table.caption:
         out.append(f"<caption>{_e(table.caption)}</caption>")
+    grid = table.grid()
+    ncols = len(grid[0]) if grid else 0
+    numeric = _numeric_columns(table)
+    if ncols >= 8 and any(numeric) and not all(numeric):
+        # a wide statistical table with label columns (三: 3 label + 7 number columns): the
+        # number columns get an even share, so their headers wrap two characters a line
+        # instead of one while the long labels take the rest (四, all numbers, needs none)
+        out.append("<colgroup>" + "".join('<col class="num">' if n else "<col>" for n in numeric) + "</colgroup>")
 
     def row(cells: list[Cell], tag: str) -> str:
         parts = []
@@ -454,6 +503,8 @@ def _html_table(table: Table) -> list[str]:
                 attrs += f' rowspan="{cell.rowspan}"'
             if tag == "td" and cell.numeric:
                 attrs += ' class="num"'
+            elif tag == "td" and ncols > 1 and cell.colspan == ncols and len(cells) == 1:
+                attrs += ' class="band"'  # a sub-table's caption row (二: 第二十条第（五）项)
             cell_tag = "th" if (tag == "th" or cell.header) else "td"
             parts.append(f"<{cell_tag}{attrs}>{_e(cell.text)}</{cell_tag}>")
         return "<tr>" + "".join(parts) + "</tr>"
@@ -462,6 +513,21 @@ def _html_table(table: Table) -> list[str]:
         out.append("<thead>" + "".join(row(r, "th") for r in table.head) + "</thead>")
     out.append("<tbody>" + "".join(row(r, "td") for r in table.body) + "</tbody>")
     out.append("</table>")
+    return out
+
+
+def _closing(blocks: list[Block]) -> list[str]:
+    """成文日期 four characters from the right, 署名 centred above the date (§4.2), as in
+    the Word export: the 署名's right margin is 4 + (date width - 署名 width) / 2 characters."""
+    date = next((b.text for b in blocks if b.kind == "date"), "")
+    out = ['<div class="closing">']
+    for b in blocks:
+        right = 4.0
+        if b.kind == "signature" and date:
+            right = max(4.0 + (display_width(date) / 2 - display_width(b.text) / 2) / 2, 0.0)
+        style = f' style="margin-right: {right:g}em"' if right != 4.0 else ""
+        out.append(f'<p class="{b.kind}"{style}>{_e(b.text)}</p>')
+    out.append("</div>")
     return out
 
 
@@ -474,11 +540,11 @@ def to_html(document: Any) -> str:
     while i < len(blocks):
         b = blocks[i]
         if b.kind in ("signature", "date"):
-            body.append('<div class="closing">')
-            while i < len(blocks) and blocks[i].kind in ("signature", "date"):
-                body.append(f'<p class="{blocks[i].kind}">{_e(blocks[i].text)}</p>')
-                i += 1
-            body.append("</div>")
+            j = i
+            while j < len(blocks) and blocks[j].kind in ("signature", "date"):
+                j += 1
+            body.extend(_closing(blocks[i:j]))
+            i = j
             continue
         if b.kind == "title":
             body.append('<h1 class="title">' + "<br>".join(_e(line) for line in b.text.split("\n")) + "</h1>")
@@ -489,7 +555,7 @@ def to_html(document: Any) -> str:
             body.append(f"<{tag}>{_e(b.text)}</{tag}>")
         elif b.kind == "paragraph":
             lead = f'<span class="lead l{b.level}">{_e(b.lead)}</span>' if b.lead else ""
-            body.append(f"<p>{lead}{_e(b.text)}</p>")
+            body.append(f"<p>{lead}{_text(b.text)}</p>")
         elif b.kind == "table" and b.table is not None:
             body.extend(_html_table(b.table))
         elif b.kind == "imprint":
@@ -498,7 +564,7 @@ def to_html(document: Any) -> str:
         elif b.kind == "broken":
             body.append(f'<p class="broken">【{_e(b.text)}】</p>')
         else:
-            body.append(f"<p>{_e(b.text)}</p>")
+            body.append(f"<p>{_text(b.text)}</p>")
         i += 1
     return "\n".join([
         "<!DOCTYPE html>",

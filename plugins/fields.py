@@ -20,6 +20,7 @@ import datetime as _dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal as _Decimal, InvalidOperation
 from typing import Any, Callable, ClassVar
 
@@ -445,24 +446,68 @@ class Grid(Field):
     def empty(self) -> dict:
         return {}
 
+    @cached_property
+    def _row_of(self) -> dict[str, GridRow]:
+        return {r.key: r for r in self.rows}
+
+    @cached_property
+    def _column_of(self) -> dict[str, GridColumn]:
+        return {c.key: c for c in self.columns}
+
     def value_at(self, value: dict, row: str, col: str) -> Any:
         """The value of any cell, computing 合计 rows and columns; ``None`` if a cell it
         depends on is empty."""
-        r = next(x for x in self.rows if x.key == row)
-        c = next(x for x in self.columns if x.key == col)
+        return self._at(value or {}, self._row_of[row], self._column_of[col])
+
+    def _at(self, value: Any, r: GridRow, c: GridColumn) -> Any:
         if r.sum_of:
-            parts = [self.value_at(value, k, col) for k in r.sum_of]
-        elif c.sum_of:
-            parts = [self.value_at(value, row, k) for k in c.sum_of]
-        else:
-            return (value or {}).get(row, {}).get(col)
-        if any(p is None for p in parts):
-            return None
-        return sum(parts)
+            return _total([self._at(value, self._row_of[k], c) for k in r.sum_of])
+        if c.sum_of:
+            return _total([self._at(value, r, self._column_of[k]) for k in c.sum_of])
+        return value.get(r.key, {}).get(c.key)
+
+    @cached_property
+    def _evaluation_order(self) -> tuple[tuple[GridRow, ...], tuple[GridColumn, ...]]:
+        """Rows and columns ordered so that a 合计 comes after everything it adds up."""
+
+        def order(items: tuple, by_key: dict) -> tuple:
+            done: dict[str, Any] = {}
+
+            def visit(item: Any, path: tuple[str, ...]) -> None:
+                if item.key in done:
+                    return
+                if item.key in path:
+                    raise ValueError(f"grid {self.key}: {item.key} adds itself up ({' -> '.join(path + (item.key,))})")
+                for k in item.sum_of:
+                    visit(by_key[k], path + (item.key,))
+                done[item.key] = item
+
+            for item in items:
+                visit(item, ())
+            return tuple(done.values())
+
+        return order(self.rows, self._row_of), order(self.columns, self._column_of)
 
     def full(self, value: dict) -> dict[str, dict[str, Any]]:
-        """Every cell, computed ones included."""
-        return {r.key: {c.key: self.value_at(value, r.key, c.key) for c in self.columns} for r in self.rows}
+        """Every cell, computed ones included (each computed once, in dependency order)."""
+        value = value or {}
+        rows, columns = self._evaluation_order
+        done: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            if r.sum_of:
+                parts = [done[k] for k in r.sum_of]
+                done[r.key] = {c.key: _total([p[c.key] for p in parts]) for c in self.columns}
+            else:
+                stored = value.get(r.key, {})
+                line: dict[str, Any] = {}
+                for c in columns:
+                    line[c.key] = _total([line[k] for k in c.sum_of]) if c.sum_of else stored.get(c.key)
+                done[r.key] = line
+        return {r.key: {c.key: done[r.key][c.key] for c in self.columns} for r in self.rows}
+
+
+def _total(parts: list) -> Any:
+    return None if any(p is None for p in parts) else sum(parts)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -65,18 +65,25 @@ def test_every_hook_has_a_heading_with_its_exact_signature(signature):
 
 
 def config_keys() -> list[tuple[str, str]]:
+    """(heading, key) of every key in config.toml: ``[table]``, or ``[[table]]`` for an array
+    of tables (the keys of all its entries)."""
     data = tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))
-    return [(table, key) for table, values in data.items() for key in values]
+    out: list[tuple[str, str]] = []
+    for table, values in data.items():
+        entries, heading = (values, f"[[{table}]]") if isinstance(values, list) else ([values], f"[{table}]")
+        out += [(heading, key) for entry in entries for key in entry if (heading, key) not in out]
+    return out
 
 
 def test_config_toml_has_keys():
-    assert ("plugins", "folders") in config_keys() and ("sections", "order") in config_keys()
+    keys = config_keys()
+    assert ("[plugins]", "folders") in keys and ("[sections]", "order") in keys and ("[[units]]", "level") in keys
 
 
 @pytest.mark.parametrize(("table", "key"), config_keys(), ids=lambda x: x)
 def test_every_config_key_is_documented_under_its_table(table, key):
-    body = section_of(f"`[{table}]`")
-    assert re.search(rf"`{re.escape(key)}`", body), f"docs/plugins.md “### `[{table}]`” does not explain `{key}`"
+    body = section_of(f"`{table}`")
+    assert re.search(rf"`{re.escape(key)}`", body), f"docs/plugins.md “### `{table}`” does not explain `{key}`"
 
 
 CODE = re.findall(r"```.*?```", DOC, re.S) + re.findall(r"`([^`\n]+)`", DOC)

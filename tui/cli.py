@@ -223,6 +223,77 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- aggregate (county office) ------------------------------------------------------------
+def cmd_aggregate(args: argparse.Namespace) -> int:
+    from plugins.aggregate import AggregateError, aggregate, collect_files
+
+    config, host = _host(args)
+    inputs = args.inputs or ([str(config.county_folder)] if config.county_folder else [])
+    if not inputs:
+        raise UsageError("没有指定要汇总的文件：nianbao aggregate 文件… 或 文件夹 -o 汇总.toml"
+                         "（或在 config.toml [county] folder 中指定文件夹）")
+    out = Path(args.output)
+    files, problems = collect_files(inputs, exclude=[out])
+    for problem in problems:
+        _err(problem)
+    jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, 8)
+    try:
+        result = aggregate(host, files, out, year=args.year, unit=args.unit, config=config, jobs=jobs,
+                           check=not args.no_check)
+    except AggregateError as e:
+        raise UsageError(str(e)) from None
+    if args.json:
+        json.dump(result.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return result.exit_code
+    _out(f"已汇总 {result.summed} 个单位的报告（{result.year}年度，格式 {result.format_id}）→ {result.out}")
+    _out(f"各单位的文字材料（供撰写参考，未放入报告）→ {result.reference}")
+    if result.kept_existing:
+        _out("输出文件已存在：只更新了汇总的数字，文档信息和已写的文字保持不变（原文件备份为 .bak）")
+    not_added = result.of_kind("unreadable", "refused", "duplicate")
+    if not_added:
+        _out(f"未计入的文件（{len(not_added)}个）：")
+        for n in not_added:
+            _out(f"  {n.path}：{n.message}")
+    with_errors = result.of_kind("errors")
+    if with_errors:
+        _out(f"报告有错误的单位（{len(with_errors)}个，已计入；改正后请重新汇总）：")
+        for n in with_errors:
+            _out(f"  {n.unit or '（未填单位名称）'}（{n.path}）：{n.message}")
+            for line in n.first_errors:
+                _out(f"      {line}")
+    if result.missing:
+        _out(f"未交报告的单位（config.toml [[units]]，{len(result.missing)}个）：{'、'.join(result.missing)}")
+    if result.unlisted:
+        _out(f"不在 config.toml [[units]] 名单中的单位（已计入）：{'、'.join(result.unlisted)}")
+    _out(f"下一步：撰写本级报告的文字（nianbao edit {result.out}），再 nianbao check {result.out}")
+    return result.exit_code
+
+
+# -- status (county office) ---------------------------------------------------------------
+def cmd_status(args: argparse.Namespace) -> int:
+    from plugins.county import status_lines, status_year, unit_status
+
+    config, host = _host(args)
+    if not config.units:
+        where = config.path or "config.toml"
+        raise UsageError(f"{where} 中没有 [[units]]：请列出各单位（name、level，及 [county] folder 或 file），见 README“For the county office”")
+    today = _dt.date.today()
+    year = status_year(config, args.year, today)
+    rows = unit_status(config, host, year, today)
+    if args.json:
+        json.dump({"year": year, "today": today.isoformat(), "units": [r.as_dict() for r in rows],
+                   "summary": {"units": len(rows), "handed_in": sum(r.handed_in for r in rows),
+                               "missing": sum(not r.handed_in for r in rows),
+                               "with_errors": sum(1 for r in rows if r.errors)}},
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for line in status_lines(rows, year, today):
+            _out(line)
+    return EXIT_OK
+
+
 # -- edit -------------------------------------------------------------------------------
 def cmd_edit(args: argparse.Namespace) -> int:
     config = load_config(args.config)
@@ -265,6 +336,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--verbose", "-v", action="store_true", help="显示出错插件的完整回溯")
     s.set_defaults(func=cmd_plugins)
+
+    s = sub.add_parser("aggregate", help="汇总各单位的报告（县级汇总）")
+    s.add_argument("inputs", nargs="*", metavar="FILE|FOLDER",
+                   help="各单位的报告文件或所在文件夹（默认 config.toml [county] folder）")
+    s.add_argument("-o", "--output", required=True, metavar="OUT.toml", help="汇总报告文件（已存在时只更新数字）")
+    s.add_argument("--unit", help="汇总报告的单位名称（默认 config.toml [site] unit）")
+    s.add_argument("--year", type=int, help="报告年度（默认取输出文件或第一个文件的年度）")
+    s.add_argument("--jobs", "-j", type=int, help="并行读取的进程数（默认 CPU 核数，最多8）")
+    s.add_argument("--no-check", action="store_true", help="不检查各单位的报告，只汇总数字（更快；不列出有错误的单位）")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.set_defaults(func=cmd_aggregate)
+
+    s = sub.add_parser("status", help="各单位报告的提交情况和期限")
+    s.add_argument("--year", type=int, help="报告年度（默认 config.toml [site] year，否则上一年）")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.set_defaults(func=cmd_status)
 
     s = sub.add_parser("edit", help="在终端界面中编辑报告")
     s.add_argument("file", nargs="?")

@@ -1,0 +1,210 @@
+"""The county office's view of its units (``nianbao status``): who has handed in a readable
+report, who has not, how many errors and warnings each report has, and how many days are
+left before each unit's deadline — sorted by urgency.
+
+:func:`unit_status` returns plain rows (:class:`UnitStatus`), so any front end (the command
+line, a TUI screen) shows the same data; :func:`status_lines` is the command line's text.
+
+Where a unit's report is looked for (``config.toml``):
+
+1. ``file`` of its ``[[units]]`` entry, when given;
+2. otherwise ``<[county] folder>/<name>.toml``;
+3. otherwise any ``*.toml`` in ``[county] folder`` whose ``[report] unit`` is the unit's name
+   (so files may be named as the units send them).
+
+Two files found for one unit are reported (``duplicates``); the first is the one shown.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .checks import check_report
+from .config import UNIT_LEVELS, Config
+from .errors import InputFileError, NianbaoError
+from .manager import PluginHost
+from .report import Report
+from .store import load_report
+
+__all__ = ["UnitStatus", "STATES", "locate_units", "unit_status", "status_lines", "status_year"]
+
+#: Row states, most urgent first, with the word shown for each.
+STATES = {
+    "missing": "未交",
+    "unreadable": "无法读取",
+    "wrong_year": "年度不符",
+    "errors": "有错误",
+    "ok": "已交",
+}
+
+
+@dataclass
+class UnitStatus:
+    """One unit's row. ``errors``/``warnings`` are ``None`` when there is no readable file;
+    ``days_left`` is negative once the deadline has passed."""
+
+    name: str
+    level: str
+    state: str
+    file: Path | None
+    deadline: _dt.date
+    days_left: int
+    errors: int | None = None
+    warnings: int | None = None
+    message: str = ""
+    duplicates: list[Path] = field(default_factory=list)
+
+    @property
+    def handed_in(self) -> bool:
+        """A file is there and can be read (it may still have errors or the wrong year)."""
+        return self.state in ("wrong_year", "errors", "ok")
+
+    @property
+    def needs_action(self) -> bool:
+        return self.state != "ok" or bool(self.duplicates)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "level": self.level,
+            "state": self.state,
+            "state_label": STATES[self.state],
+            "handed_in": self.handed_in,
+            "file": str(self.file) if self.file else None,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "deadline": self.deadline.isoformat(),
+            "days_left": self.days_left,
+            "message": self.message,
+            "duplicates": [str(p) for p in self.duplicates],
+        }
+
+
+def locate_units(config: Config) -> dict[str, list[Path]]:
+    """Every configured unit's report files (see the module's rules), in that order."""
+    by_name: dict[str, list[Path]] = {}
+    folder = config.county_folder
+    if folder is not None and folder.is_dir() and any(u.file is None for u in config.units):
+        for p in sorted(folder.glob("*.toml")):
+            if p.name.startswith(".") or not p.is_file():
+                continue
+            try:
+                unit = load_report(p).meta.get("unit")
+            except NianbaoError:
+                continue
+            if isinstance(unit, str) and unit.strip():
+                by_name.setdefault(unit.strip(), []).append(p)
+    out: dict[str, list[Path]] = {}
+    for u in config.units:
+        if u.file is not None:
+            out[u.name] = [u.file] if u.file.exists() else []
+            continue
+        found = []
+        if folder is not None:
+            named = folder / f"{u.name}.toml"
+            if named.is_file():
+                found.append(named)
+        for p in by_name.get(u.name, []):
+            if p not in found:
+                found.append(p)
+        out[u.name] = found
+    return out
+
+
+def status_year(config: Config, year: int | None = None, today: _dt.date | None = None) -> int:
+    """The report year: ``year``, else ``[site] year``, else last year."""
+    return year or config.year or ((today or _dt.date.today()).year - 1)
+
+
+def _deadline(year: int, level: str, config: Config) -> _dt.date:
+    from sections.common import deadline
+
+    return deadline(year, level, config.deadlines)
+
+
+def unit_status(config: Config, host: PluginHost, year: int | None = None,
+                today: _dt.date | None = None) -> list[UnitStatus]:
+    """One row per ``[[units]]`` entry, most urgent first: units that need something done
+    (missing, unreadable, wrong year, errors, a second file) before those that are done;
+    within each group the nearest deadline first."""
+    today = today or _dt.date.today()
+    year = status_year(config, year, today)
+    located = locate_units(config)
+    rows = []
+    for u in config.units:
+        due = _deadline(year, u.level, config)
+        row = UnitStatus(u.name, u.level, "missing", None, due, (due - today).days)
+        files = located.get(u.name, [])
+        if not files:
+            where = u.file if u.file is not None else (config.county_folder or Path("."))
+            row.message = f"没有找到报告文件（{where}）"
+            rows.append(row)
+            continue
+        row.file, row.duplicates = files[0], files[1:]
+        try:
+            report = load_report(files[0])
+        except InputFileError as e:
+            row.state = "unreadable"
+            row.message = e.message + (f"（第{e.line}行）" if e.line is not None else "")
+            rows.append(row)
+            continue
+        result = check_report(host, report)
+        row.errors, row.warnings = len(result.errors), len(result.warnings)
+        if report.year != year:
+            row.state = "wrong_year"
+            row.message = (f"文件是{report.year}年度的报告，应为{year}年度" if report.year is not None
+                           else f"文件没有填写报告年度（应为{year}年度）")
+        else:
+            row.state = "errors" if row.errors else "ok"
+        _name_mismatch(row, report)
+        if row.duplicates:
+            row.message = "；".join(x for x in (row.message, "另有文件：" + "、".join(p.name for p in row.duplicates)) if x)
+        rows.append(row)
+    rank = {s: i for i, s in enumerate(STATES)}
+    rows.sort(key=lambda r: (not r.needs_action, r.days_left, rank[r.state], r.name))
+    return rows
+
+
+def _name_mismatch(row: UnitStatus, report: Report) -> None:
+    unit = report.meta.get("unit")
+    if isinstance(unit, str) and unit.strip() and unit.strip() != row.name:
+        row.message = f"文件中的单位名称是“{unit.strip()}”"
+
+
+# -- text for the command line ----------------------------------------------------------------
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+def days_text(days: int) -> str:
+    if days > 0:
+        return f"还有{days}天"
+    if days == 0:
+        return "今天截止"
+    return f"逾期{-days}天"
+
+
+def status_lines(rows: list[UnitStatus], year: int, today: _dt.date) -> list[str]:
+    levels = {"government": "本级政府", "department": "部门", "township": "乡镇街道"}
+    handed = sum(r.handed_in for r in rows)
+    errors = sum(1 for r in rows if r.state == "errors")
+    out = [f"{year}年度报告 · {today.isoformat()} · 已交 {handed}/{len(rows)}，未交 {len(rows) - handed}，"
+           f"有错误 {errors}"]
+    table = [("单位", "层级", "状态", "错误", "警告", "期限", "剩余", "说明")]
+    for r in rows:
+        table.append((r.name, levels.get(r.level, dict(UNIT_LEVELS).get(r.level, r.level)), STATES[r.state],
+                      "" if r.errors is None else str(r.errors), "" if r.warnings is None else str(r.warnings),
+                      r.deadline.strftime("%m-%d"), days_text(r.days_left),
+                      (str(r.file.name) + (f"：{r.message}" if r.message else "")) if r.file else r.message))
+    widths = [max(_width(line[i]) for line in table) for i in range(len(table[0]) - 1)]
+    for line in table:
+        out.append("  ".join(_pad(cell, w) for cell, w in zip(line, widths)) + "  " + line[-1])
+    return [line.rstrip() for line in out]
