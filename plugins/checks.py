@@ -7,7 +7,6 @@ other sections are still checked.
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -118,6 +117,8 @@ def _guarded(host: PluginHost, result: CheckResult, section_id: str, who: Any, w
         result.broken.setdefault(section_id, message)
         result.issues.append(Issue("error", section_id, None, message, "PLUGIN", plugin))
         if host.config.raw.get("debug"):
+            import traceback  # only for debugging a broken plugin
+
             traceback.print_exc()
         return
     for i in issues:

@@ -19,12 +19,10 @@ built-ins only.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import importlib.util
 import os
 import re
 import sys
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -196,9 +194,15 @@ class PluginHost:
     def _fail(self, record: PluginRecord, reason: str, exc: BaseException | None = None) -> None:
         record.state, record.reason = "failed", reason
         if exc is not None:
+            import traceback  # only a failing plugin needs it
+
             record.detail = "".join(traceback.format_exception(exc))
 
     def _load_entry_points(self) -> None:
+        # importlib.metadata (with email, zipfile, csv) costs about 10 ms to import: only
+        # when installed packages are looked for, not in safe mode or with entry_points=False.
+        import importlib.metadata
+
         eps = sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
         for ep in eps:
             dist = getattr(ep, "dist", None)

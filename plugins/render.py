@@ -16,8 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Mapping
 
-import jinja2
-
 from .checks import meta_fields
 from .document import Block, Cell, Table, escape_markup, parse_markup
 from .history import view_with_previous
@@ -145,6 +143,10 @@ class RenderedDocument:
 
 class Renderer:
     def __init__(self, host: PluginHost):
+        # Imported here, not at the top: sections import this module for percent(), and
+        # checking a report must not pay for Jinja2 (about 20 ms), which only rendering needs.
+        import jinja2
+
         self.host = host
         prefixes: dict[str, jinja2.BaseLoader] = {"core": jinja2.FileSystemLoader(CORE_TEMPLATES)}
         for fmt in host.formats.values():

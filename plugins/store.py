@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import fcntl
-import getpass
 import os
-import shutil
-import socket
-import tempfile
 import tomllib
 from pathlib import Path
 
-import tomli_w
+# Only loading is needed by every command: the modules that saving (shutil, tempfile,
+# tomli_w) and locking (getpass, socket) use are imported where they are used, so that
+# ``nianbao check`` does not pay for them at start-up.
 
 from .errors import InputFileError, ReportLocked, toml_error
 from .report import META, Report
@@ -87,6 +85,8 @@ def _ordered(data: dict) -> dict:
 
 
 def dump_report(report: Report) -> str:
+    import tomli_w
+
     return tomli_w.dumps(_ordered(report.data), multiline_strings=True)
 
 
@@ -109,6 +109,9 @@ def save_report(report: Report, path: str | os.PathLike | None = None, backup: b
     p = Path(path) if path is not None else report.path
     if p is None:
         raise ValueError("report has no path")
+    import shutil
+    import tempfile
+
     text = dump_report(report)
     folder = p.parent if str(p.parent) else Path(".")
     if backup and p.exists():
@@ -170,6 +173,9 @@ class ReportLock:
         except BlockingIOError:
             os.close(fd)
             raise ReportLocked(self.path, self.holder()) from None
+        import getpass
+        import socket
+
         try:
             user = getpass.getuser()
         except Exception:  # no user name in some containers
