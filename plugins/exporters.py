@@ -132,6 +132,10 @@ def _md_table(table: Table) -> list[str]:
     return lines
 
 
+def _has_spans(table: Table) -> bool:
+    return any(c.colspan > 1 or c.rowspan > 1 for row in table.head + table.body for c in row)
+
+
 def to_markdown(document) -> str:
     out: list[str] = []
     for b in document.blocks:
@@ -144,6 +148,12 @@ def to_markdown(document) -> str:
         elif b.kind == "paragraph":
             # <strong>, not **: CommonMark does not close ** between "。" and a letter
             out += [(f"<strong>{_md(b.lead)}</strong>" if b.lead else "") + _md(b.text), ""]
+        elif b.kind == "table" and b.table is not None and _has_spans(b.table):
+            # Pipe tables cannot span rows or columns; an HTML table (allowed in Markdown)
+            # keeps the official layout of tables such as the national 三 and 四.
+            from .exporters_office import _html_table
+
+            out += ["\n".join(_html_table(b.table)), ""]
         elif b.kind == "table" and b.table is not None:
             if b.table.caption:
                 out += [f"**{_md(b.table.caption)}**", ""]

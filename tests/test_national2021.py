@@ -397,3 +397,33 @@ def test_empty_national_report_renders_and_checks(host):
     doc = render(host, r)
     assert not [p.error for p in doc.parts if p.error]
     assert to_text(doc).endswith("\n")
+
+
+def test_markdown_keeps_the_spans_of_the_official_tables(host, tmp_path):
+    """Markdown pipe tables cannot span cells: tables with spans are written as HTML tables,
+    with every cell escaped, so 三 keeps its 3 label columns and 7 data columns."""
+    from html.parser import HTMLParser
+
+    from plugins.exporters import to_markdown
+    from plugins.render import Renderer
+    from plugins.store import load_report
+
+    report = load_report(Path(__file__).resolve().parent.parent / "examples" / "huaian-2024.toml")
+    md = to_markdown(Renderer(host).render(report))
+    tables = re.findall(r"^<table>.*?^</table>$", md, re.S | re.M)
+    assert len(tables) >= 2
+
+    class Spans(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.spans = []
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag in ("td", "th") and ("rowspan" in a or "colspan" in a):
+                self.spans.append((a.get("colspan"), a.get("rowspan")))
+
+    parser = Spans()
+    parser.feed(next(t for t in tables if "申请人情况" in t))
+    assert ("3", "3") in parser.spans  # the corner cell of 三
+    assert (None, "22") in parser.spans  # 三、本年度办理结果 spans the 22 result rows
