@@ -619,3 +619,22 @@ def test_a_replacement_takes_the_replaced_sections_place():
     replacing = next(s for s in host.sections.values() if s.replaces == "fj.overview")
     assert ids[0] == replacing.id
     assert "fj.overview" not in ids
+
+
+def test_an_override_reaches_every_exporter(example_dist):
+    """Exporters receive rendered blocks and never re-render, so the county's wording is in
+    the text, Markdown, HTML and Word files alike."""
+    import io
+
+    import docx
+
+    from plugins.render import Renderer
+    from plugins.store import load_report
+
+    host = PluginHost(Config(template_folder=FIXTURES / "templates_override"), entry_points=True)
+    document = Renderer(host).render(load_report(FIXTURES / "report.toml"))
+    for exporter_id in ("txt", "md", "html", "docx"):
+        output = host.exporters[exporter_id].export(document)
+        if isinstance(output, bytes):
+            output = "\n".join(p.text for p in docx.Document(io.BytesIO(output)).paragraphs)
+        assert "本县改写的概述。" in output, exporter_id
