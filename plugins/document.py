@@ -14,7 +14,8 @@ Markup, one directive per line (anything else is a body paragraph; blank lines a
     ::h2+ （四）开展政策解读工作情况。       run-in heading: starts the next paragraph
     ::table 附表                           a table with an optional caption ...
     ::head 指标名称 | 单位 | 2018年度        ... header rows
-    ::row {c=2}其中：1.政府网站公开数 | 2589  ... body rows; {c=N,r=M} sets col/row span
+    ::row {c=2}其中：1.政府网站公开数 | 2589  ... body rows; {c=N,r=M} sets col/row span,
+    ::row 合计 | {sum}2594                     {sum} marks a computed total (also {c=2,sum})
     ::end
     ::signature 建瓯市人民政府办公室
     ::date 2019年1月8日
@@ -43,6 +44,7 @@ class Cell:
     colspan: int = 1
     rowspan: int = 1
     header: bool = False
+    computed: bool = False  # a total the report computes (never typed): marked in spreadsheets
 
     @property
     def numeric(self) -> bool:
@@ -116,7 +118,7 @@ def _unescape(text: str) -> str:
 # Only ASCII blanks separate a directive from its text: full-width spaces are text (the
 # 附表 indents its 其中 rows with them).
 _DIRECTIVE = re.compile(r"::(title|docno|addressee|h[1-4]\+?|table|head|row|end|signature|date|note|imprint|broken)(?:[ \t]+|$)(.*)$")
-_SPAN = re.compile(r"\{(?:c=(\d+))?,?(?:r=(\d+))?\}")
+_SPAN = re.compile(r"\{(?:c=(\d+))?,?(?:r=(\d+))?,?(sum)?\}")
 
 
 def _cells(text: str, header: bool) -> list[Cell]:
@@ -125,12 +127,14 @@ def _cells(text: str, header: bool) -> list[Cell]:
     for part in parts:
         part = part.strip(" ")
         colspan = rowspan = 1
+        computed = False
         m = _SPAN.match(part)
-        if m and (m.group(1) or m.group(2)):
+        if m and (m.group(1) or m.group(2) or m.group(3)):
             colspan = max(int(m.group(1) or 1), 1)  # a zero span would overlap cells
             rowspan = max(int(m.group(2) or 1), 1)
+            computed = bool(m.group(3))
             part = part[m.end():].strip(" ")
-        cells.append(Cell(_unescape(part), colspan, rowspan, header))
+        cells.append(Cell(_unescape(part), colspan, rowspan, header, computed))
     return cells
 
 

@@ -602,13 +602,17 @@ def _sheet_title(caption: str, n: int, used: set[str]) -> str:
     return name
 
 
+COMPUTED_NOTE = "注：灰底斜体的数字是合计，由各项自动计算，不需填写。"
+
+
 def to_xlsx(document: Any) -> bytes:
     """Every statistical table on its own sheet: caption, header rows, merged cells, and
     numbers as numbers (percentages as fractions shown with %)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    computed_fill = PatternFill("solid", fgColor="E7E6E6")
     wb = Workbook()
     wb.remove(wb.active)
     thin = Side(style="thin", color="000000")
@@ -640,7 +644,9 @@ def to_xlsx(document: Any) -> bytes:
                     xc.number_format = "0" + ("." + "0" * decimals if decimals else "") + "%"
                 elif isinstance(value, int) and "," in cell.text:
                     xc.number_format = "#,##0"
-                xc.font = Font(bold=cell.header)
+                xc.font = Font(bold=cell.header, italic=cell.computed)
+                if cell.computed:
+                    xc.fill = computed_fill
                 xc.alignment = Alignment(horizontal="center" if (cell.header or value is not None) else "left",
                                          vertical="center", wrap_text=True)
                 if cell.colspan > 1 or cell.rowspan > 1:
@@ -649,6 +655,8 @@ def to_xlsx(document: Any) -> bytes:
                                    end_column=min(c + cell.colspan, ncols))
                 if cell.colspan == 1:
                     widths[c] = max(widths[c], display_width(cell.text) + 2)
+        if any(cell is not None and cell.computed for row in grid for cell in row):
+            ws.cell(row=top + len(grid) + 1, column=1, value=COMPUTED_NOTE).font = Font(italic=True)
         for c, w in enumerate(widths):
             ws.column_dimensions[get_column_letter(c + 1)].width = min(w * 1.1, 60)
         if table.head:

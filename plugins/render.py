@@ -90,7 +90,7 @@ def escaped(value: Any) -> Any:
 
 
 def _cell(c: Cell) -> Cell:
-    return Cell(escape_markup(c.text), c.colspan, c.rowspan, c.header)
+    return Cell(escape_markup(c.text), c.colspan, c.rowspan, c.header, c.computed)
 
 
 def _paras(value: Any) -> list[str]:

@@ -534,3 +534,33 @@ def test_cli_export(to, tmp_path, monkeypatch, capsys, example):
     if to != "html":  # binary formats refuse stdout
         code = main(["export", str(EXAMPLE), "--to", to])
         assert code == 2 and "二进制" in capsys.readouterr().err
+
+
+def test_xlsx_marks_computed_totals():
+    """Totals the report computes ({sum} cells) are grey and italic in the workbook, with a
+    note under the table; typed figures are not."""
+    import openpyxl
+
+    host = PluginHost(Config(), entry_points=False)
+    for name, total_label, typed_label in (
+        ("jianou-2018.toml", "受理政府信息公开申请总数", "其中：1.当面申请数"),
+        ("huaian-2024.toml", "（七）总计", "（一）予以公开"),
+    ):
+        document = Renderer(host).render(load_report(ROOT / "examples" / name))
+        book = openpyxl.load_workbook(io.BytesIO(to_xlsx(document)))
+        sheet = next(ws for ws in book.worksheets if any(total_label in str(c.value or "") for c in ws["A"] + ws["B"] + ws["C"]))
+        def row_of(label):
+            return next(r for r in sheet.iter_rows() if any(c.value == label for c in r))
+
+        total_row, typed_row = row_of(total_label), row_of(typed_label)
+        numbers = [c for c in total_row if isinstance(c.value, (int, float))]
+        assert numbers and all(c.font.italic and c.fill.fgColor.rgb.endswith("E7E6E6") for c in numbers), name
+        typed = [c for c in typed_row if isinstance(c.value, (int, float))]
+        # in 三 the last column (总计) of a typed row is computed too
+        assert not typed[0].font.italic, name
+        assert any("自动计算" in str(c.value or "") for row in sheet.iter_rows() for c in row), name
+
+
+def test_markup_marks_computed_cells():
+    (table,) = [b.table for b in parse_markup("::table\n::row 合计 | {sum}12 | {c=2,sum}30\n::end")]
+    assert [(c.text, c.computed, c.colspan) for c in table.body[0]] == [("合计", False, 1), ("12", True, 1), ("30", True, 2)]

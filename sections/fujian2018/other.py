@@ -39,7 +39,8 @@ def attachment(report) -> Table:
     for sid, grid, row, label, unit in ATTACHMENT_ROWS:
         values = grid.full(report.values(sid).get(grid.key, {}))[row]
         shown = ["" if values[c] is None else str(values[c]) for c in ("year", "cumulative")]
-        table.body.append([Cell(label), Cell(unit), Cell(shown[0]), Cell(shown[1])])
+        total = any(r.key == row and r.sum_of for r in grid.rows)  # 受理总数, 答复总数
+        table.body.append([Cell(label), Cell(unit), Cell(shown[0], computed=total), Cell(shown[1], computed=total)])
     return table
 
 
