@@ -368,12 +368,16 @@ class Records(Field):
 @dataclass(frozen=True)
 class GridRow:
     """A row of a :class:`Grid`. With ``sum_of`` the row is computed as the sum of those
-    rows (a 合计 row) and is never typed."""
+    rows (a 合计 row) and is never typed. ``groups`` are the headings of the label cells
+    that span this row in print, outermost first (``("三、本年度办理结果", "（三）不予公开")``);
+    the label may repeat the last one (``"（三）不予公开1.属于国家秘密"``). Only how the row
+    is named on screen depends on them."""
 
     key: str
     label: str
     sum_of: tuple[str, ...] = ()
     indent: int = 0  # 0 for a main row, 1 for a 其中 row (only affects how the label is shown)
+    groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

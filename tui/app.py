@@ -185,6 +185,8 @@ def make_bindings(t: Translator) -> list[Binding]:
         Binding("down", "cell('down')", "", id="cell-down", priority=True, show=False),
         Binding("left", "cell('left')", "", id="cell-left", priority=True, show=False),
         Binding("right", "cell('right')", "", id="cell-right", priority=True, show=False),
+        Binding("pageup", "cell('pageup')", "", id="cell-page-up", priority=True, show=False),
+        Binding("pagedown", "cell('pagedown')", "", id="cell-page-down", priority=True, show=False),
     ]
 
 

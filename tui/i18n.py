@@ -51,6 +51,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "warning": ("警告", "warning"),
     "missing": ("未填", "missing"),
     "missing_cells": ("{n} 格未填", "{n} cells empty"),
+    "grid_keys": ("方向键、Tab、回车逐格移动，PgUp/PgDn 翻一屏", "Arrows, Tab, Enter: cell to cell; PgUp/PgDn: a screenful"),
     "record_n": ("第{n}条", "Record {n}"),
     "no_records": ("（还没有记录：按 ctrl+n 新增一条）", "(no records yet: ctrl+n adds one)"),
     "computed": ("自动计算", "computed"),
@@ -82,7 +83,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "key_enter": ("回车", "Enter"),
     "key_enter_desc": ("下一个字段（多行文字中换行）", "next field (new line in prose)"),
     "key_arrows": ("方向键", "Arrows"),
-    "key_arrows_desc": ("表格中逐格移动", "cell to cell in tables"),
+    "key_arrows_desc": ("表格中逐格移动（PgUp/PgDn 翻一屏）", "cell to cell in tables (PgUp/PgDn a screenful)"),
     "help_intro": (
         "内容随打随存（每秒至多一次），离开字段、切换部分、退出、断线时也都会保存。\n"
         "数字可用全角数字、千位分隔符和空格；小数、负数、字母会被拒绝并提示，原样保留到改正为止。\n"

@@ -7,18 +7,21 @@ changed) is acted on, so nothing typed can land in the wrong place or be lost.
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any, Iterable
 
 from rich.cells import cell_len
 from rich.text import Text as RichText
 from textual import events
-from textual.containers import Grid as GridLayout, Horizontal, Vertical
+from textual.containers import Container, Grid as GridLayout, Horizontal, ScrollableContainer, Vertical
+from textual.geometry import Offset, Region, Spacing
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from plugins.document import Table
-from plugins.fields import Field, Grid, Records, clean_text
+from plugins.fields import Field, Grid, GridRow, Records, clean_text
 from plugins.report import ReportView
 from plugins.results import Issue
 
@@ -282,19 +285,26 @@ class ComputedValue(WrappedText):
 
 class CellNavigation:
     """A container whose editors are laid out as rows and columns (a grid, a list shown as
-    a table): the app moves between them with the arrow keys (see ``NianbaoApp``)."""
+    a table): the app moves between them with the arrow keys and PageUp/PageDown (see
+    ``NianbaoApp``)."""
 
     def matrix(self) -> list[list[Widget | None]]:  # pragma: no cover - overridden
         return []
 
+    def page_rows(self) -> int | None:
+        """How many rows PageUp/PageDown move (None: the keys scroll the page instead)."""
+        return None
+
     def neighbour(self, widget: Widget, key: str) -> Widget | None:
-        """The editor an arrow key leads to from ``widget``, or None to let the key do what
-        it does in the editor. Left/right leave a cell only at its edge, or when its whole
-        content is selected (just arrived there)."""
+        """The editor a key leads to from ``widget``, or None to let the key do what it does
+        in the editor. Left/right leave a cell only at its edge, or when its whole content
+        is selected (just arrived there); cells that cannot be typed in are passed over."""
         cells = self.matrix()
         pos = next(((ri, ci) for ri, row in enumerate(cells) for ci, w in enumerate(row) if w is widget), None)
         if pos is None or not isinstance(widget, FieldInput):
             return None
+        if key in ("pageup", "pagedown"):
+            return self._page(cells, pos, -1 if key == "pageup" else 1)
         sel = widget.selection
         whole = not sel.is_empty and abs(sel.end - sel.start) == len(widget.value)
         moves = {"up": (-1, 0), "down": (1, 0)}
@@ -313,6 +323,22 @@ class CellNavigation:
             r, c = r + dr, c + dc
         return None
 
+    def _page(self, cells: list[list[Widget | None]], pos: tuple[int, int], direction: int) -> Widget | None:
+        """A screenful up or down in the same column: the cell that many rows away, or the
+        nearest one before it that can be typed in (the first or last row at the ends;
+        there the cursor stays, rather than the page scrolling the table away)."""
+        step = self.page_rows()
+        if not step:
+            return None
+        r0, c = pos
+        r = min(max(r0 + direction * step, 0), len(cells) - 1)
+        while r != r0:
+            target = cells[r][c] if c < len(cells[r]) else None
+            if target is not None and not target.disabled:
+                return target
+            r -= direction
+        return cells[r0][c]
+
 
 class GridCell(Static):
     """A computed cell of a grid (a 合计 row or column)."""
@@ -320,65 +346,430 @@ class GridCell(Static):
     def __init__(self, grid: Grid, row: str, col: str, **kw: Any):
         super().__init__("—", markup=False, classes="cell computed", **kw)
         self.grid_field, self.row, self.col = grid, row, col
+        self.shown = "—"
 
 
-class GridBox(CellNavigation, GridLayout):
-    """A fixed table of cells; arrows move from cell to cell, computed cells update live."""
+# An enumerator at the start of a heading: （三）, 三、, 3.
+_ENUMERATOR = re.compile(r"^(?:[（(][一二三四五六七八九十百\d]{1,4}[）)]|[一二三四五六七八九十百]{1,4}、|\d{1,3}[.．、])")
 
-    def __init__(self, page_id: str, field: Grid, session: Session, **kw: Any):
+
+def row_names(row: GridRow) -> tuple[str, str]:
+    """(full name, short name) of a grid row. The full name puts the headings the row sits
+    under before its own words (``三、本年度办理结果 › （三）不予公开 › 1.属于国家秘密``); the
+    short one, for a narrow label column, keeps only the numeral of its innermost heading
+    (``（三）1.属于国家秘密``)."""
+    label = clean_text(row.label)
+    groups = tuple(clean_text(g) for g in row.groups if g)
+    if not groups:
+        return label, label.removeprefix("其中：") if row.indent else label
+    last = groups[-1]
+    if label.startswith(last) and len(label) > len(last):
+        own = label[len(last):]
+        m = _ENUMERATOR.match(last)
+        return " › ".join(groups + (own,)), (m.group(0) if m else "") + own
+    return " › ".join(groups + (label,)), label
+
+
+WIDE_CELL = 12  # a cell of a table shown as a plain form
+NARROW_CELL = 8  # a cell of a table too big for that
+MAX_CELL = 20  # the widest cell, for a long column heading
+LABEL_MIN = 10  # the narrowest row-label column of a big table
+MIN_ROWS = 3  # the fewest rows of a big table shown at once
+HEAD_LINES = 2  # at most, for a column heading
+
+
+class GridBody(ScrollableContainer, can_focus=False, inherit_bindings=False):
+    """The cells of a table. When they do not fit they scroll here, both ways, and the
+    column headings and row labels outside follow (see :class:`GridBox`). No keys of its
+    own: the arrows move from cell to cell."""
+
+    def __init__(self, box: "GridBox", *children: Widget):
+        super().__init__(*children, classes="grid-body")
+        self.box = box
+
+    def watch_scroll_x(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_x(old_value, new_value)
+        self.box.follow_scroll()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.box.follow_scroll()
+
+    def scroll_to_region(self, region: Region, *, spacing: Spacing | None = None, animate: bool = True,
+                         center: bool = False, top: bool = False, **kw: Any) -> Offset:
+        """Bring a cell into view: the least scrolling that shows it with a neighbouring
+        row and column, at once (Textual would centre a newly focused cell with an
+        animation, in here and again in the page); then the page shows the whole table,
+        headings included. A table laid out as a form is left to Textual."""
+        if not self.box.scrolls:
+            return super().scroll_to_region(region, spacing=spacing, animate=animate, center=center, top=top, **kw)
+        window = self.scrollable_content_region
+        mx = min(self.box.cell_w + 1, max((window.width - region.width) // 2, 0))
+        my = min(1, max((window.height - region.height) // 2, 0))
+        wanted = region.grow(Spacing(my, mx, my, mx))
+        delta = super().scroll_to_region(wanted, animate=False, immediate=True,
+                                         force=kw.get("force", False), on_complete=kw.get("on_complete"))
+        self.box.show_in_page()
+        if center:
+            # Textual's focus centring walks on to every container above with the cell's
+            # region; an offset that moves the region out of this container ends the walk,
+            # so the page is not centred on the cell (the table just placed it).
+            return Offset(-(self.virtual_size.width + region.right + 1), 0)
+        return delta
+
+
+class GridBox(CellNavigation, Vertical):
+    """A fixed table of cells. Arrows, Tab and Enter move from cell to cell, PageUp and
+    PageDown a screenful; computed cells (合计) are read-only and follow every keystroke.
+
+    A table that fits is laid out like a form: row labels in full, wide cells. A table
+    that does not (many columns, long row names, more rows than the screen) keeps its
+    column headings and row labels in place while the cells scroll both ways under them;
+    the labels are shortened and the line under the table names the cell with the cursor
+    in full (row and column), with its problem, if any. Only what the field declares is
+    used: any plugin's grid gets the same treatment."""
+
+    def __init__(self, page_id: str, field: Grid, session: Session, t=None, **kw: Any):
         super().__init__(classes="grid", **kw)
         self.page_id, self.field, self.session = page_id, field, session
-        self.styles.grid_size_columns = len(field.columns) + 1
-        self.styles.grid_columns = "1fr " + " ".join("12" for _ in field.columns)
+        self.t = t or (lambda key, **_: "")
+        names = [row_names(r) for r in field.rows]
+        self.full_names = [full for full, _ in names]
+        self.short_names = [(" " * min(r.indent, 2)) + short for r, (_, short) in zip(field.rows, names)]
+        # as a plain form: the 其中 rows indented, "其中：" left out
+        self.form_names = [(("\u3000" * r.indent) + r.label.removeprefix("其中：") if r.indent else r.label)
+                           for r in field.rows]
+        self.compact = False
+        self.cell_w = WIDE_CELL
+        self.label_w = 0
+        self.rows_shown = len(field.rows)
+        self.current: tuple[int, int] | None = None
+        self._geometry: tuple | None = None  # (width, page height) laid out for
+        self._tried: list[tuple[tuple, float]] = []
+        self._issues: list[Issue] = []
+        self._matrix: list[list[Widget | None]] | None = None
+        self._where_key: tuple | None = None
+        self._positions: dict[int, tuple[int, int]] | None = None
+        self._head_texts = [[fit(clean_text(c.label), WIDE_CELL)] for c in field.columns]
 
     def compose(self):
         f = self.field
-        yield Label("", classes="corner")
-        for c in f.columns:
-            yield Label(RichText(c.label), classes="colhead")
+        cells: list[Widget] = []
         for r in f.rows:
-            label = ("\u3000" * r.indent) + r.label.removeprefix("其中：") if r.indent else r.label
-            yield Label(RichText(label), classes="rowhead")
             for c in f.columns:
                 if r.sum_of or c.sum_of:
-                    yield GridCell(f, r.key, c.key)
+                    cells.append(GridCell(f, r.key, c.key))
                 else:
                     path = f"{f.key}.{r.key}.{c.key}"
-                    yield FieldInput(self.page_id, path, self.session.text_at(self.page_id, path), classes="cell",
-                                     numeric=f.cell.kind in NUMERIC)
+                    cells.append(FieldInput(self.page_id, path, self.session.text_at(self.page_id, path), classes="cell",
+                                            numeric=f.cell.kind in NUMERIC))
+        self._computed = [w for w in cells if isinstance(w, GridCell)]
+        self._corner = Static("", classes="grid-corner")
+        self._heads = Static("", classes="grid-heads")
+        self._labels = Static("", classes="grid-labels")
+        self._head_clip = Container(self._heads, classes="grid-clip grid-head-clip")
+        self._label_clip = Container(self._labels, classes="grid-clip grid-label-clip")
+        self._cells = GridLayout(*cells, classes="grid-cells")
+        self._cells.styles.grid_size_columns = len(f.columns)
+        self._body = GridBody(self, self._cells)
+        self._where = WrappedText(classes="grid-where")
+        yield Horizontal(self._corner, self._head_clip, classes="grid-head")
+        yield Horizontal(self._label_clip, self._body, classes="grid-main")
+        yield self._where
 
     def on_mount(self) -> None:
         self.refresh_computed()
+        self._draw_labels()
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._screen_laid_out)
 
+    def on_resize(self) -> None:
+        self.fit()
+
+    def _screen_laid_out(self, _screen: Any) -> None:
+        self.fit()  # the page may have grown or shrunk (the issue list shown, the terminal resized)
+
+    # -- geometry ------------------------------------------------------------------------------
+    def _page_height(self) -> int:
+        for node in self.ancestors:
+            if isinstance(node, ScrollableContainer):
+                return node.scrollable_content_region.height
+        return self.screen.size.height
+
+    def fit(self) -> None:
+        """Lay the table out for the space it has: as a form when it fits, otherwise with
+        the cells scrolling under fixed headings and labels, the table no taller than the
+        page (so that its headings are on screen with any of its cells)."""
+        width = self.size.width
+        if width <= 0 or not self.is_attached:
+            return
+        height = self._page_height()
+        key = (width, height)
+        if key == self._geometry:
+            return
+        # A new layout can make the page's scroll bar appear or go, which changes the width
+        # by one and may undo it: on coming back to a size tried a moment ago, keep the
+        # narrower of the two rather than laying out for ever.
+        now = time.monotonic()
+        recent = [k for k, at in self._tried if now - at < 1.0]
+        self._tried = [(k, at) for k, at in self._tried if now - at < 1.0] + [(key, now)]
+        if key in recent:
+            narrower = min((k for k in recent if k[1] == height), default=key)
+            if narrower == self._geometry:
+                return
+            key = narrower
+            width = key[0]
+        self._geometry = key
+        f = self.field
+        n, nrows = len(f.columns), len(f.rows)
+        room = max(height - 1, 1)  # a line for the field's label above the table
+
+        # As a form, if the labels and headings can be shown (nearly) in full: wide cells
+        # if the labels lose at most a quarter, otherwise narrow cells if they lose nothing
+        # (the cells may still scroll up and down).
+        natural = max((cell_len(x) for x in self.form_names), default=0)
+        tolerated = max(natural * 3 // 4, min(natural, LABEL_MIN))
+        widest_head = max((cell_len(clean_text(c.label)) for c in f.columns), default=0)
+        tries = [(WIDE_CELL, tolerated), (NARROW_CELL, natural)]
+        if WIDE_CELL < widest_head <= MAX_CELL:
+            tries.insert(0, (widest_head, tolerated))  # headings on one line, if there is room
+        for cw, enough in tries:
+            heads = [self._head_lines(clean_text(c.label), cw) for c in f.columns]
+            head_h = max((len(h) for h in heads), default=1)
+            cut = any(cell_len("".join(h)) < cell_len(clean_text(c.label)) for h, c in zip(heads, f.columns))
+            shown = min(nrows, max(room - head_h, MIN_ROWS))
+            vbar = int(shown < nrows)
+            label_w = width - n * (cw + 1) - vbar
+            if label_w >= enough and not cut:
+                self.compact, self.cell_w, self.label_w = False, cw, label_w
+                where_h = hbar = 0
+                break
+        else:
+            # Too big: narrow cells scrolling both ways under fixed headings and shortened
+            # row labels, and the line under the table naming the current cell in full.
+            self.compact, self.cell_w = True, NARROW_CELL
+            cw = NARROW_CELL
+            # the line under the table: the cell's name (two lines kept for it: the few
+            # longer names push the table down a line) and its problem
+            where_h = min(self._where_lines(width), 2) + 1
+            # Row labels: all the columns beside them if the labels keep a quarter of the
+            # width; otherwise the labels keep two fifths and the cells scroll sideways.
+            natural = max((cell_len(x) for x in self.short_names), default=0)
+            enough = min(natural, max(LABEL_MIN, width // 4))
+            wanted = min(natural, max(LABEL_MIN, width * 2 // 5))
+            cells_w = n * cw + n - 1
+            hbar = 0
+            for _ in range(3):  # the scroll bars take room from each other: settle them
+                shown = min(nrows, max(room - head_h - where_h - hbar, MIN_ROWS))
+                vbar = int(shown < nrows)
+                free = width - 1 - cells_w - vbar
+                label_w = min(natural, free) if free >= enough else wanted
+                new_hbar = int(width - 1 - label_w - vbar < cells_w)
+                if new_hbar == hbar:
+                    break
+                hbar = new_hbar
+            self.label_w = max(label_w, 1)
+        cw = self.cell_w
+        cells_w = n * cw + n - 1
+        self.rows_shown = shown
+        body_w = min(width - 1 - self.label_w, cells_w + vbar)
+        self._corner.styles.width = self.label_w
+        self._corner.styles.height = head_h
+        self._head_clip.styles.width = max(body_w - vbar, 1)
+        self._head_clip.styles.height = head_h
+        self._heads.styles.width = cells_w + cw  # room to scroll as far as the cells
+        self._heads.styles.height = head_h
+        self._label_clip.styles.width = self.label_w
+        self._label_clip.styles.height = shown
+        self._labels.styles.width = self.label_w
+        self._labels.styles.height = nrows + 1
+        self._body.styles.width = body_w
+        self._body.styles.height = shown + hbar
+        self._body.styles.overflow_x = "scroll" if hbar else "hidden"
+        self._body.styles.overflow_y = "scroll" if vbar else "hidden"
+        self._cells.styles.grid_columns = " ".join([str(cw)] * n)
+        self._cells.styles.width = cells_w
+        self._cells.styles.height = nrows
+        self._where.display = self.compact
+        self._where.styles.min_height = where_h
+        self._head_texts = heads
+        self._draw_labels()
+        self._draw_where()
+        self.follow_scroll()
+
+    @staticmethod
+    def _head_lines(label: str, width: int) -> list[str]:
+        """A column heading in lines of ``width`` (one for wide cells, at most two for
+        narrow ones), cut with … if longer."""
+        if width >= WIDE_CELL:
+            return [fit(label, width)]  # as a form: one line
+        lines = [line.plain for line in wrap_text(RichText(label), width)] or [""]
+        if len(lines) > HEAD_LINES:
+            lines = lines[: HEAD_LINES - 1] + [fit("".join(lines[HEAD_LINES - 1:]), width)]
+        return lines
+
+    def _where_lines(self, width: int) -> int:
+        """Lines the longest full name of a cell takes (the line under the table is given
+        that many, so that it does not jump as the cursor moves)."""
+        longest_col = max((clean_text(c.label) for c in self.field.columns), key=cell_len, default="")
+        return max((len(wrap_text(RichText(f"{name}（{longest_col}）"), width, hang=2)) for name in self.full_names),
+                   default=1)
+
+    def follow_scroll(self) -> None:
+        """Keep the headings over their columns and the labels beside their rows."""
+        x, y = round(self._body.scroll_x), round(self._body.scroll_y)
+        self._heads.styles.offset = (-x, 0)
+        self._labels.styles.offset = (0, -y)
+
+    @property
+    def scrolls(self) -> bool:
+        """Whether the cells scroll (the table is bigger than its space)."""
+        return self.compact or self.rows_shown < len(self.field.rows)
+
+    def page_rows(self) -> int | None:
+        return max(self.rows_shown - 1, 1)
+
+    def show_in_page(self) -> None:
+        """Scroll the page so that the whole table is on screen (it is never taller)."""
+        for node in self.ancestors:
+            if isinstance(node, ScrollableContainer):
+                node.scroll_to_widget(self, animate=False, immediate=True)
+                return
+
+    # -- drawing -------------------------------------------------------------------------------
+    def _draw_labels(self) -> None:
+        if not hasattr(self, "_labels"):
+            return
+        width = self.label_w or max((cell_len(x) for x in self.form_names), default=0)
+        names = self.short_names if self.compact else self.form_names
+        row_now = self.current[0] if self.current and self.compact else None
+        col_now = self.current[1] if self.current and self.compact else None
+        labels = RichText()
+        for i, name in enumerate(names):
+            if i:
+                labels.append("\n")
+            text = fit(name, width)
+            if i == row_now:
+                labels.append(text + " " * max(width - cell_len(text), 0), style="reverse")
+            else:
+                labels.append(text)
+        self._labels.update(labels)
+        heads = self._head_texts
+        cw = self.cell_w
+        lines = []
+        for k in range(max(len(h) for h in heads) if heads else 1):
+            line = RichText()
+            for ci, h in enumerate(heads):
+                part = h[k] if k < len(h) else ""
+                pad = " " * max(cw - cell_len(part), 0)
+                line.append(part + pad, style="reverse" if ci == col_now else "")
+                line.append(" ")
+            lines.append(line)
+        self._heads.update(RichText("\n").join(lines))
+
+    def _draw_where(self) -> None:
+        """The line under a big table: the full name of the cell with the cursor, then its
+        problem (or the table's first error, or the keys)."""
+        if not hasattr(self, "_where") or not self.compact:
+            return
+        width = self.size.width
+        key = (self.current, width, tuple((i.field, i.message, i.severity) for i in self._issues))
+        if key == self._where_key:
+            return
+        self._where_key = key
+        lines: list[TextLine] = []
+        own: list[Issue] = []
+        if self.current is not None:
+            r, c = self.current
+            row, col = self.field.rows[r], self.field.columns[c]
+            name = RichText(self.full_names[r])
+            name.append("（")
+            name.append(clean_text(col.label), style="bold")
+            name.append("）")
+            lines.append((name, 2, True))
+            path = f"{self.field.key}.{row.key}.{col.key}"
+            own = [i for i in self._issues if i.field == path]
+        errors = [i for i in self._issues if i.severity == "error" and i.rule != MISSING]
+        warnings = [i for i in self._issues if i.severity != "error" and i.rule != MISSING]
+        mine = next(iter(sorted(own, key=lambda i: (i.rule == MISSING, i.severity != "error"))), None)
+        shown = mine or next(iter(errors), None) or next(iter(warnings), None)
+        if shown is None:
+            lines.append((RichText(fit(self.t("grid_keys"), width), style="dim"), 0, False))
+        elif shown.rule == MISSING:
+            lines.append((RichText(fit("◦ " + self.t("missing"), width), style="dim"), 0, False))
+        else:
+            # the cell's own problem in full; another cell's on one line (they are all
+            # listed under the table and in the issue list)
+            error = shown.severity == "error"
+            text = ("✗ " if error else "! ") + clean_text(shown.message)
+            lines.append((RichText(text if shown is mine else fit(text, width), style="red" if error else "yellow"),
+                          2, shown is mine))
+        self._where.set_lines(lines)
+
+    def on_descendant_focus(self, event: Any) -> None:
+        pos = self._position(event.widget)
+        if pos != self.current:
+            self.current = pos
+            if self.compact:
+                self._draw_labels()
+            self._draw_where()
+        if self.scrolls and pos is not None:
+            self.show_in_page()  # arriving from the field above or below: the whole table
+
+    def on_descendant_blur(self, event: Any) -> None:
+        if self.current is not None and self._position(self.screen.focused) is None:
+            self.current = None
+            if self.compact:
+                self._draw_labels()
+            self._draw_where()
+
+    def _position(self, widget: Any) -> tuple[int, int] | None:
+        if self._positions is None:
+            self._positions = {id(w): (ri, ci) for ri, row in enumerate(self.matrix())
+                               for ci, w in enumerate(row) if w is not None}
+        return self._positions.get(id(widget)) if widget is not None else None
+
+    # -- values and problems -------------------------------------------------------------------
     def refresh_computed(self) -> None:
         raw = self.session.raw(self.page_id, self.field.key)
-        for cell in self.query(GridCell):
-            cell.update(grid_value(self.field, raw if isinstance(raw, dict) else {}, cell.row, cell.col))
+        values = grid_values(self.field, raw if isinstance(raw, dict) else {})
+        for cell in self._computed:
+            value = values[cell.row][cell.col]
+            text = "—" if value is None else str(value)
+            if text != cell.shown:
+                cell.shown = text
+                cell.update(text)
+
+    def show_issues(self, issues: list[Issue]) -> None:
+        self._issues = list(issues)
+        self._draw_where()
 
     def matrix(self) -> list[list[Widget | None]]:
-        inputs = {w.path: w for w in self.query(FieldInput)}
-        return [[inputs.get(f"{self.field.key}.{r.key}.{c.key}") for c in self.field.columns] for r in self.field.rows]
+        if self._matrix is None:
+            inputs = {w.path: w for w in self.query(FieldInput)}
+            self._matrix = [[inputs.get(f"{self.field.key}.{r.key}.{c.key}") for c in self.field.columns]
+                            for r in self.field.rows]
+        return self._matrix
 
 
-def grid_value(field: Grid, raw: dict, row: str, col: str) -> str:
-    """A computed cell from what is stored; '—' while a cell it adds up is empty or wrong."""
-    def cell(r: str, c: str) -> Any:
-        rr = next(x for x in field.rows if x.key == r)
-        cc = next(x for x in field.columns if x.key == c)
-        if rr.sum_of:
-            parts = [cell(k, c) for k in rr.sum_of]
-        elif cc.sum_of:
-            parts = [cell(r, k) for k in cc.sum_of]
-        else:
-            stored = raw.get(r)
+def grid_values(field: Grid, raw: dict) -> dict[str, dict[str, Any]]:
+    """Every cell from what is stored, computed ones included; a computed cell is None
+    while a cell it adds up is empty or wrong."""
+    clean: dict[str, dict[str, Any]] = {}
+    for r in field.rows:
+        if r.sum_of:
+            continue
+        stored = raw.get(r.key)
+        stored = stored if isinstance(stored, dict) else {}
+        row: dict[str, Any] = {}
+        for c in field.columns:
+            if c.sum_of:
+                continue
             try:
-                return field.cell.load(stored.get(c) if isinstance(stored, dict) else None)
+                row[c.key] = field.cell.load(stored.get(c.key))
             except Exception:  # noqa: BLE001 - a value typed wrong: the total is unknown
-                return None
-        return None if any(p is None for p in parts) else sum(parts)
-
-    value = cell(row, col)
-    return "—" if value is None else str(value)
+                row[c.key] = None
+        clean[r.key] = row
+    return field.full(clean)
 
 
 class RecordsBox(CellNavigation, Vertical):
@@ -504,6 +895,7 @@ class FieldBox(Vertical):
         self.inline = inline
         self.records_limit = records_limit
         self._editors: list[Any] | None = None
+        self.main: Widget | None = None  # the editor (built in compose)
 
     def compose(self):
         f = self.field
@@ -511,10 +903,11 @@ class FieldBox(Vertical):
         label.append(f.label, style="bold")
         if f.kind == "computed" and not self.inline:
             label.append(f"（{self.t('computed')}）", style="dim")
+        self.main = self._editor()
         if self.inline:
             with Horizontal(classes="inline-row"):
                 yield Label(label, classes="label")
-                yield self._editor()
+                yield self.main
                 if f.unit and f.kind in ("integer", "decimal"):
                     yield Label(RichText(f.unit), classes="unit")
                 if f.kind == "computed":
@@ -525,7 +918,7 @@ class FieldBox(Vertical):
             if f.unit and f.kind == "grid":
                 label.append(f"（{f.unit}）", style="dim")
             yield Label(label, classes="label")
-            yield self._editor()
+            yield self.main
             if f.help:
                 yield WrappedText([(RichText(clean_text(f.help)), 0, True)], classes="help")
         yield WrappedText(classes="message")
@@ -533,7 +926,7 @@ class FieldBox(Vertical):
     def _editor(self) -> Widget:
         f, page, s = self.field, self.page_id, self.session
         if isinstance(f, Grid):
-            return GridBox(page, f, s)
+            return GridBox(page, f, s, self.t)
         if isinstance(f, Records):
             return RecordsBox(page, f, s, self.t, limit=self.records_limit)
         if f.kind == "computed":
@@ -571,8 +964,10 @@ class FieldBox(Vertical):
         lines = issue_lines(own, lambda i: self._where(i.field), self.t)
         message.set_lines(lines)
         message.set_class(bool(lines), "-shown")
-        for box in self.query(RecordsBox):
-            box.show_issues(by_record)
+        if isinstance(self.main, RecordsBox):
+            self.main.show_issues(by_record)
+        elif isinstance(self.main, GridBox):
+            self.main.show_issues(issues)
         severity: dict[str, str] = {}
         for issue in issues:
             kind = "missing" if issue.rule == MISSING else issue.severity
@@ -595,10 +990,10 @@ class FieldBox(Vertical):
         return ""
 
     def refresh_computed(self, view: ReportView) -> None:
-        for w in self.query(ComputedValue):
-            w.refresh_value(view)
-        for g in self.query(GridBox):
-            g.refresh_computed()
+        if isinstance(self.main, ComputedValue):
+            self.main.refresh_value(view)
+        elif isinstance(self.main, GridBox):
+            self.main.refresh_computed()
 
 
 def _is_table(page_id: str, field: Field, view: ReportView | None) -> bool:

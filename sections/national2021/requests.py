@@ -70,7 +70,8 @@ def _row_label(sub: str, label: str) -> str:
 
 
 ROWS = tuple(
-    GridRow(k, _row_label(sub, label), sum_of=RESULT_ROWS if k == "processed_total" else (), indent=1 if g else 0)
+    GridRow(k, _row_label(sub, label), sum_of=RESULT_ROWS if k == "processed_total" else (), indent=1 if g else 0,
+            groups=tuple(x for x in (g, sub) if x))
     for k, g, sub, label in LAYOUT
 )
 

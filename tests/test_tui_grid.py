@@ -1,0 +1,319 @@
+"""Big tables in the TUI (tui/widgets.py GridBox): the national format's table 三 (25 rows ×
+7 columns, long row names, a computed （七）总计 row and 总计 column) at 80×24 and 120×40.
+
+The cells scroll under column headings and row labels that stay in place; the line under
+the table names the cell with the cursor in full. Small tables (the Fujian ones) still look
+like a form: tests/test_tui.py's snapshots cover them.
+
+The report is a fixed copy of examples/huaian-2024.toml's metadata and table 三, so that the
+snapshots do not change when the example does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual import events
+
+from plugins.fields import GridRow
+from tui.widgets import GridBox, GridCell, row_names
+
+from test_tui import (_close_sessions, _snapshot_app, editor, field_message, focus, goto, make_app,  # noqa: F401
+                      select_all)
+
+REQUESTS = "nat.requests"
+FULL_NAME = "三、本年度办理结果 › （三）不予公开 › 1.属于国家秘密"
+
+NATIONAL_REPORT = """\
+[report]
+unit = "淮安市人民政府"
+unit_level = "government"
+admin_level = "city"
+region = "江苏省淮安市"
+year = 2024
+format = "national-2021"
+contact_office = "淮安市人民政府办公室"
+address = "淮安市翔宇南道1号"
+postcode = "223001"
+phone = "0517-83605210"
+email = "hazwgkc@163.com"
+
+[nat.requests.table]
+new                 = { natural = 3001, commercial = 53, research = 0, public_welfare = 0, legal_service = 61, other_org = 4 }
+carried_in          = { natural = 34, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+granted             = { natural = 1288, commercial = 21, research = 0, public_welfare = 0, legal_service = 50, other_org = 3 }
+partial             = { natural = 447, commercial = 7, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+deny_secret         = { natural = 2, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+deny_law            = { natural = 30, commercial = 1, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+deny_safety         = { natural = 5, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+deny_third_party    = { natural = 6, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+deny_internal       = { natural = 7, commercial = 1, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+deny_process        = { natural = 12, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+deny_case_file      = { natural = 9, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+deny_query          = { natural = 105, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+unable_not_held     = { natural = 746, commercial = 12, research = 0, public_welfare = 0, legal_service = 10, other_org = 1 }
+unable_need_create  = { natural = 11, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+unable_unclear      = { natural = 1, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+reject_petition     = { natural = 56, commercial = 6, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+reject_repeat       = { natural = 25, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+reject_publication  = { natural = 0, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+reject_massive      = { natural = 0, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+reject_confirm      = { natural = 1, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+other_no_correction = { natural = 67, commercial = 3, research = 0, public_welfare = 0, legal_service = 1, other_org = 0 }
+other_no_fee        = { natural = 6, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+other_other         = { natural = 108, commercial = 2, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+carried_out         = { natural = 103, commercial = 0, research = 0, public_welfare = 0, legal_service = 0, other_org = 0 }
+"""
+
+
+@pytest.fixture
+def national(tmp_path) -> Path:
+    path = tmp_path / "huaian.toml"
+    path.write_text(NATIONAL_REPORT, encoding="utf-8")
+    return path
+
+
+def table(app) -> GridBox:
+    return next(b for b in app.query_page(GridBox) if b.field.key == "table")
+
+
+def screen_text(app) -> list[str]:
+    """What the terminal shows, line by line."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def computed(app, row: str, col: str) -> str:
+    cell = next(c for c in app.query_page(GridCell) if c.row == row and c.col == col)
+    return str(cell.render())
+
+
+def assert_labels_beside(app, box: GridBox) -> None:
+    """The cell with the cursor, its row label and its column heading are all on screen,
+    the label on the cell's line and the heading over its column."""
+    cell = app.focused
+    r, c = box.current
+    form = app.query_one("#form").scrollable_content_region
+    body = box._body.scrollable_content_region
+    assert body.contains_region(cell.region) and form.contains_region(cell.region)
+    for part in (box._corner, box._head_clip, box._label_clip, box._where):
+        assert form.contains_region(part.region), part  # nothing of the frame scrolled away
+    assert box._labels.region.y + r == cell.region.y  # the row label on the cell's line ...
+    assert box._label_clip.region.y <= cell.region.y < box._label_clip.region.bottom  # ... and shown
+    assert box._heads.region.x + c * (box.cell_w + 1) == cell.region.x  # the heading over the column ...
+    assert box._head_clip.region.x <= cell.region.x < box._head_clip.region.right  # ... and shown
+    assert box._head_clip.region.bottom <= cell.region.y  # headings above the cells
+
+
+def test_row_names_full_and_short():
+    row = GridRow("deny_secret", "（三）不予公开1.属于国家秘密", indent=1, groups=("三、本年度办理结果", "（三）不予公开"))
+    assert row_names(row) == (FULL_NAME, "（三）1.属于国家秘密")
+    row = GridRow("granted", "（一）予以公开", indent=1, groups=("三、本年度办理结果",))
+    assert row_names(row) == ("三、本年度办理结果 › （一）予以公开", "（一）予以公开")
+    assert row_names(GridRow("online", "其中：网上申请数", indent=1)) == ("其中：网上申请数", "网上申请数")
+    assert row_names(GridRow("new", "一、本年新收")) == ("一、本年新收", "一、本年新收")
+
+
+async def test_at_80x24_the_labels_stay_in_view_to_the_last_row_and_column(national):
+    app = make_app(national)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, app, REQUESTS)
+        await focus(pilot, app, "table.new.natural")
+        box = table(app)
+        assert box.compact  # 25 rows × 7 columns do not fit in 53×22
+        assert box.rows_shown < len(box.field.rows)
+        assert box._body.scrollable_content_region.width < box._cells.outer_size.width
+        assert_labels_beside(app, box)
+        assert box._where.plain.startswith("一、本年新收政府信息公开申请数量（自然人）")
+
+        await pilot.press(*["down"] * 30, *["right"] * 10)  # the computed row and column are passed over
+        await pilot.pause()
+        assert app.focused.path == "table.carried_out.other_org"
+        assert box._body.scroll_x > 0 and box._body.scroll_y > 0
+        assert_labels_beside(app, box)
+        assert box._where.plain.startswith("四、结转下年度继续办理（其他）")
+        lines = screen_text(app)
+        assert any("四、结转下年度继续办" in line for line in lines)  # the label, shortened
+        assert any("其他" in line and "总计" in line for line in lines)  # the headings of the columns in view
+        assert computed(app, "carried_out", "total") == "103"  # the total column is in view too
+
+        await focus(pilot, app, "table.deny_secret.research")
+        await pilot.pause()
+        assert_labels_beside(app, box)
+        assert box._where.plain.splitlines()[0] == FULL_NAME + "（科研机构）"  # the full name under the table
+        assert any("（三）1.属于国家秘" in line for line in screen_text(app))  # the short one beside the row
+
+        await pilot.press(*["up"] * 30, *["left"] * 10)
+        await pilot.pause()
+        assert app.focused.path == "table.new.natural"
+        assert (box._body.scroll_x, box._body.scroll_y) == (0, 0)
+        assert_labels_beside(app, box)
+
+
+async def test_page_keys_move_a_screenful_and_tab_wraps_to_the_next_row(national):
+    app = make_app(national)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, app, REQUESTS)
+        await focus(pilot, app, "table.new.commercial")
+        box = table(app)
+        rows = [r.key for r in box.field.rows]
+        await pilot.press("pagedown")
+        await pilot.pause()
+        first = rows.index(app.focused.path.split(".")[1])
+        assert first == box.page_rows() and app.focused.path.endswith(".commercial")
+        assert_labels_beside(app, box)
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
+        assert app.focused.path == "table.carried_out.commercial"  # the last row (the computed one is passed)
+        assert_labels_beside(app, box)
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert rows.index(app.focused.path.split(".")[1]) == len(rows) - 1 - box.page_rows()
+        await pilot.press("pageup", "pageup")
+        await pilot.pause()
+        assert app.focused.path == "table.new.commercial"
+
+        await focus(pilot, app, "table.granted.other_org")  # the last column typed in
+        await pilot.pause()
+        assert box._body.scroll_x > 0
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused.path == "table.partial.natural"
+        assert box._body.scroll_x == 0  # back to the first column, labels beside it
+        assert_labels_beside(app, box)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused.path == "table.partial.commercial"
+
+
+async def test_typing_updates_the_totals_and_the_n3_1_check_live(national):
+    app = make_app(national)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, app, REQUESTS)
+        box = table(app)
+        assert computed(app, "new", "total") == "3119"
+        assert "N3-1" not in {i.rule for i in app.session.result.issues}
+        cell = await focus(pilot, app, "table.new.natural")  # focus selects the number: typing replaces it
+        await pilot.press(*"3002")
+        await pilot.pause()
+        assert cell.value == "3002"
+        assert computed(app, "new", "total") == "3120"  # the 总计 column, as typed
+        assert "不等于" in field_message(app, "table")  # N3-1: 3002 + 34 ≠ 2932 + 103
+        out = editor(app, "table.carried_out.natural")
+        assert out.has_class("-error")
+        assert box._where.plain.splitlines()[-1].startswith("✗ 「自然人」列")  # under the table, where typed
+        assert "N3-1" in {i.rule for i in app.session.result.errors}
+
+        await focus(pilot, app, "table.carried_out.natural")  # the cell the error is about: in full
+        message = next(i.message for i in app.session.result.issues if i.rule == "N3-1")
+        assert box._where.plain.splitlines()[-1] == "✗ " + message
+        await pilot.press(*"104")  # 3002 + 34 = 2932 + 104
+        await pilot.pause()
+        assert "不等于" not in field_message(app, "table")
+        assert not out.has_class("-error")
+        assert "✗" not in box._where.plain
+        assert computed(app, "carried_out", "total") == "104"
+
+        await focus(pilot, app, "table.other_other.natural")  # a row added up in （七）总计
+        await select_all(pilot, app)
+        await pilot.press(*"109")
+        await pilot.pause()
+        assert computed(app, "processed_total", "natural") == "2933"
+        assert computed(app, "processed_total", "total") == str(2933 + 53 + 61 + 4)
+        assert "不等于" in field_message(app, "table")  # done + carried out is now one more
+        await pilot.press("backspace")  # a cell left empty: its totals are unknown
+        await pilot.pause()
+        assert computed(app, "other_other", "total") == "12"  # 10 + 2
+        await pilot.press("backspace", "backspace")
+        await pilot.pause()
+        assert computed(app, "processed_total", "natural") == "—"
+        assert app.session.raw_at(REQUESTS, "table.carried_out.natural") == 104
+
+
+async def test_keys_in_one_burst_land_cell_by_cell_in_the_big_table(national):
+    app = make_app(national)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, app, REQUESTS)
+        await focus(pilot, app, "table.granted.natural")
+        box = table(app)
+        for key, char in [("5", "5"), ("tab", None), ("6", "6"), ("down", None), ("7", "7"),
+                          ("pagedown", None), ("8", "8")]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.pause()
+        rows = [r.key for r in box.field.rows]
+        below = rows[rows.index("partial") + box.page_rows()]
+        got = [app.session.raw_at(REQUESTS, p) for p in
+               ("table.granted.natural", "table.granted.commercial", "table.partial.commercial",
+                f"table.{below}.commercial")]
+        assert got == [5, 6, 7, 8]
+
+
+async def test_a_shorter_page_gives_the_table_fewer_rows(national):
+    """With the issue list open the page is shorter: the table shrinks with it, so its
+    headings stay in view with any of its cells."""
+    app = make_app(national)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, app, REQUESTS)
+        await focus(pilot, app, "table.new.natural")
+        box = table(app)
+        tall = box.rows_shown
+        await pilot.press("f8")  # the issue list, and the cursor in it
+        await pilot.pause()
+        await pilot.pause()
+        assert box.rows_shown < tall
+        assert box.outer_size.height <= app.query_one("#form").scrollable_content_region.height
+        app.focus_path("table.carried_out.other_org")
+        await pilot.pause()
+        assert_labels_beside(app, box)
+
+
+async def test_at_120x40_the_table_beside_the_preview_scrolls_the_same_way(national):
+    app = make_app(national)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await goto(pilot, app, REQUESTS)
+        await focus(pilot, app, "table.carried_out.other_org")
+        box = table(app)
+        assert box.compact
+        assert_labels_beside(app, box)
+        assert box._where.plain.startswith("四、结转下年度继续办理（其他）")
+        await pilot.press("f9")  # the preview hidden: the form is wide enough for every column
+        await pilot.pause()
+        await pilot.pause()
+        assert box.compact  # the row names are still too long to show in full
+        assert box._body.styles.overflow_x == "hidden" and box._body.scroll_x == 0
+        assert computed(app, "carried_out", "total") in next(line for line in screen_text(app) if "四、结转下年度" in line)
+        assert_labels_beside(app, box)
+
+
+async def test_small_tables_stay_laid_out_as_a_form(small):
+    app = make_app(small)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for page in ("fj.proactive", "fj.requests", "fj.appeals"):
+            await goto(pilot, app, page)
+            for box in app.query_page(GridBox):
+                assert not box.compact and not box._where.display
+                assert box.rows_shown == len(box.field.rows)
+
+
+@pytest.fixture
+def small(tmp_path) -> Path:
+    from test_tui import SNAPSHOT_REPORT
+
+    path = tmp_path / "jianou.toml"
+    path.write_text(SNAPSHOT_REPORT, encoding="utf-8")
+    return path
+
+
+# -- snapshots ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_snapshot_big_table(snap_compare, national, size):
+    async def run_before(pilot):
+        await pilot.app.show_page(REQUESTS)
+        await pilot.pause()
+        pilot.app.focus_path("table.deny_secret.research")
+        await pilot.pause()
+        await pilot.press("right")  # on to the next column: the table scrolls sideways
+        await pilot.pause()
+
+    assert snap_compare(_snapshot_app(national), terminal_size=size, run_before=run_before)
