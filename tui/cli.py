@@ -278,6 +278,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     if not config.units:
         where = config.path or "config.toml"
         raise UsageError(f"{where} 中没有 [[units]]：请列出各单位（name、level，及 [county] folder 或 file），见 README“For the county office”")
+    if getattr(args, "tui", False):
+        from tui.status import run_status  # Textual is imported only here
+
+        return run_status(config, host, args.year, safe_mode=args.safe_mode)
     today = _dt.date.today()
     year = status_year(config, args.year, today)
     rows = unit_status(config, host, year, today)
@@ -351,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("status", help="各单位报告的提交情况和期限")
     s.add_argument("--year", type=int, help="报告年度（默认 config.toml [site] year，否则上一年）")
     s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.add_argument("--tui", action="store_true", help="在终端界面中查看；回车打开所选单位的报告")
     s.set_defaults(func=cmd_status)
 
     s = sub.add_parser("edit", help="在终端界面中编辑报告")

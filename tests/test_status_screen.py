@@ -1,0 +1,184 @@
+"""``nianbao status --tui`` (tui/status.py), driven with Pilot at 80×24: a county of three
+units — 建瓯市教育局 handed in clean, 建瓯市水利局 with errors, 建瓯市财政局 missing — with a
+fixed ``today`` so the days left (and the snapshot) do not change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from plugins.config import Config, load_config
+from test_aggregate import clean, unit_report, write
+from test_cli import builtin_host
+from tui.cli import main
+from tui.status import StatusApp, StatusScreen, build_status_app
+
+SIZE = (80, 24)
+TODAY = dt.date(2019, 3, 20)
+
+CONFIG = """
+[site]
+year = 2018
+{language}
+[county]
+folder = "units"
+
+[[units]]
+name = "建瓯市教育局"
+level = "department"
+
+[[units]]
+name = "建瓯市水利局"
+level = "department"
+
+[[units]]
+name = "建瓯市财政局"
+level = "department"
+"""
+
+
+@pytest.fixture(scope="module")
+def host():
+    return builtin_host()
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NIANBAO_CONFIG", raising=False)
+    monkeypatch.setenv("NIANBAO_SAFE_MODE", "1")
+
+
+def make_county(host, folder: Path, language: str = "zh") -> Config:
+    write(folder / "units" / "a.toml", clean(host, unit_report(host, "建瓯市教育局")))
+    faulty = unit_report(host, "建瓯市水利局")
+    faulty.section_data("fj.requests")["answers"]["granted"]["year"] += 1000
+    write(folder / "units" / "shuili.toml", faulty)
+    lang = 'language = "en"' if language == "en" else ""
+    (folder / "config.toml").write_text(CONFIG.format(language=lang), encoding="utf-8")
+    return load_config(folder / "config.toml")
+
+
+def cells(app: StatusApp) -> list[list[str]]:
+    table = app.screen.query_one("#status-table", DataTable)
+    return [[str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_rows_most_urgent_first(host, tmp_path):
+    app = build_status_app(make_county(host, tmp_path), host, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StatusScreen)
+        assert cells(app) == [
+            ["建瓯市财政局", "部门", "未交", "", "", "2019-03-31", "还有11天"],
+            ["建瓯市水利局", "部门", "有错误", "2", "0", "2019-03-31", "还有11天"],
+            ["建瓯市教育局", "部门", "已交", "0", "0", "2019-03-31", "还有11天"],
+        ]
+        summary = str(app.screen.query_one("#status-summary", Static).render())
+        assert "2018年度报告 · 2019-03-20 · 已交 2/3，未交 1，有错误 1" in summary
+        assert "没有找到报告文件" in str(app.screen.query_one("#status-detail", Static).render())
+        assert all(b.id for b in app.BINDINGS)  # every binding has an id (remappable)
+
+
+async def test_enter_on_handed_in_unit_returns_its_path(host, tmp_path):
+    app = build_status_app(make_county(host, tmp_path), host, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert str(app.screen.query_one("#status-detail", Static).render()).strip() == "units/a.toml"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.return_value == tmp_path / "units" / "a.toml"
+    assert app.chosen == "建瓯市教育局"
+
+
+async def test_enter_on_missing_unit_only_notifies(host, tmp_path):
+    app = build_status_app(make_county(host, tmp_path), host, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # 建瓯市财政局: missing
+        await pilot.pause()
+        assert app.is_running and app.return_value is None
+        assert [n.message for n in app._notifications] == ["建瓯市财政局没有可以打开的报告文件"]
+        assert isinstance(app.screen, StatusScreen)
+
+
+async def test_refresh_picks_up_a_new_file_and_keeps_the_cursor(host, tmp_path):
+    app = build_status_app(make_county(host, tmp_path), host, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("down")  # 建瓯市水利局
+        write(tmp_path / "units" / "caizheng.toml", clean(host, unit_report(host, "建瓯市财政局")))
+        await pilot.press("f5")
+        await pilot.pause()
+        assert [row[:3] for row in cells(app)] == [
+            ["建瓯市水利局", "部门", "有错误"], ["建瓯市教育局", "部门", "已交"], ["建瓯市财政局", "部门", "已交"]]
+        assert app.screen.query_one("#status-table", DataTable).cursor_row == 0  # still 水利局
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_value is None
+
+
+async def test_english_labels(host, tmp_path):
+    app = build_status_app(make_county(host, tmp_path, "en"), host, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#status-table", DataTable)
+        assert [str(c.label) for c in table.ordered_columns] == [
+            "Unit", "Level", "State", "Errors", "Warn.", "Due", "Days left"]
+        assert [row[1:3] + row[6:] for row in cells(app)] == [
+            ["department", "missing", "11 days left"], ["department", "errors", "11 days left"],
+            ["department", "handed in", "11 days left"]]
+        assert "handed in 2/3" in str(app.screen.query_one("#status-summary", Static).render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["建瓯市财政局 has no report file that can be opened"]
+
+
+async def test_unit_names_are_not_markup(host, tmp_path):
+    config = make_county(host, tmp_path)
+    text = (tmp_path / "config.toml").read_text(encoding="utf-8").replace("建瓯市财政局", "[b]财政局[/b]")
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    app = build_status_app(load_config(tmp_path / "config.toml"), host, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert cells(app)[0][0] == "[b]财政局[/b]"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["[b]财政局[/b]没有可以打开的报告文件"]
+    assert config.units
+
+
+def test_cli_status_tui_opens_the_chosen_report_and_comes_back(host, tmp_path, monkeypatch):
+    make_county(host, tmp_path)
+    import tui.app
+    import tui.status
+
+    shown: list[str | None] = []
+    opened: list[Path] = []
+
+    class FakeApp:
+        def __init__(self, select):
+            self.select, self.chosen = select, None
+
+        def run(self):
+            shown.append(self.select)
+            if len(shown) == 1:
+                self.chosen = "建瓯市教育局"
+                return tmp_path / "units" / "a.toml"
+            return None
+
+    monkeypatch.setattr(tui.status, "build_status_app", lambda config, host, year=None, select=None: FakeApp(select))
+    monkeypatch.setattr(tui.app, "run_app", lambda path, config, safe_mode=False: opened.append(path) or 0)
+    assert main(["status", "--tui"]) == 0
+    assert opened == [tmp_path / "units" / "a.toml"]
+    assert shown == [None, "建瓯市教育局"]  # back to the list, on the same unit
+
+
+def test_snapshot_status_screen(snap_compare, host, tmp_path):
+    app = build_status_app(make_county(host, tmp_path), host, today=TODAY)
+    assert snap_compare(app, terminal_size=SIZE)
