@@ -8,7 +8,8 @@ other sections are still checked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterable
 
 from .fields import Field, FieldError, Grid, Records, field_path
 from .history import PREVIOUS_KEY, view_with_previous

@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any, Callable
 
 __all__ = ["Report", "ReportView", "META"]
 
@@ -105,6 +106,10 @@ class ReportView:
     :mod:`plugins.history`: ``[report] previous``, else the same folder), or ``None`` when
     there is none; cross-year rules use it and stay silent without it. Its own ``previous``
     is always ``None``.
+
+    ``view.memo(key, compute)`` caches any value derived from the report for the life of the
+    view (the view is a read-only snapshot): the first call returns ``compute()``, later calls
+    with the same hashable ``key`` return that same object, so callers must not mutate it.
     """
 
     def __init__(self, report: Report, sections: Mapping[str, Any] | None = None,
@@ -113,6 +118,7 @@ class ReportView:
         self._sections = sections or {}
         self._cache: dict[tuple[str, str], Any] = {}
         self._values: dict[str, dict[str, Any]] = {}
+        self._memo: dict[Any, Any] = {}
         self.path = report.path
         self.previous = previous
 
@@ -154,6 +160,14 @@ class ReportView:
             self._cache[k] = None  # guards against a cycle between computed fields
             self._cache[k] = fld.compute(self)
         return self._cache[k]
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, computed once per view and ``key`` (shared: do not mutate it)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     @property
     def raw(self) -> Mapping[str, Any]:

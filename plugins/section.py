@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Iterable, Mapping
+from collections.abc import Mapping
+from typing import Any, Callable, ClassVar, Iterable
 
 from .fields import Field, FieldError
 from .results import Issue

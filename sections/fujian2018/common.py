@@ -36,6 +36,15 @@ def cumulative_issues(section_id, grid, values, unit):
 
 # -- cross-year rules (report.previous is last year's report, or None) ----------------------
 
+def _full_grid(report, section_id, grid):
+    """``grid.full`` of a section's stored table, once per report view (ReportView.memo):
+    the cross-year rules read last year's tables more than once. Shared: do not modify it."""
+    def compute():
+        return grid.full(report.values(section_id).get(grid.key) or {})
+    memo = getattr(report, "memo", None)
+    return memo(("full_grid", section_id, grid.key), compute) if memo is not None else compute()
+
+
 def of_this_format(view):
     """Whether a report view is of this format (declared, or by its year when undeclared)."""
     if view is None:
@@ -58,7 +67,7 @@ def cross_year_cumulative(section_id, grid, values, report, unit):
     prev = previous(report)
     if prev is None:
         return []
-    last = grid.full(prev.values(section_id).get(grid.key) or {})
+    last = _full_grid(prev, section_id, grid)
     now = grid.full(values)
     when = f"{prev.year}年" if prev.year else "上年"
     out = []
@@ -87,7 +96,7 @@ def cross_year_jumps(section_id, grid, values, report, rows, unit):
     prev = previous(report)
     if prev is None:
         return []
-    last = grid.full(prev.values(section_id).get(grid.key) or {})
+    last = _full_grid(prev, section_id, grid)
     now = grid.full(values)
     out = []
     for key in rows:

@@ -8,7 +8,7 @@ import re
 from plugins import error, rules
 from plugins.fields import Grid, GridColumn, GridRow, Integer, Text
 
-from .common import GAP, NationalSection, compact, previous, repeated_prose, sentences
+from .common import GAP, NationalSection, compact, full_grid, previous, repeated_prose, sentences
 
 ID = "nat.appeals"
 
@@ -35,7 +35,8 @@ CASES = Grid(
 
 
 def cases(report):
-    return CASES.full(report.values(ID)["cases"])
+    """The full table 四 (computed cells included), once per report view: do not modify it."""
+    return full_grid(report, ID, CASES)
 
 
 class Appeals(NationalSection):
@@ -64,7 +65,7 @@ class Appeals(NationalSection):
         return out + repeated_prose(self, report)
 
     def context(self, report):
-        c = cases(report)
+        c = CASES.full(report.values(self.id)["cases"])
         order = ("upheld", "corrected", "other", "pending", "total")
         return {"cases": c, "cells": [c[g][k] for g in ("review", "suit_direct", "suit_after_review") for k in order]}
 

@@ -30,16 +30,29 @@ def admin_level(report) -> str:
     return level if level in ("city", "province") else "county"
 
 
+_SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+_BLANKS = re.compile(r"[ \t\u3000]+")
+
+
 def sentences(text: str | None) -> list[str]:
     """Sentences of ``text`` (split at 。；！？ and line ends)."""
     if not text:
         return []
-    return [s for s in re.split(r"[。；;！!？?\n]", text) if s.strip()]
+    return [s for s in _SENTENCE_END.split(text) if s.strip()]
 
 
 def compact(text: str | None) -> str:
     """The text without blanks, so that “3119 件” reads like “3119件”."""
-    return re.sub(r"[ \t\u3000]+", "", text or "")
+    return _BLANKS.sub("", text or "")
+
+
+def full_grid(report, section_id, grid):
+    """``grid.full`` of the section's stored table, computed once per report view
+    (:meth:`~plugins.report.ReportView.memo`); shared, so callers must not modify it."""
+    def compute():
+        return grid.full(report.values(section_id)[grid.key])
+    memo = getattr(report, "memo", None)
+    return memo(("full_grid", section_id, grid.key), compute) if memo is not None else compute()
 
 
 # Characters that may stand between a keyword and its number: no digit, no clause break.

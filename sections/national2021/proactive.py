@@ -8,7 +8,7 @@ from decimal import Decimal as D
 from plugins import error, rules, warning
 from plugins.fields import Decimal, Grid, GridColumn, GridRow, Integer, Text
 
-from .common import GAP, NationalSection, admin_level, compact, of_this_format, previous, repeated_prose, sentences
+from .common import GAP, NationalSection, admin_level, compact, full_grid, of_this_format, previous, repeated_prose, sentences
 
 ID = "nat.proactive"
 
@@ -56,7 +56,7 @@ class Proactive(NationalSection):
 
     def validate(self, report):
         v = report.values(self.id)
-        docs = DOCUMENTS.full(v["documents"])
+        docs = full_grid(report, self.id, DOCUMENTS)
         out = []
         for row in DOCUMENTS.rows:
             c = docs[row.key]
@@ -87,7 +87,7 @@ class Proactive(NationalSection):
             return []
         pv = prev.values(self.id)
         when = f"{prev.year}年" if prev.year else "上年"
-        docs, last_docs = DOCUMENTS.full(v["documents"]), DOCUMENTS.full(pv["documents"])
+        docs, last_docs = full_grid(report, self.id, DOCUMENTS), full_grid(prev, self.id, DOCUMENTS)
         out = []
         for row in DOCUMENTS.rows:
             c, before = docs[row.key], last_docs[row.key]["in_force"]
@@ -101,7 +101,7 @@ class Proactive(NationalSection):
         for grid, key in ((LICENSING, "licensing"), (ENFORCEMENT, "penalty"), (ENFORCEMENT, "coercion")):
             label = next(r.label for r in grid.rows if r.key == key)
             out += rules.year_on_year(self.id, f"{grid.key}.{key}.count", f"{label}本年处理决定",
-                                      grid.full(v[grid.key])[key]["count"], grid.full(pv[grid.key])[key]["count"], "件", prev.year)
+                                      full_grid(report, self.id, grid)[key]["count"], full_grid(prev, self.id, grid)[key]["count"], "件", prev.year)
         out += rules.year_on_year(self.id, "fees", "行政事业性收费", v["fees"], pv["fees"], "万元", prev.year)
         return out
 
@@ -124,16 +124,17 @@ class Proactive(NationalSection):
 # N2-5: “本年制发行政规范性文件N件”, “废止规章N件”, “现行有效行政规范性文件N件”.
 _DOC_AFTER = re.compile(r"(规章|行政规范性文件)" + GAP.replace("{0,12}", "{0,3}") + r"(\d+)件")
 _DOC_BEFORE = re.compile(r"(\d+)件" + GAP.replace("{0,12}", "{0,4}") + r"(规章|行政规范性文件)")
+_CLAUSE_BREAK = re.compile(r"[，,、]")
 _COLUMN_WORDS = (("abolished", ("废止",)), ("in_force", ("现行有效",)),
                  ("issued", ("制发", "出台", "印发", "制定", "新增", "发布")))
 
 
 def prose_issues(report, section_id, field, text):
     """N2-5: counts of 规章 / 行政规范性文件 quoted in ``text`` equal table 二（一）."""
-    docs = DOCUMENTS.full(report.values(ID)["documents"])
+    docs = full_grid(report, ID, DOCUMENTS)
     out = []
     for sentence in sentences(compact(text)):
-        for clause in re.split(r"[，,、]", sentence):
+        for clause in _CLAUSE_BREAK.split(sentence):
             found = [(m.group(1), int(m.group(2))) for m in _DOC_AFTER.finditer(clause)]
             found += [(m.group(2), int(m.group(1))) for m in _DOC_BEFORE.finditer(clause)]
             col = next((c for c, words in _COLUMN_WORDS if any(w in clause for w in words)), None)

@@ -10,7 +10,7 @@ import re
 from plugins import error, rules
 from plugins.fields import Grid, GridColumn, GridRow, Integer, Text
 
-from .common import GAP, NationalSection, compact, of_this_format, previous, repeated_prose, sentences
+from .common import GAP, NationalSection, compact, full_grid, of_this_format, previous, repeated_prose, sentences
 
 ID = "nat.requests"
 
@@ -90,7 +90,8 @@ COLUMN_LABEL = {c.key: c.label for c in COLUMNS}
 
 
 def table(report):
-    return TABLE.full(report.values(ID)["table"])
+    """The full table 三 (computed cells included), once per report view: do not modify it."""
+    return full_grid(report, ID, TABLE)
 
 
 class Requests(NationalSection):
@@ -106,7 +107,7 @@ class Requests(NationalSection):
 
     def validate(self, report):
         v = report.values(self.id)
-        t = TABLE.full(v["table"])
+        t = table(report)
         out = []
         for c in COLUMNS:
             new, cin, done, cout = (t[k][c.key] for k in ("new", "carried_in", "processed_total", "carried_out"))
