@@ -345,8 +345,9 @@ async def test_keys_sent_in_one_burst_are_applied_in_order(example):
         await pilot.press("end")
         for key, char in [("a", "a"), ("ctrl+n", None), ("b", "b"), ("c", "c")]:
             app.post_message(events.Key(key, char))
-        await pilot.pause()
-        await pilot.pause()
+        await wait_for(lambda: len(app.session.records("fj.proactive", "categories")) > 1
+                       and app.session.records("fj.proactive", "categories")[1].get("name") == "bc")
+        await pilot.pause()  # let the screen catch up with the session before the app closes
         rows = app.session.records("fj.proactive", "categories")
         assert rows[0]["name"].endswith("a")
         assert rows[1] == {"name": "bc"}
@@ -360,8 +361,7 @@ async def test_a_burst_through_a_table_fills_the_cells_in_turn(example):
         await focus(pilot, app, "cases.complaints.year")
         for key, char in [("5", "5"), ("tab", None), ("6", "6"), ("enter", "\r"), ("7", "7"), ("down", None), ("8", "8")]:
             app.post_message(events.Key(key, char))
-        await pilot.pause()
-        await pilot.pause()
+        await wait_for(lambda: app.session.raw_at("fj.appeals", "cases.suits.year") == 8)  # the burst is through
         got = [app.session.raw_at("fj.appeals", p) for p in
                ("cases.complaints.year", "cases.complaints.cumulative", "cases.reviews.year", "cases.suits.year")]
         assert got == [5, 6, 7, 8]

@@ -18,7 +18,7 @@ from textual import events
 from plugins.fields import GridRow
 from tui.widgets import GridBox, GridCell, row_names
 
-from test_tui import (_close_sessions, _snapshot_app, editor, field_message, focus, goto, make_app,  # noqa: F401
+from test_tui import (_close_sessions, wait_for, _snapshot_app, editor, field_message, focus, goto, make_app,  # noqa: F401
                       select_all)
 
 REQUESTS = "nat.requests"
@@ -194,8 +194,7 @@ async def test_typing_updates_the_totals_and_the_n3_1_check_live(national):
         assert "N3-1" not in {i.rule for i in app.session.result.issues}
         cell = await focus(pilot, app, "table.new.natural")  # focus selects the number: typing replaces it
         await pilot.press(*"3002")
-        await pilot.pause()
-        assert cell.value == "3002"
+        assert await wait_for(lambda: cell.value == "3002" and computed(app, "new", "total") == "3120")
         assert computed(app, "new", "total") == "3120"  # the 总计 column, as typed
         assert "不等于" in field_message(app, "table")  # N3-1: 3002 + 34 ≠ 2932 + 103
         out = editor(app, "table.carried_out.natural")
@@ -207,7 +206,7 @@ async def test_typing_updates_the_totals_and_the_n3_1_check_live(national):
         message = next(i.message for i in app.session.result.issues if i.rule == "N3-1")
         assert box._where.plain.splitlines()[-1] == "✗ " + message
         await pilot.press(*"104")  # 3002 + 34 = 2932 + 104
-        await pilot.pause()
+        assert await wait_for(lambda: computed(app, "carried_out", "total") == "104")
         assert "不等于" not in field_message(app, "table")
         assert not out.has_class("-error")
         assert "✗" not in box._where.plain
@@ -216,15 +215,15 @@ async def test_typing_updates_the_totals_and_the_n3_1_check_live(national):
         await focus(pilot, app, "table.other_other.natural")  # a row added up in （七）总计
         await select_all(pilot, app)
         await pilot.press(*"109")
-        await pilot.pause()
+        assert await wait_for(lambda: computed(app, "processed_total", "natural") == "2933")
         assert computed(app, "processed_total", "natural") == "2933"
         assert computed(app, "processed_total", "total") == str(2933 + 53 + 61 + 4)
         assert "不等于" in field_message(app, "table")  # done + carried out is now one more
         await pilot.press("backspace")  # a cell left empty: its totals are unknown
-        await pilot.pause()
+        assert await wait_for(lambda: computed(app, "other_other", "total") == "12")
         assert computed(app, "other_other", "total") == "12"  # 10 + 2
         await pilot.press("backspace", "backspace")
-        await pilot.pause()
+        assert await wait_for(lambda: computed(app, "processed_total", "natural") == "—")
         assert computed(app, "processed_total", "natural") == "—"
         assert app.session.raw_at(REQUESTS, "table.carried_out.natural") == 104
 
@@ -238,14 +237,16 @@ async def test_keys_in_one_burst_land_cell_by_cell_in_the_big_table(national):
         for key, char in [("5", "5"), ("tab", None), ("6", "6"), ("down", None), ("7", "7"),
                           ("pagedown", None), ("8", "8")]:
             app.post_message(events.Key(key, char))
-        await pilot.pause()
-        await pilot.pause()
         rows = [r.key for r in box.field.rows]
         below = rows[rows.index("partial") + box.page_rows()]
-        got = [app.session.raw_at(REQUESTS, p) for p in
-               ("table.granted.natural", "table.granted.commercial", "table.partial.commercial",
-                f"table.{below}.commercial")]
-        assert got == [5, 6, 7, 8]
+
+        def landed():
+            return [app.session.raw_at(REQUESTS, p) for p in
+                    ("table.granted.natural", "table.granted.commercial", "table.partial.commercial",
+                     f"table.{below}.commercial")]
+
+        await wait_for(lambda: landed()[-1] == 8)  # the burst has been worked through
+        assert landed() == [5, 6, 7, 8]
 
 
 async def test_a_shorter_page_gives_the_table_fewer_rows(national):

@@ -22,7 +22,8 @@ from rich.cells import cell_len
 from rich.text import Text as RichText
 from textual import on
 from textual.actions import SkipAction
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
+from textual.css.query import NoMatches
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -610,6 +611,10 @@ class NianbaoApp(App[int]):
 
     def refresh_status(self) -> None:
         """One line: whose report and which file │ how many problems │ saved or not."""
+        try:
+            status = self.screen.query_one("#status", Static)
+        except (NoMatches, ScreenStackError):
+            return  # a modal screen is on top, or the app is closing: nothing to update
         s = self.session
         meta = s.report.meta
         real_errors = [i for i in s.result.errors if i.rule != "V-REQUIRED"]
@@ -640,7 +645,7 @@ class NianbaoApp(App[int]):
         else:
             left.append(fit(who, max(room, 4)), style="bold")
         text = left + RichText(" │ ") + counts + RichText(" │ ") + saved
-        self.query_one("#status", Static).update(text)
+        status.update(text)
 
     async def jump(self, issue: Issue) -> None:
         if issue.section != self.page_id:
