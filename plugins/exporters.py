@@ -33,16 +33,22 @@ def _center(text: str) -> str:
     return _pad(text, LINE_CELLS, "center").rstrip()
 
 
+def column_widths(grid: list[list[Cell | None]], measure=display_width) -> list[int]:
+    """Each column's width: its widest one-column cell (spanning cells are placed later)."""
+    widths = [0] * (len(grid[0]) if grid else 0)
+    for row in grid:
+        for c, cell in enumerate(row):
+            if cell is not None and cell.colspan == 1:
+                widths[c] = max(widths[c], measure(cell.text))
+    return widths
+
+
 def _text_table(table: Table) -> list[str]:
     grid = table.grid()
     if not grid:
         return []
     ncols = len(grid[0])
-    widths = [0] * ncols
-    for row in grid:
-        for c, cell in enumerate(row):
-            if cell is not None and cell.colspan == 1:
-                widths[c] = max(widths[c], display_width(cell.text))
+    widths = column_widths(grid)
     for row in grid:  # widen the last spanned column when a spanning label is wider
         for c, cell in enumerate(row):
             if cell is not None and cell.colspan > 1:

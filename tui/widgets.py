@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from plugins.document import Table
+from plugins.exporters import column_widths
 from plugins.fields import Field, Grid, GridRow, Records, clean_text
 from plugins.report import ReportView
 from plugins.results import Issue
@@ -247,12 +248,7 @@ def table_lines(table: Table) -> list[str]:
     grid = table.grid()
     if not grid:
         return []
-    ncols = len(grid[0])
-    widths = [0] * ncols
-    for row in grid:
-        for c, cell in enumerate(row):
-            if cell is not None and cell.colspan == 1:
-                widths[c] = max(widths[c], cell_len(clean_text(cell.text)))
+    widths = column_widths(grid, lambda text: cell_len(clean_text(text)))
     lines = [clean_text(table.caption)] if table.caption else []
     for row in grid:
         parts = []
