@@ -32,6 +32,8 @@ from plugins.report import META, Report
 from plugins.store import load_report, save_report
 from tui.cli import main
 
+from cli_helpers import isolated, run  # noqa: F401  (isolated is an autouse fixture)
+
 FORMAT = "fujian-2018"
 YEAR = 2018
 
@@ -138,21 +140,6 @@ def with_errors(path: Path) -> Path:
     del report.meta["unit"]
     save_report(report, path, backup=False)
     return path
-
-
-# -- fixtures -----------------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("NIANBAO_CONFIG", raising=False)
-    monkeypatch.delenv("NIANBAO_TRACE_PLUGINS", raising=False)
-    monkeypatch.setenv("NIANBAO_SAFE_MODE", "1")
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # -- the helper itself --------------------------------------------------------------------

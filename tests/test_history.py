@@ -25,6 +25,8 @@ from plugins.report import Report, ReportView
 from plugins.store import load_report, save_report
 from tui.cli import main
 
+from cli_helpers import isolated, run  # noqa: F401  (isolated is an autouse fixture)
+
 ROOT = Path(__file__).resolve().parent.parent
 HUAIAN = ROOT / "examples" / "huaian-2024.toml"
 JIANOU = ROOT / "examples" / "jianou-2018.toml"
@@ -38,18 +40,6 @@ def host():
     return PluginHost(Config(), entry_points=False)
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("NIANBAO_CONFIG", raising=False)
-    monkeypatch.delenv("NIANBAO_TRACE_PLUGINS", raising=False)
-    monkeypatch.setenv("NIANBAO_SAFE_MODE", "1")
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def put(data: dict, dotted: str, value) -> None:
