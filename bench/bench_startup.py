@@ -1,7 +1,7 @@
 """Whole-process start-up benchmark: how long until a command is done (or a TUI has drawn
 its first frame), against the floor of the interpreter and of Textual itself.
 
-    .venv/bin/python bench/bench_startup.py [--runs 10] [--json]
+    .venv/bin/python bench/bench_startup.py [--runs 10] [--json] [--no-compile]
 
 Measured in one run, interleaved round by round so that a busy machine slows every
 command alike:
@@ -17,6 +17,10 @@ command alike:
 For each: best and median wall time and median peak memory (max RSS) over ``--runs`` runs,
 and the ratios to the bare Textual app. Goal (PRODUCT.md): the TUI's first screen within
 1.3x of the bare Textual app, memory likewise. Nothing here is asserted; it is a measurement.
+
+The project's own modules are compiled first (``compileall`` into ``__pycache__``), as an
+installation has them, and not compiled from source in every run as they would be under
+``PYTHONDONTWRITEBYTECODE`` (see ``bench_tui.py``); ``--no-compile`` measures them as found.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+from bench_tui import compile_project
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -99,15 +105,19 @@ def timed(argv: list[str]) -> tuple[float, int, int, str]:
     return elapsed, proc.returncode, usage.ru_maxrss, err.decode("utf-8", "replace")
 
 
-def run(example: Path, runs: int) -> dict:
+def run(example: Path, runs: int, compile_first: bool = True) -> dict:
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
         cmds = commands(example, Path(tmp))
+        if compile_first:
+            compile_project()
         times: dict[str, list[float]] = {name: [] for name, _ in cmds}
         memory: dict[str, list[int]] = {name: [] for name, _ in cmds}
         codes: dict[str, set[int]] = {name: set() for name, _ in cmds}
         for name, argv in cmds:  # one unmeasured round: page cache, .pyc files
             timed(argv)
         for _ in range(runs):
+            if compile_first:
+                compile_project()  # a file edited meanwhile is not compiled in the run
             for name, argv in cmds:
                 elapsed, code, rss, err = timed(argv)
                 if code not in (0, 1):
@@ -134,6 +144,7 @@ def run(example: Path, runs: int) -> dict:
     return {
         "file": str(example),
         "runs": runs,
+        "bytecode": "project precompiled (compileall)" if compile_first else "as found",
         "python": sys.version.split()[0],
         "rows": rows,
         "goal_ratio": GOAL_RATIO,
@@ -144,6 +155,7 @@ def run(example: Path, runs: int) -> dict:
 
 def report(r: dict) -> str:
     lines = [f"start-up: {r['runs']} runs each, interleaved; Python {r['python']}; file {r['file']}",
+             f"bytecode: {r['bytecode']}",
              f"{'command':<26}{'best':>8}{'median':>9}{'× bare':>8}{'RSS MiB':>9}{'× bare':>8}"]
     for row in r["rows"]:
         lines.append(f"{row['command']:<26}{row['best_ms']:>6.0f}ms{row['median_ms']:>7.0f}ms"
@@ -159,12 +171,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--file", default=str(ROOT / "examples" / "jianou-2018.toml"))
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--no-compile", action="store_true",
+                   help="do not compile the project's modules first (measure the bytecode as found)")
     args = p.parse_args(argv)
     example = Path(args.file).resolve()
     if not example.is_file():
         print(f"bench_startup: {example} does not exist", file=sys.stderr)
         return 2
-    r = run(example, args.runs)
+    r = run(example, args.runs, not args.no_compile)
     print(json.dumps(r, ensure_ascii=False, indent=2) if args.json else report(r))
     return 0
 
