@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InputFileError, toml_error
+from .tomlread import READING_ERRORS, loads as toml_loads
 
 __all__ = ["Config", "Unit", "load_config", "find_config", "UNIT_LEVELS"]
 
@@ -92,12 +92,12 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     if p is None:
         return Config()
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        raw = toml_loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputFileError(p, "配置文件不存在") from None
     except UnicodeDecodeError as e:
         raise InputFileError(p, f"不是 UTF-8 编码的文本（第 {e.start} 字节）") from None
-    except tomllib.TOMLDecodeError as e:
+    except READING_ERRORS as e:
         raise toml_error(p, e) from None
     base = p.parent
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
+
+from .tomlread import TOMLDecodeError
 
 
 class NianbaoError(Exception):
@@ -25,8 +26,13 @@ class InputFileError(NianbaoError):
         super().__init__(f"{where}: {message}")
 
 
-def toml_error(path: Path | str, exc: tomllib.TOMLDecodeError) -> InputFileError:
-    """Turn tomllib's error into one with line and column (3.11 only puts them in the text)."""
+def toml_error(path: Path | str, exc: Exception) -> InputFileError:
+    """Turn the TOML parser's error into one with line and column (tomllib of 3.11 only puts
+    them in the text; tomli also has ``lineno``/``colno``). A ``ValueError`` or
+    ``RecursionError`` from the parser (an integer of thousands of digits, arrays nested
+    hundreds deep) has no position."""
+    if not isinstance(exc, TOMLDecodeError):
+        return InputFileError(path, "TOML 格式错误：数字位数或嵌套层数超出范围")
     text = str(exc)
     line = getattr(exc, "lineno", None)
     col = getattr(exc, "colno", None)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -30,6 +29,7 @@ from typing import Any, Mapping
 from .errors import NianbaoError
 from .report import META, Report, ReportView
 from .store import load_report
+from .tomlread import READING_ERRORS, loads as toml_loads
 
 __all__ = ["PREVIOUS_KEY", "NOT_CARRIED", "Carried", "Lookup", "carry_forward", "find_previous", "load_previous",
            "lookup_previous", "read_header", "scan_folder", "view_with_previous"]
@@ -75,13 +75,13 @@ def read_header(path: Path) -> dict[str, Any] | None:
         if text is not None:
             m = _REPORT_TABLE.search(text)
             try:
-                header = tomllib.loads(m.group(1)) if m else None
-            except (tomllib.TOMLDecodeError, ValueError, RecursionError):
+                header = toml_loads(m.group(1)) if m else None
+            except READING_ERRORS:
                 header = None
             if header is None:  # e.g. a multi-line string holding a "[" line, or dotted keys
                 try:
-                    doc = tomllib.loads(text)
-                except (tomllib.TOMLDecodeError, ValueError, RecursionError):
+                    doc = toml_loads(text)
+                except READING_ERRORS:
                     doc = {}
                 header = doc.get(META) if isinstance(doc.get(META), dict) else None
     _headers[key] = (stamp, header)

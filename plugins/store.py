@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as _dt
 import fcntl
 import os
-import tomllib
 from pathlib import Path
 
 # Only loading is needed by every command: the modules that saving (shutil, tempfile,
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from .errors import InputFileError, ReportLocked, toml_error
 from .report import META, Report
+from .tomlread import READING_ERRORS, loads as toml_loads
 
 __all__ = ["load_report", "save_report", "dump_report", "ReportLock", "backup_path", "lock_path"]
 
@@ -38,11 +38,16 @@ def lock_path(path: Path) -> Path:
 MAX_DEPTH = 64  # a report nests four or five levels; far deeper only exhausts the stack later
 
 
-def _too_deep(value, limit: int) -> bool:
-    if isinstance(value, (dict, list)):
-        if limit <= 0:
-            return True
-        return any(_too_deep(v, limit - 1) for v in (value.values() if isinstance(value, dict) else value))
+def _too_deep(doc: dict, limit: int) -> bool:
+    """Whether tables or arrays nest more than ``limit`` levels inside ``doc``."""
+    stack = [(doc, 0)]
+    while stack:  # a loop, not recursion: the depth is what is in question
+        node, depth = stack.pop()
+        for v in node.values() if type(node) is dict else node:
+            if type(v) is dict or type(v) is list:
+                if depth + 1 >= limit:
+                    return True
+                stack.append((v, depth + 1))
     return False
 
 
@@ -63,11 +68,9 @@ def load_report(path: str | os.PathLike) -> Report:
         raise InputFileError(p, "不是 UTF-8 编码（可能是用 GBK 保存的），请另存为 UTF-8", line) from None
     text = text.removeprefix("\ufeff")
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+        doc = toml_loads(text)
+    except READING_ERRORS as e:
         raise toml_error(p, e) from None
-    except (ValueError, RecursionError):  # an integer of thousands of digits, arrays nested thousands deep
-        raise InputFileError(p, "TOML 格式错误：数字位数或嵌套层数超出范围") from None
     if _too_deep(doc, MAX_DEPTH):
         raise InputFileError(p, f"表或数组嵌套超过{MAX_DEPTH}层，不是报告文件")
     if META in doc and not isinstance(doc[META], dict):

@@ -338,7 +338,7 @@ def test_nothing_to_add(host, tmp_path, capsys):
     assert code == 2 and "文件夹中没有 .toml 报告文件" in err and "没有可以汇总的报告文件" in err
     Path("bad.toml").write_text("x = [", encoding="utf-8")
     code, out, err = run(capsys, "aggregate", "bad.toml", "-o", "county.toml")
-    assert code == 2 and "没有可以汇总的报告文件（bad.toml: TOML 格式错误" in err
+    assert code == 2 and "没有可以汇总的报告文件（bad.toml: 第1行第6列：TOML 格式错误" in err
     assert not Path("county.toml").exists()
     with pytest.raises(AggregateError):
         aggregate(host, [], tmp_path / "x.toml")

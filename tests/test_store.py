@@ -471,3 +471,47 @@ def test_save_under_lock(tmp_path):
         save_report(report)
     assert load_report(p).meta["year"] == 2017
     assert leftovers(tmp_path, {"report.toml", "report.toml.bak", lock_path(p).name}) == []
+
+
+
+# -- the parser: tomli (compiled) when installed, else the standard library's tomllib ------------
+@pytest.mark.parametrize("name", ["jianou-2018.toml", "huaian-2024.toml"])
+def test_the_chosen_parser_reads_reports_as_tomllib_does(name):
+    import tomllib
+
+    from plugins import tomlread
+
+    text = (ROOT / "examples" / name).read_text(encoding="utf-8")
+    assert tomlread.loads(text) == tomllib.loads(text)
+
+
+def test_without_tomli_the_standard_library_reads_and_places_errors(tmp_path):
+    """What the operator is told does not depend on which parser is installed."""
+    bad = write(tmp_path, "[report]\nyear = 2018\nyear = 2019\n")
+    script = textwrap.dedent(f"""
+        import sys
+        sys.modules["tomli"] = None  # as if it were not installed
+        from plugins import tomlread
+        from plugins.errors import InputFileError
+        from plugins.store import load_report
+        assert tomlread.loads.__module__.startswith("tomllib"), tomlread.loads.__module__
+        assert load_report({str(ROOT / "examples" / "huaian-2024.toml")!r}).year == 2024
+        for text in ["[report]\\nyear = " + "1" * 5000, "x = " + "[" * 3000 + "]" * 3000]:
+            open({str(tmp_path / "absurd.toml")!r}, "w").write(text)
+            try:
+                load_report({str(tmp_path / "absurd.toml")!r})
+            except InputFileError as e:
+                assert "超出范围" in e.message, e
+            else:
+                raise AssertionError("loaded")
+        try:
+            load_report({str(bad)!r})
+        except InputFileError as e:
+            print(e.line, e.column, e.message)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    with pytest.raises(InputFileError) as e:
+        load_report(bad)
+    assert proc.stdout.strip() == f"{e.value.line} {e.value.column} {e.value.message}"
+    assert e.value.line == 3 and e.value.message.startswith("TOML 格式错误：")
