@@ -43,11 +43,18 @@ FORMATS = {
     "fujian-2018": (2018, dt.date(2019, 1, 8), dt.date(2019, 1, 10)),
     "national-2021": (2024, dt.date(2025, 1, 8), dt.date(2025, 1, 10)),
 }
+# Each paragraph also quotes the unit's own figures, as real reports do, so the rules that
+# read figures in prose (N2-5, N3-8, N4-3) do their full work; {name}s are filled per unit.
+FIGURES = {
+    "national-2021": "全年新收政府信息公开申请{new}件，办结{processed}件，其中予以公开{granted}件，结转下年度{carried_out}件；"
+                     "本年制发行政规范性文件{issued}件，现行有效{in_force}件；行政复议{review}件。",
+    "fujian-2018": "全年组织业务培训{k}期，参训{k30}人次，更新公开目录{k45}条。",
+}
 PROSE = ("坚持以公开为常态、不公开为例外，健全制度，规范流程，加强培训与督查，推动政府信息公开工作持续深入开展。"
          "全年按照上级部署落实各项任务，及时更新公开目录，做好政策解读和回应关切工作。")
 
 
-def _sample(f, total: int, year: int, signed: dt.date) -> Any:
+def _sample(f, total: int, year: int, signed: dt.date, figures: str = "") -> Any:
     from plugins.fields import Grid, Records
 
     if f.kind == "integer":
@@ -59,12 +66,12 @@ def _sample(f, total: int, year: int, signed: dt.date) -> Any:
     if f.kind == "choice":
         return f.options[0][0]
     if f.kind == "text":
-        return f"{f.label}方面，" + PROSE * 3
+        return f"{f.label}方面，" + PROSE * 3 + figures
     if f.kind == "line":
         return f.label[: f.max_length] if f.max_length else f.label
     if isinstance(f, Records):
         n = max(f.min_rows, 1)
-        return [{c.key: total // n if c.kind == "integer" else _sample(c, total, year, signed) for c in f.columns}
+        return [{c.key: total // n if c.kind == "integer" else _sample(c, total, year, signed, figures) for c in f.columns}
                 for _ in range(n)]
     if isinstance(f, Grid):
         parts = {k: len(r.sum_of) for r in f.rows for k in r.sum_of}
@@ -78,8 +85,9 @@ def _sample(f, total: int, year: int, signed: dt.date) -> Any:
     raise AssertionError(f"no sample for {f.kind}")
 
 
-def base_report(host, format_id: str) -> dict:
-    """A complete, clean report of ``format_id`` as a TOML document (a dict)."""
+def base_report(host, format_id: str) -> tuple[dict, dict[str, int]]:
+    """A complete, clean report of ``format_id`` as a TOML document (a dict) whose prose holds
+    ``{name}`` placeholders, and the figures they stand for (see :func:`_scaled`)."""
     from plugins.checks import check_report, meta_fields
     from plugins.fields import Grid
     from plugins.report import META, Report
@@ -101,7 +109,7 @@ def base_report(host, format_id: str) -> dict:
     for s in host.sections_for(format_id):
         for f in s.fields:
             if f.kind != "computed":
-                report.set_value(s.id, f.key, f.dump(_sample(f, total, year, signed)))
+                report.set_value(s.id, f.key, f.dump(_sample(f, total, year, signed, FIGURES[format_id])))
     # Table 三 of the national format: 本年新收 + 上年结转 = 办结 + 结转下年 (N3-1), and 规章 is 0
     # for a county unit (N2-3): the generic filler cannot know these rules.
     if format_id == "national-2021":
@@ -114,13 +122,30 @@ def base_report(host, format_id: str) -> dict:
             table["new"][col] = done
         report.section_data("nat.proactive")["documents"]["rules"] = {"issued": 0, "abolished": 0, "in_force": 0}
         report.set_value("nat.other", "fee", "本年度未收取信息处理费。")
-    errors = check_report(host, report).errors
+    figures = _figures(report, format_id)
+    errors = check_report(host, Report(_scaled(report.data, 1, figures))).errors
     if errors:
         raise SystemExit(f"bench: the generated {format_id} report is not clean: {errors[:3]}")
-    return report.data
+    return report.data, figures
 
 
-def _scaled(value: Any, k: int) -> Any:
+def _figures(report, format_id: str) -> dict[str, int]:
+    """The base report's figures that its prose quotes (scaled with the tables per unit)."""
+    if format_id != "national-2021":
+        return {"k": 1, "k30": 30, "k45": 45}
+    table = report.section_data("nat.requests")["table"]
+    total = {row: sum(cells.values()) for row, cells in table.items()}
+    results = [k for k in table if k not in ("new", "carried_in", "carried_out")]
+    normative = report.section_data("nat.proactive")["documents"]["normative"]
+    return {"new": total["new"], "processed": sum(total[k] for k in results), "granted": total["granted"],
+            "carried_out": total["carried_out"], "issued": normative["issued"], "in_force": normative["in_force"],
+            "review": sum(report.section_data("nat.appeals")["cases"]["review"].values())}
+
+
+def _scaled(value: Any, k: int, figures: dict[str, int]) -> Any:
+    """``value`` with every figure times ``k``, and the figures quoted in its prose too."""
+    if isinstance(value, str):
+        return value.format_map({name: n * k for name, n in figures.items()}) if "{" in value else value
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -128,9 +153,9 @@ def _scaled(value: Any, k: int) -> Any:
     if isinstance(value, float):
         return round(value * k, 4)
     if isinstance(value, dict):
-        return {key: _scaled(v, k) for key, v in value.items()}
+        return {key: _scaled(v, k, figures) for key, v in value.items()}
     if isinstance(value, list):
-        return [_scaled(v, k) for v in value]
+        return [_scaled(v, k, figures) for v in value]
     return value
 
 
@@ -142,7 +167,7 @@ def generate(folder: Path, n: int, format_id: str, seed: int = 6) -> None:
     from plugins.manager import PluginHost
 
     host = PluginHost(Config(), safe_mode=True)
-    base = base_report(host, format_id)
+    base, figures = base_report(host, format_id)
     from plugins.aggregate import field_role
 
     settings = [(tuple(s.id.split(".", 1)), f.key, base[s.id.split(".")[0]][s.id.split(".", 1)[1]][f.key])
@@ -151,7 +176,9 @@ def generate(folder: Path, n: int, format_id: str, seed: int = 6) -> None:
     rnd = random.Random(seed)
     for i in range(n):
         k = rnd.randint(1, 40)
-        doc = {key: (_scaled(value, k) if key != "report" else dict(value)) for key, value in base.items()}
+        doc = {key: _scaled(value, k, figures) for key, value in base.items() if key != "report"}
+        # the metadata's figures (year, …) are not scaled; its prose (附注) quotes the unit's figures
+        doc["report"] = {key: _scaled(value, k, figures) if isinstance(value, str) else value for key, value in base["report"].items()}
         for (first, second), key, value in settings:  # settings (占比保留小数位) are not figures
             doc[first][second][key] = value
         doc["report"]["unit"] = f"测试县第{i + 1:05d}单位"

@@ -42,18 +42,23 @@ class CheckResult:
         return 1 if self.errors else 0
 
 
+_NO_ROW: Mapping[str, Any] = {}
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def _scalar(section_id: str, f: Field, raw: Any, path: str, required: bool) -> Issue | None:
+def _scalar(section_id: str, f: Field, raw: Any, path: tuple[str | int, ...], required: bool) -> Issue | None:
+    # ``path`` is the parts of the field's address, joined only for an issue: a national
+    # report has some 200 cells, nearly all of them fine.
     try:
         value = f.load(raw)
     except FieldError as e:
-        return Issue("error", section_id, path, str(e), "V-NUMFMT" if f.kind in ("integer", "decimal") else "V-FIELD")
+        return Issue("error", section_id, field_path(*path), str(e), "V-NUMFMT" if f.kind in ("integer", "decimal") else "V-FIELD")
     if required and _empty(value):
         hint = "（没有就填 0）" if f.kind in ("integer", "decimal") else ""
-        return Issue("error", section_id, path, f"未填写{hint}", "V-REQUIRED")
+        return Issue("error", section_id, field_path(*path), f"未填写{hint}", "V-REQUIRED")
     return None
 
 
@@ -79,7 +84,7 @@ def field_problems(section_id: str, fields: Iterable[Field], raw: Mapping[str, A
                     out.append(Issue("error", section_id, field_path(f.key, i), f"「{f.label}」第{i + 1}条应为表", "V-FIELD"))
                     continue
                 for col in f.columns:
-                    issue = _scalar(section_id, col, row.get(col.key), field_path(f.key, i, col.key), col.required)
+                    issue = _scalar(section_id, col, row.get(col.key), (f.key, i, col.key), col.required)
                     if issue:
                         out.append(issue)
         elif isinstance(f, Grid):
@@ -88,14 +93,17 @@ def field_problems(section_id: str, fields: Iterable[Field], raw: Mapping[str, A
             if not isinstance(value, Mapping):
                 out.append(Issue("error", section_id, f.key, f"「{f.label}」应为表，文件中是 {type(value).__name__}", "V-FIELD"))
                 continue
-            for r, c in f.input_cells():
-                row = value.get(r.key, {})
-                cell = row.get(c.key) if isinstance(row, Mapping) else None
-                issue = _scalar(section_id, f.cell, cell, field_path(f.key, r.key, c.key), f.required)
-                if issue:
-                    out.append(issue)
+            cell_field, required = f.cell, f.required
+            for r, columns in f.input_rows:
+                row = value.get(r.key)
+                if not isinstance(row, Mapping):
+                    row = _NO_ROW
+                for c in columns:
+                    issue = _scalar(section_id, cell_field, row.get(c.key), (f.key, r.key, c.key), required)
+                    if issue:
+                        out.append(issue)
         else:
-            issue = _scalar(section_id, f, value, f.key, f.required)
+            issue = _scalar(section_id, f, value, (f.key,), f.required)
             if issue:
                 out.append(issue)
     return out

@@ -53,8 +53,15 @@ _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 
 
+# Every character clean_text changes but the newline: text without any is returned as it is
+# (nearly all text; each paragraph is cleaned whenever a report is loaded or checked).
+_TO_CLEAN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
+
+
 def clean_text(text: str, multiline: bool = False) -> str:
     """Strip escape sequences and control characters; keep newlines only if ``multiline``."""
+    if _TO_CLEAN.search(text) is None and (multiline or "\n" not in text):
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     text = _ESCAPES.sub("", text)
     if not multiline:
@@ -155,6 +162,8 @@ class Integer(Field):
         raise FieldError(f"不是数字：{text.strip()}")
 
     def load(self, raw: Any) -> int | None:
+        if type(raw) is int and (self.minimum is None or raw >= self.minimum):
+            return raw  # what a report file holds nearly always: checked without a detour
         if raw is None:
             return None
         if isinstance(raw, bool) or not isinstance(raw, (int, str)):
@@ -411,8 +420,19 @@ class Grid(Field):
         c = next(c for c in self.columns if c.key == col)
         return not r.sum_of and not c.sum_of
 
-    def input_cells(self) -> list[tuple[GridRow, GridColumn]]:
-        return [(r, c) for r in self.rows for c in self.columns if not r.sum_of and not c.sum_of]
+    def input_cells(self) -> tuple[tuple[GridRow, GridColumn], ...]:
+        """The cells that are typed (neither in a 合计 row nor in a 合计 column), row by row."""
+        return self._input_cells
+
+    @cached_property
+    def _input_cells(self) -> tuple[tuple[GridRow, GridColumn], ...]:
+        return tuple((r, c) for r, columns in self.input_rows for c in columns)
+
+    @cached_property
+    def input_rows(self) -> tuple[tuple[GridRow, tuple[GridColumn, ...]], ...]:
+        """The typed cells grouped by row: ``((row, (column, …)), …)``."""
+        columns = tuple(c for c in self.columns if not c.sum_of)
+        return tuple((r, columns) for r in self.rows if not r.sum_of)
 
     def load(self, raw: Any) -> dict[str, dict[str, Any]]:
         if raw is None:

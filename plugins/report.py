@@ -23,9 +23,10 @@ META = "report"  # the table of document metadata, and its "section id" in issue
 
 
 def _freeze(value: Any) -> Any:
-    if isinstance(value, dict):
+    t = type(value)
+    if t is dict or (t is not list and isinstance(value, dict)):
         return MappingProxyType({k: _freeze(v) for k, v in value.items()})
-    if isinstance(value, list):
+    if t is list or isinstance(value, list):
         return tuple(_freeze(v) for v in value)
     return value
 

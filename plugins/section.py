@@ -92,7 +92,12 @@ class Section:
         return f"<Section {getattr(self, 'id', '?')}>"
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def _thaw(value: Any) -> Any:
+    if type(value) in _SCALARS:  # most values: spare them the Mapping check (an ABC's)
+        return value
     if isinstance(value, Mapping):
         return {k: _thaw(v) for k, v in value.items()}
     if isinstance(value, tuple):

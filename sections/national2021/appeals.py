@@ -8,7 +8,7 @@ import re
 from plugins import error, rules
 from plugins.fields import Grid, GridColumn, GridRow, Integer, Text
 
-from .common import GAP, NationalSection, compact, full_grid, previous, repeated_prose, sentences
+from .common import GAP, NationalSection, compact_sentences, full_grid, previous, repeated_prose
 
 ID = "nat.appeals"
 
@@ -91,7 +91,9 @@ def prose_issues(report, section_id, field, text):
         return []
     c = cases(report)
     out = []
-    for sentence in sentences(compact(text)):
+    for sentence in compact_sentences(text):
+        if "件" not in sentence and "行政" not in sentence:  # _FIGURE needs “N件”, _NONE “行政复议/诉讼”
+            continue
         context = None
         for m in _FIGURE.finditer(sentence):
             word, n = m.group(1), int(m.group(3))

@@ -3,6 +3,7 @@ read figures quoted in prose (rules N3-8, N4-3, N4-4, N2-5)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -44,6 +45,13 @@ def sentences(text: str | None) -> list[str]:
 def compact(text: str | None) -> str:
     """The text without blanks, so that “3119 件” reads like “3119件”."""
     return _BLANKS.sub("", text or "")
+
+
+@functools.lru_cache(maxsize=64)
+def compact_sentences(text: str | None) -> tuple[str, ...]:
+    """``sentences(compact(text))``, remembered: each paragraph is read by the figure rules of
+    three sections (N2-5, N3-8, N4-3), and a county adds up hundreds of reports."""
+    return tuple(sentences(compact(text)))
 
 
 def full_grid(report, section_id, grid):

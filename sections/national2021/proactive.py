@@ -8,7 +8,7 @@ from decimal import Decimal as D
 from plugins import error, rules, warning
 from plugins.fields import Decimal, Grid, GridColumn, GridRow, Integer, Text
 
-from .common import GAP, NationalSection, admin_level, compact, full_grid, of_this_format, previous, repeated_prose, sentences
+from .common import GAP, NationalSection, admin_level, compact_sentences, full_grid, of_this_format, previous, repeated_prose
 
 ID = "nat.proactive"
 
@@ -131,12 +131,18 @@ _COLUMN_WORDS = (("abolished", ("废止",)), ("in_force", ("现行有效",)),
 
 def prose_issues(report, section_id, field, text):
     """N2-5: counts of 规章 / 行政规范性文件 quoted in ``text`` equal table 二（一）."""
+    if not text or "件" not in text:
+        return []
     docs = full_grid(report, ID, DOCUMENTS)
     out = []
-    for sentence in sentences(compact(text)):
+    for sentence in compact_sentences(text):
+        if "件" not in sentence:
+            continue
         for clause in _CLAUSE_BREAK.split(sentence):
             found = [(m.group(1), int(m.group(2))) for m in _DOC_AFTER.finditer(clause)]
             found += [(m.group(2), int(m.group(1))) for m in _DOC_BEFORE.finditer(clause)]
+            if not found:
+                continue
             col = next((c for c, words in _COLUMN_WORDS if any(w in clause for w in words)), None)
             if col is None:
                 continue

@@ -10,7 +10,7 @@ import re
 from plugins import error, rules
 from plugins.fields import Grid, GridColumn, GridRow, Integer, Text
 
-from .common import GAP, NationalSection, compact, full_grid, of_this_format, previous, repeated_prose, sentences
+from .common import GAP, NationalSection, compact_sentences, full_grid, of_this_format, previous, repeated_prose
 
 ID = "nat.requests"
 
@@ -184,16 +184,17 @@ def layout_rows(t):
 
 # -- N3-8: figures quoted in prose --------------------------------------------------------
 _KW = r"(?:新收|收到|受理)"
+# (what, words one of which each match contains — a cheap test before the pattern — pattern)
 _PATTERNS = (
-    ("received", re.compile(_KW + r"(" + GAP + r")(\d+)件")),
-    ("carried_in", re.compile(r"上一?年度?结转(" + GAP + r")(\d+)件")),
-    ("processed", re.compile(r"(?:办结|答复)(" + GAP + r")(\d+)件")),
-    ("carried_out", re.compile(r"结转(?:到|至)?下一?年度?(" + GAP + r")(\d+)件")),
-    ("granted", re.compile(r"予以公开(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
-    ("partial", re.compile(r"部分公开(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
-    ("denied", re.compile(r"不予公开(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
-    ("unable", re.compile(r"无法提供(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
-    ("rejected", re.compile(r"不予处理(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
+    ("received", ("新收", "收到", "受理"), re.compile(_KW + r"(" + GAP + r")(\d+)件")),
+    ("carried_in", ("结转",), re.compile(r"上一?年度?结转(" + GAP + r")(\d+)件")),
+    ("processed", ("办结", "答复"), re.compile(r"(?:办结|答复)(" + GAP + r")(\d+)件")),
+    ("carried_out", ("结转",), re.compile(r"结转(?:到|至)?下一?年度?(" + GAP + r")(\d+)件")),
+    ("granted", ("予以公开",), re.compile(r"予以公开(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
+    ("partial", ("部分公开",), re.compile(r"部分公开(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
+    ("denied", ("不予公开",), re.compile(r"不予公开(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
+    ("unable", ("无法提供",), re.compile(r"无法提供(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
+    ("rejected", ("不予处理",), re.compile(r"不予处理(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
 )
 _CARRIED_OUT_BEFORE = re.compile(r"(\d+)件[^\d，,。；;]{0,4}?(?:结转|顺延)(?:到|至|入)?下一?年度?")
 
@@ -201,13 +202,18 @@ _CARRIED_OUT_BEFORE = re.compile(r"(\d+)件[^\d，,。；;]{0,4}?(?:结转|顺�
 def quoted_figures(text):
     """``[(what, number)]`` for every figure about applications quoted in ``text``."""
     out = []
-    for sentence in sentences(compact(text)):
-        for what, pattern in _PATTERNS:
+    for sentence in compact_sentences(text):
+        if "件" not in sentence:  # every pattern ends in “N件”
+            continue
+        for what, words, pattern in _PATTERNS:
+            if not any(w in sentence for w in words):
+                continue
             for m in pattern.finditer(sentence):
                 if what in ("received", "processed") and "结转" in m.group(1):
                     continue  # “受理上年结转申请34件” is about carried_in
                 out.append((m.start(), what, int(m.group(2))))
-        out += [(m.start(), "carried_out", int(m.group(1))) for m in _CARRIED_OUT_BEFORE.finditer(sentence)]
+        if "结转" in sentence or "顺延" in sentence:
+            out += [(m.start(), "carried_out", int(m.group(1))) for m in _CARRIED_OUT_BEFORE.finditer(sentence)]
     return [(w, n) for _, w, n in out]
 
 
@@ -218,7 +224,10 @@ _WHAT = {"received": "收到（受理）申请", "carried_in": "上年结转", "
 
 def prose_issues(report, section_id, field, text):
     """N3-8: figures about applications quoted in ``text`` equal table 三's 总计 column."""
-    if not text:
+    if not text or "件" not in text:
+        return []
+    quoted = quoted_figures(text)
+    if not quoted:
         return []
     tot = {k: v["total"] for k, v in table(report).items()}
     expected = {
@@ -233,7 +242,7 @@ def prose_issues(report, section_id, field, text):
         parts = [tot[k] for k in keys]
         expected[name] = {sum(parts) if None not in parts else None}
     out = []
-    for what, n in quoted_figures(text):
+    for what, n in quoted:
         want = expected[what]
         if None in want:
             continue
