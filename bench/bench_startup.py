@@ -9,8 +9,8 @@ command alike:
 * ``python -c pass``                       the interpreter's own start-up
 * ``python -c "from textual.app import App"``  importing Textual
 * bare Textual app                          a hello-world app, headless 80x24, exits on its first frame
-* nianbao edit (first frame)                the nianbao TUI on a copy of the example, headless
-                                            80x24, exits on its first frame
+* nianbao edit (first frame)                ``nianbao edit`` on a copy of the example, headless
+                                            80x24, exits on its first frame (bench_tui.NIANBAO)
 * ``nianbao check FILE``                    headless check (never imports Textual)
 * ``nianbao export FILE --to txt``          headless export
 
@@ -37,7 +37,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from bench_tui import compile_project
+from bench_tui import HEADLESS, NIANBAO as NIANBAO_EDIT, compile_project
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -61,25 +61,6 @@ BARE_APP = textwrap.dedent(
     """
 )
 
-NIANBAO_APP = textwrap.dedent(
-    """
-    import sys
-    from plugins.config import load_config
-    from tui.app import build_app
-
-    async def first_frame(pilot):
-        pilot.app.exit()
-
-    app = build_app(sys.argv[1], load_config(None), autosave=False)
-    try:
-        app.run(headless=True, size=(80, 24), auto_pilot=first_frame)
-        assert app.started, "the app exited before its first frame"
-    finally:
-        app.session.close()
-    """
-)
-
-
 def commands(example: Path, work: Path) -> list[tuple[str, list[str]]]:
     copy = work / example.name
     shutil.copyfile(example, copy)
@@ -87,7 +68,7 @@ def commands(example: Path, work: Path) -> list[tuple[str, list[str]]]:
         ("python -c pass", [PY, "-c", "pass"]),
         ("import textual.app", [PY, "-c", "from textual.app import App"]),
         ("bare Textual app", [PY, "-c", BARE_APP]),
-        ("nianbao edit (1st frame)", [PY, "-c", NIANBAO_APP, str(copy)]),
+        ("nianbao edit (1st frame)", [PY, "-c", NIANBAO_EDIT, str(copy)]),
         ("nianbao check", [NIANBAO, "check", str(example)]),
         ("nianbao export --to txt", [NIANBAO, "export", str(example), "--to", "txt"]),
     ]
@@ -95,9 +76,10 @@ def commands(example: Path, work: Path) -> list[tuple[str, list[str]]]:
 
 def timed(argv: list[str]) -> tuple[float, int, int, str]:
     """Wall seconds, exit status, peak RSS in KiB, stderr of one run."""
+    env = {**os.environ, **HEADLESS} if NIANBAO_EDIT in argv else None
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, env=env)
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start

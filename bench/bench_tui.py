@@ -7,8 +7,9 @@ Start-up and memory: whole processes, interleaved round by round (a busy machine
 both alike), headless at 80x24:
 
 * a bare Textual form: a Static, six compact Inputs, a TextArea and a Footer; and
-* ``nianbao edit`` on a copy of the example report (the first section's form, navigation,
-  status, issue list, footer; the plugin host, the check of the whole report),
+* ``nianbao edit`` on a copy of the example report, started as an operator starts it
+  (``tui.cli.main``; Textual's headless driver by environment): the first section's form,
+  navigation, status, issue list, footer; the plugin host, the check of the whole report,
 
 each timed from the first line of the script (before any import) to the first frame
 (``on_ready``, when the first field has the cursor), plus the whole process as seen from
@@ -42,6 +43,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -85,32 +87,51 @@ BARE = textwrap.dedent(
     """
 )
 
+# ``nianbao edit FILE`` as an operator starts it (tui.cli.main), headless at 80x24 (Textual's
+# headless driver chosen by environment, see HEADLESS), exiting at its first frame: the app
+# class is wrapped as tui.app is imported, without importing anything earlier than the
+# command itself does.
 NIANBAO = textwrap.dedent(
     """
     import time
     T0 = time.perf_counter()
-    import json, resource, sys
-    from plugins.config import load_config
-    from tui.app import build_app
+    import importlib.util, json, resource, sys
 
-    app = build_app(sys.argv[1], load_config(None), autosave=False)
+    def exit_at_first_frame(module):
+        on_ready = module.NianbaoApp.on_ready
 
-    async def first_frame(pilot):
-        import asyncio
-        while not app.started:  # the autopilot starts before the first frame: wait for it
-            await asyncio.sleep(0.001)
-        ms = (app.ready_at - T0) * 1000
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        assert app.focused is not None, "no field has the cursor"
-        sys.stderr.write(json.dumps({"first_frame_ms": ms, "rss_mib": rss}) + "\\n")
-        pilot.app.exit()
+        def first_frame(self):
+            on_ready(self)
+            ms = (self.ready_at - T0) * 1000
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            assert self.focused is not None, "no field has the cursor"
+            sys.stderr.write(json.dumps({"first_frame_ms": ms, "rss_mib": rss}) + "\\n")
+            self.exit()
 
-    try:
-        app.run(headless=True, size=(80, 24), auto_pilot=first_frame)
-    finally:
-        app.session.close()
+        module.NianbaoApp.on_ready = first_frame
+
+    class WrapOnImport:
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name != "tui.app":
+                return None
+            sys.meta_path.remove(WrapOnImport)
+            spec = importlib.util.find_spec(name)
+            load = spec.loader.exec_module
+
+            def exec_module(module):
+                load(module)
+                exit_at_first_frame(module)
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    sys.meta_path.insert(0, WrapOnImport)
+    from tui.cli import main
+    sys.exit(main(["edit", sys.argv[1]]))
     """
 )
+HEADLESS = {"TEXTUAL_DRIVER": "textual.drivers.headless_driver:HeadlessDriver", "COLUMNS": "80", "LINES": "24"}
 
 
 # The project's own code, as an installation would have it compiled (see the docstring).
@@ -126,7 +147,8 @@ def compile_project() -> None:
 
 def _run(script: str, *args: str) -> dict:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT)
+    env = {**os.environ, **HEADLESS} if script is NIANBAO else None
+    proc = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT, env=env)
     wall = (time.perf_counter() - start) * 1000
     if proc.returncode != 0:
         raise SystemExit(f"bench_tui: a start-up run failed:\n{proc.stderr}")
