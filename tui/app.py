@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import datetime as _dt
+import gc
 import os
 import signal
 import sys
@@ -237,6 +238,7 @@ class NianbaoApp(App[int]):
         self.ready_at: float | None = None
         self.exit_watchdog = exit_watchdog  # seconds a hang-up may take to shut down
         self._watchdog: threading.Timer | None = None
+        self.gc_held = False  # the garbage collector is off until the first frame (run_app)
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -273,6 +275,9 @@ class NianbaoApp(App[int]):
     def on_ready(self) -> None:
         self.started = True
         self.ready_at = time.perf_counter()  # the first frame is up (bench/bench_tui.py reads it)
+        if self.gc_held:
+            self.gc_held = False
+            gc.enable()
         # Once the operator can type: find sections whose template fails (shown as broken),
         # in a thread, so that compiling every template never holds up a keystroke.
         self.set_timer(PROBE_DELAY, self._start_probe)
@@ -989,10 +994,10 @@ class NianbaoApp(App[int]):
 def _tolerate_non_utf8_terminals() -> None:
     """A GBK terminal sends bytes Textual's strict UTF-8 decoder dies on (Textual #6456),
     which would end the app and lose what was typed. Decode with replacement instead; the
-    app warns when a replacement character arrives."""
-    try:
-        from textual.drivers import linux_driver
-    except ImportError:  # pragma: no cover - not on Linux
+    app warns when a replacement character arrives. Only the Linux terminal driver reads
+    bytes this way; the app has imported it if it uses it (``App.get_driver_class``)."""
+    linux_driver = sys.modules.get("textual.drivers.linux_driver")
+    if linux_driver is None:  # another driver (Windows, web, headless): nothing to patch
         return
 
     def decoder_factory(encoding: str):
@@ -1019,17 +1024,25 @@ def build_app(path: str | Path, config: Config, *, safe_mode: bool = False, host
     return app_class(session, config, autosave=autosave, cursor_blink=cursor_blink)
 
 
-def run_app(path: str | Path, config: Config, *, safe_mode: bool = False) -> int:
+def run_app(path: str | Path, config: Config, *, safe_mode: bool = False, gc_held: bool = False) -> int:
+    """Run the interface on the report at ``path``. ``gc_held``: the caller switched the
+    garbage collector off for the start-up (``nianbao edit`` does); it is switched back on
+    once the first frame is up, or when the app ends before that."""
     try:
         app = build_app(path, config, safe_mode=safe_mode)
     except NianbaoError as e:
+        if gc_held:
+            gc.enable()
         sys.stderr.write(f"nianbao: {e}\n")
         return 2
     _tolerate_non_utf8_terminals()
     app.exit_watchdog = HANGUP_GRACE
+    app.gc_held = gc_held
     try:
         code = app.run()
     finally:
+        if gc_held:
+            gc.enable()
         if app._watchdog is not None:
             app._watchdog.cancel()
         try:
