@@ -178,7 +178,7 @@ class UnitFigures:
     settings: dict[tuple, Any] = field(default_factory=dict)  # (section, key) -> dumped value
     records: dict[tuple, list] = field(default_factory=dict)  # (section, key) -> [(labels, shown, {col: n})]
     prose: list[tuple[str, str, str]] = field(default_factory=list)  # (section, label, text)
-    reference: dict[str, str] | None = None  # the prose as reference text, per section (workers)
+    reference: dict[str, bytes] | None = None  # the prose as reference text (UTF-8), per section (workers)
 
 
 def read_unit(host: PluginHost, path: str | os.PathLike, check: bool = True) -> UnitFigures:
@@ -354,8 +354,10 @@ class _Reference:
 
     def __init__(self, host: PluginHost, format_id: str):
         self.sections = host.sections_for(format_id)
-        self.parts = {s.id: tempfile.TemporaryFile("w+", encoding="utf-8") for s in self.sections}
-        self.units = tempfile.TemporaryFile("w+", encoding="utf-8")
+        # binary: the text arrives encoded from the worker processes (half the pickling, and
+        # this process, which also adds everything up, does not encode it again)
+        self.parts = {s.id: tempfile.TemporaryFile("w+b") for s in self.sections}
+        self.units = tempfile.TemporaryFile("w+b")
         self.count = 0
 
     def add(self, uf: UnitFigures) -> None:
@@ -363,7 +365,7 @@ class _Reference:
         name = _md(uf.unit or "（未填单位名称）")
         level = dict(UNIT_LEVELS).get(uf.level, uf.level or "未填层级")
         self.units.write(f"| {self.count} | {name} | {_md(level)} | {_md(os.path.basename(uf.path))} | "
-                         f"{uf.errors} | {uf.warnings} |\n")
+                         f"{uf.errors} | {uf.warnings} |\n".encode())
         for sid, text in (uf.reference if uf.reference is not None else reference_text(uf)).items():
             part = self.parts.get(sid)
             if part is not None:
@@ -372,17 +374,17 @@ class _Reference:
     def finish(self, path: Path, title: str, summary: str) -> None:
         tmp = path.with_name("." + path.name + ".tmp")
         numerals = "一二三四五六七八九十"
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-            f.write(f"# {_md(title)}\n\n{summary}\n\n")
+        with open(tmp, "wb") as f:
+            f.write(f"# {_md(title)}\n\n{summary}\n\n".encode())
             for i, s in enumerate(self.sections):
                 part = self.parts[s.id]
                 numeral = numerals[i] if i < len(numerals) else str(i + 1)
-                f.write(f"## {numeral}、{_md(s.heading)}\n\n")
+                f.write(f"## {numeral}、{_md(s.heading)}\n\n".encode())
                 if part.tell() == 0:
-                    f.write("（各单位本部分没有文字。）\n\n")
+                    f.write("（各单位本部分没有文字。）\n\n".encode())
                 part.seek(0)
                 shutil.copyfileobj(part, f)
-            f.write("## 附：已汇总的单位\n\n| 序号 | 单位 | 层级 | 文件 | 错误 | 警告 |\n|---|---|---|---|---|---|\n")
+            f.write("## 附：已汇总的单位\n\n| 序号 | 单位 | 层级 | 文件 | 错误 | 警告 |\n|---|---|---|---|---|---|\n".encode())
             self.units.seek(0)
             shutil.copyfileobj(self.units, f)
         os.replace(tmp, path)
@@ -403,7 +405,7 @@ def _md(text: str) -> str:
     return _MD_LEADING.sub(r"\1\\\2", _MD_SPECIAL.sub(r"\\\1", str(text).replace("\n", " ")))
 
 
-def reference_text(uf: UnitFigures) -> dict[str, str]:
+def reference_text(uf: UnitFigures) -> dict[str, bytes]:
     """The unit's part of the reference file, per section: a heading naming the unit and its
     file, then each field's label and paragraphs (made where the file is read)."""
     name = _md(uf.unit or "（未填单位名称）")
@@ -414,7 +416,7 @@ def reference_text(uf: UnitFigures) -> dict[str, str]:
         lines = out.setdefault(sid, [heading])
         lines.append(f"**{_md(label)}**\n\n")
         lines += [f"{_md(para)}\n\n" for para in text.split("\n") if para.strip()]
-    return {sid: "".join(lines) for sid, lines in out.items()}
+    return {sid: "".join(lines).encode() for sid, lines in out.items()}
 
 
 # -- collecting files -------------------------------------------------------------------------
