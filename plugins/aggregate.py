@@ -116,7 +116,7 @@ class _Op:
     section: str
     field: Field
     role: str
-    cells: tuple[tuple[str, str], ...] = ()  # grid input cells (row, col)
+    rows: tuple[tuple[str, tuple[str, ...]], ...] = ()  # grid input cells: (row, (col, …))
     labels: tuple[Field, ...] = ()  # records: label columns
     figures: tuple[Field, ...] = ()  # records: quantity columns
 
@@ -137,7 +137,7 @@ def _plan(host: PluginHost, format_id: str) -> tuple[_Op, ...]:
             for f in s.fields:
                 role = field_role(f)
                 if role == "grid":
-                    ops.append(_Op(s.id, f, role, cells=tuple((r.key, c.key) for r, c in f.input_cells())))
+                    ops.append(_Op(s.id, f, role, rows=tuple((r.key, tuple(c.key for c in cols)) for r, cols in f.input_rows)))
                 elif role == "records":
                     figures = tuple(c for c in f.columns if c.kind in _NUMBER_KINDS)
                     ops.append(_Op(s.id, f, role, labels=tuple(c for c in f.columns if c not in figures), figures=figures))
@@ -240,13 +240,14 @@ def _extract(host: PluginHost, report: Report, format_id: str, out: UnitFigures)
         if op.role == "grid":
             if not isinstance(value, dict):
                 continue
-            cell = f.cell  # type: ignore[attr-defined]
-            for r, c in op.cells:
+            cell, sums = f.cell, out.sums  # type: ignore[attr-defined]
+            for r, cols in op.rows:
                 row = value.get(r)
                 if isinstance(row, dict):
-                    n = _load(cell, row.get(c))
-                    if n is not None:
-                        out.sums[(op.section, f.key, r, c)] = n
+                    for c in cols:
+                        n = _load(cell, row.get(c))
+                        if n is not None:
+                            sums[(op.section, f.key, r, c)] = n
         elif op.role == "records":
             if not isinstance(value, list):
                 continue
@@ -323,10 +324,11 @@ class _Totals:
                 report.set_value(sid, f.key, f.dump(self.sums.get((sid, f.key))))
             elif op.role == "grid":
                 value: dict[str, dict[str, Any]] = {}
-                for r, c in op.cells:
-                    n = self.sums.get((sid, f.key, r, c))
-                    if n is not None:
-                        value.setdefault(r, {})[c] = n
+                for r, cols in op.rows:
+                    for c in cols:
+                        n = self.sums.get((sid, f.key, r, c))
+                        if n is not None:
+                            value.setdefault(r, {})[c] = n
                 report.set_value(sid, f.key, f.dump(value))
             elif op.role == "records":
                 rows = []
@@ -402,7 +404,10 @@ _MD_LEADING = re.compile(r"^(\s*)([-+=]|\d+\.)")
 def _md(text: str) -> str:
     """One line of unit text shown literally in Markdown (no headings, tables or markup of
     its own). Values loaded through their fields have no control characters left."""
-    return _MD_LEADING.sub(r"\1\\\2", _MD_SPECIAL.sub(r"\\\1", str(text).replace("\n", " ")))
+    text = str(text).replace("\n", " ")
+    if _MD_SPECIAL.search(text):  # most paragraphs have nothing to escape: spare them the rewrite
+        text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_LEADING.sub(r"\1\\\2", text) if _MD_LEADING.match(text) else text
 
 
 def reference_text(uf: UnitFigures) -> dict[str, bytes]:

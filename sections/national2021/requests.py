@@ -199,20 +199,27 @@ _PATTERNS = (
 _CARRIED_OUT_BEFORE = re.compile(r"(\d+)件[^\d，,。；;]{0,4}?(?:结转|顺延)(?:到|至|入)?下一?年度?")
 
 
+# Every pattern's words, found where they overlap too (“办结转…” has 办结 and 结转).
+_WORDS = re.compile("(?=(" + "|".join({w for _, words, _ in _PATTERNS for w in words} | {"顺延"}) + "))")
+
+
 def quoted_figures(text):
     """``[(what, number)]`` for every figure about applications quoted in ``text``."""
     out = []
     for sentence in compact_sentences(text):
         if "件" not in sentence:  # every pattern ends in “N件”
             continue
+        present = set(_WORDS.findall(sentence))  # one scan says which patterns can match
+        if not present:
+            continue
         for what, words, pattern in _PATTERNS:
-            if not any(w in sentence for w in words):
+            if present.isdisjoint(words):
                 continue
             for m in pattern.finditer(sentence):
                 if what in ("received", "processed") and "结转" in m.group(1):
                     continue  # “受理上年结转申请34件” is about carried_in
                 out.append((m.start(), what, int(m.group(2))))
-        if "结转" in sentence or "顺延" in sentence:
+        if "结转" in present or "顺延" in present:
             out += [(m.start(), "carried_out", int(m.group(1))) for m in _CARRIED_OUT_BEFORE.finditer(sentence)]
     return [(w, n) for _, w, n in out]
 
