@@ -53,14 +53,12 @@ _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 
 
-# Every character clean_text changes but the newline: text without any is returned as it is
-# (nearly all text; each paragraph is cleaned whenever a report is loaded or checked).
-_TO_CLEAN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
-
-
 def clean_text(text: str, multiline: bool = False) -> str:
     """Strip escape sequences and control characters; keep newlines only if ``multiline``."""
-    if _TO_CLEAN.search(text) is None and (multiline or "\n" not in text):
+    # Text that is all printable has nothing to strip (every character stripped below is not
+    # printable, ESC included): returned as it is — nearly all text, and each paragraph is
+    # cleaned whenever a report is loaded or checked.
+    if text.isprintable() or (multiline and text.replace("\n", "").isprintable()):
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     text = _ESCAPES.sub("", text)
@@ -440,18 +438,15 @@ class Grid(Field):
         if not isinstance(raw, dict):
             raise FieldError(f"应为表，文件中是 {type(raw).__name__}")
         out: dict[str, dict[str, Any]] = {}
-        for r in self.rows:
-            if r.sum_of:
-                continue
+        load = self.cell.load
+        for r, columns in self.input_rows:
             raw_row = raw.get(r.key) or {}
             if not isinstance(raw_row, dict):
                 raise FieldError(f"「{r.label}」一行应为表，文件中是 {raw_row!r}")
-            out[r.key] = {}
-            for c in self.columns:
-                if c.sum_of:
-                    continue
+            line = out[r.key] = {}
+            for c in columns:
                 try:
-                    out[r.key][c.key] = self.cell.load(raw_row.get(c.key))
+                    line[c.key] = load(raw_row.get(c.key))
                 except FieldError as e:
                     raise FieldError(f"「{r.label}」×「{c.label}」：{e}") from None
         return out

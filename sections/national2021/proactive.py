@@ -131,7 +131,7 @@ _COLUMN_WORDS = (("abolished", ("废止",)), ("in_force", ("现行有效",)),
 
 def prose_issues(report, section_id, field, text):
     """N2-5: counts of 规章 / 行政规范性文件 quoted in ``text`` equal table 二（一）."""
-    if not text or "件" not in text:
+    if not text or "件" not in text or ("规章" not in text and "规范性文件" not in text):
         return []
     docs = full_grid(report, ID, DOCUMENTS)
     out = []
@@ -139,6 +139,8 @@ def prose_issues(report, section_id, field, text):
         if "件" not in sentence:
             continue
         for clause in _CLAUSE_BREAK.split(sentence):
+            if "件" not in clause:
+                continue
             found = [(m.group(1), int(m.group(2))) for m in _DOC_AFTER.finditer(clause)]
             found += [(m.group(2), int(m.group(1))) for m in _DOC_BEFORE.finditer(clause)]
             if not found:
