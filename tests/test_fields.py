@@ -429,3 +429,24 @@ def test_field_path():
     assert field_path("items", 2, "title") == "items[2].title"
     assert field_path("counts", "total", "year") == "counts.total.year"
     assert field_path("intro") == "intro"
+
+
+# -- clean_text: what the operator's text may never carry ---------------------------------------
+_NEVER = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
+_HOSTILE = st.text(st.sampled_from(list("ab中文 \t\r\n\x1b[]0;m\x07\\\u200b\u2028\u2029\ufeff\x7f\x9b\u3000")) | st.characters(), max_size=40)
+
+
+@settings(max_examples=300)
+@given(_HOSTILE, st.booleans())
+def test_clean_text_leaves_no_control_characters(text, multiline):
+    out = clean_text(text, multiline)
+    assert not _NEVER.search(out)
+    assert multiline or "\n" not in out
+    assert "\x1b" not in out
+    assert clean_text(out, multiline) == out  # nothing left to clean
+
+
+@settings(max_examples=300)
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cf", "Zl", "Zp", "Cs"))), st.booleans())
+def test_clean_text_keeps_printable_text_as_it_is(text, multiline):
+    assert clean_text(text, multiline) == text
