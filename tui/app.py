@@ -242,15 +242,22 @@ class NianbaoApp(App[int]):
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # The layout for the terminal's size is chosen before anything is mounted: a class
+        # changed on the screen afterwards restyles every widget on it.
+        show_preview, show_issues, narrow, short = self._layout_for(*self.size)
+        self.screen.set_class(short, "-short")
         yield Static("", id="status", markup=False)
         with Horizontal(id="main"):
-            yield OptionList(id="nav")
+            yield OptionList(id="nav", classes="-narrow" if narrow else None)
             yield VerticalScroll(id="form", can_focus=False)
             preview = VerticalScroll(id="preview", can_focus=False)
             preview.border_title = self.t("preview_title")
+            preview.display = show_preview
             with preview:
                 yield WrappedText(id="preview-text")
-        yield OptionList(id="issues")
+        issues = OptionList(id="issues")
+        issues.display = show_issues
+        yield issues
         yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
@@ -259,9 +266,21 @@ class NianbaoApp(App[int]):
         if self.session.read_only:
             # Nothing can be typed: let the form itself take the keys, to scroll it.
             self.query_one("#form").can_focus = True
+        await self._screen_started()
         await self.show_page(self.page_id)
         if self.session.read_only:
             self.notify(self.t("readonly_notice", holder=self.session.holder), severity="warning", timeout=10, markup=False)
+
+    async def _screen_started(self) -> None:
+        """Wait until the screen has worked through what was queued to it at start-up:
+        Textual restyles the whole screen when it is first shown, and a form mounted before
+        that would be styled twice (about 10 ms at 80x24)."""
+        done = asyncio.get_running_loop().create_future()
+        self.screen.call_later(lambda: done.done() or done.set_result(None))
+        try:
+            await asyncio.wait_for(done, 1.0)
+        except (asyncio.TimeoutError, Exception):  # noqa: BLE001 - a closing screen: build the form anyway
+            pass
 
     @property
     def renderer(self) -> Any:
@@ -286,16 +305,20 @@ class NianbaoApp(App[int]):
     def on_resize(self) -> None:
         self._apply_layout()
 
-    def _apply_layout(self) -> None:
-        width, height = self.size
-        preview = self.query_one("#preview")
-        issues = self.query_one("#issues")
-        preview.display = self._user_preview if self._user_preview is not None else width >= WIDE
-        issues.display = self._user_issues if self._user_issues is not None else height >= TALL
+    def _layout_for(self, width: int, height: int) -> tuple[bool, bool, bool, bool]:
+        """(preview shown, issue list shown, narrow navigation, short screen)."""
+        preview = self._user_preview if self._user_preview is not None else width >= WIDE
+        issues = self._user_issues if self._user_issues is not None else height >= TALL
         # With the preview beside the form on a narrow screen, the navigation keeps only the
         # state marks and numerals, so every part's state stays visible.
-        self.query_one("#nav").set_class(bool(preview.display) and width < WIDE, "-narrow")
-        self.screen.set_class(height < TALL, "-short")
+        return preview, issues, preview and width < WIDE, height < TALL
+
+    def _apply_layout(self) -> None:
+        show_preview, show_issues, narrow, short = self._layout_for(*self.size)
+        self.query_one("#preview").display = show_preview
+        self.query_one("#issues").display = show_issues
+        self.query_one("#nav").set_class(narrow, "-narrow")
+        self.screen.set_class(short, "-short")
         self._nav_keys = ()
         if self.page_widget() is not None:
             self.refresh_nav()
