@@ -44,12 +44,18 @@ def numbers_before(text: str | None, unit: str, keywords: Iterable[str]) -> list
     return out
 
 
+_FILLER = re.compile(r"[\s。，,.、；;：:（）()]")
+# A character that can be in no blank statement: real prose has one at once.
+_NOT_BLANK = re.compile(r"[^\s。，,.、；;：:（）()无没有暂]")
+
+
 def is_blank_statement(text: str | None) -> bool:
     """Empty, or only “无”/“没有”/“暂无” and punctuation."""
     if not text:
         return True
-    core = re.sub(r"[\s。，,.、；;：:（）()]", "", text)
-    return core in ("", "无", "没有", "暂无", "无。")
+    if _NOT_BLANK.search(text):
+        return False
+    return _FILLER.sub("", text) in ("", "无", "没有", "暂无")
 
 
 # -- cross-year rules (the previous year's report is ``report.previous``) -------------------
