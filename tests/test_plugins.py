@@ -175,15 +175,17 @@ def test_a_missing_plugin_folder_is_reported_not_fatal(tmp_path):
 
 def test_a_failing_entry_point_does_not_stop_the_others(monkeypatch, example_dist):
     # pluggy's load_setuptools_entrypoints stops at the first import error; the host must not.
-    real = importlib.metadata.entry_points
+    from plugins import manager
 
-    def entry_points(**kw):
-        found = list(real(**kw))
-        if kw.get("group") == ENTRY_POINT_GROUP:
+    real = manager._installed_entry_points
+
+    def entry_points(group):
+        found = list(real(group) or [])
+        if group == ENTRY_POINT_GROUP:
             found.insert(0, importlib.metadata.EntryPoint("aaa_broken", "nianbao_fixture_not_installed", ENTRY_POINT_GROUP))
         return found
 
-    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    monkeypatch.setattr(manager, "_installed_entry_points", entry_points)
     host = PluginHost(Config(), entry_points=True)
     broken = host.records["aaa_broken"]
     assert broken.state == "failed"
