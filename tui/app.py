@@ -246,10 +246,14 @@ class NianbaoApp(App[int]):
         # changed on the screen afterwards restyles every widget on it.
         show_preview, show_issues, narrow, short = self._layout_for(*self.size)
         self.screen.set_class(short, "-short")
+        # The first page's form is mounted with the rest, so that the first frame drawn
+        # has it (Textual lays out and draws the screen once everything here is mounted).
+        self._first_page_id = self.page_id
+        first = self._pages[self.page_id] = self._build_page(self.page_id, first_screen=True)
         yield Static("", id="status", markup=False)
         with Horizontal(id="main"):
             yield OptionList(id="nav", classes="-narrow" if narrow else None)
-            yield VerticalScroll(id="form", can_focus=False)
+            yield VerticalScroll(first, id="form", can_focus=False)
             preview = VerticalScroll(id="preview", can_focus=False)
             preview.border_title = self.t("preview_title")
             preview.display = show_preview
@@ -261,26 +265,15 @@ class NianbaoApp(App[int]):
         yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
-        self._apply_layout()
+        # (The layout for the terminal's size is set: in compose, and again on_resize.)
         self._install_signal_handlers()
         if self.session.read_only:
             # Nothing can be typed: let the form itself take the keys, to scroll it.
             self.query_one("#form").can_focus = True
-        await self._screen_started()
+        self._prepare_editors(self._pages[self.page_id])
         await self.show_page(self.page_id)
         if self.session.read_only:
             self.notify(self.t("readonly_notice", holder=self.session.holder), severity="warning", timeout=10, markup=False)
-
-    async def _screen_started(self) -> None:
-        """Wait until the screen has worked through what was queued to it at start-up:
-        Textual restyles the whole screen when it is first shown, and a form mounted before
-        that would be styled twice (about 10 ms at 80x24)."""
-        done = asyncio.get_running_loop().create_future()
-        self.screen.call_later(lambda: done.done() or done.set_result(None))
-        try:
-            await asyncio.wait_for(done, 1.0)
-        except (asyncio.TimeoutError, Exception):  # noqa: BLE001 - a closing screen: build the form anyway
-            pass
 
     @property
     def renderer(self) -> Any:
@@ -378,7 +371,8 @@ class NianbaoApp(App[int]):
 
     async def show_page(self, page_id: str, focus_path: str | None = None) -> None:
         """Show one page. Its form is built on the first visit (only the first page is built
-        at startup) and kept: coming back is immediate, with the scroll position kept."""
+        at startup, in compose) and kept: coming back is immediate, with the scroll position
+        kept."""
         await self._drain_focused()
         self.flush_save()
         if page_id not in {p.id for p in self.session.pages}:
@@ -390,10 +384,7 @@ class NianbaoApp(App[int]):
         self.page_id = page_id
         target = self._pages.get(page_id)
         if target is None:
-            first_screen = not self._pages and not self.started
-            if first_screen:
-                self._first_page_id = page_id
-            target = self._build_page(page_id, first_screen=first_screen)
+            target = self._build_page(page_id)
             self._pages[page_id] = target
             await form.mount(target)
             self._prepare_editors(target)
