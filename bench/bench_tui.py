@@ -11,10 +11,10 @@ both alike), headless at 80x24:
   (``tui.cli.main``; Textual's headless driver by environment): the first section's form,
   navigation, status, issue list, footer; the plugin host, the check of the whole report,
 
-each timed from the first line of the script (before any import) to the first frame
-(``on_ready``, when the first field has the cursor), plus the whole process as seen from
-outside, and the peak memory (``getrusage`` max RSS) of each. Ratios are nianbao / bare;
-the goal (PRODUCT.md) is 1.3 or less.
+each timed from the first line of the script (before any import) to its first frame (the
+first time the screen is drawn with a field on it; for nianbao the field with the cursor),
+plus the whole process as seen from outside, and the peak memory (``getrusage`` max RSS) of
+each. Ratios are nianbao / bare; the goal (PRODUCT.md) is 1.3 or less.
 
 Bytecode: Textual and the other installed packages have their ``.pyc`` files, as in any
 installation; the project's own modules (installed editable) would be compiled from source
@@ -57,13 +57,18 @@ ROOT = Path(__file__).resolve().parent.parent
 GOAL_RATIO = 1.3
 FRAME_MS = 16.0
 
-# Both apps report the same way: time since the first line, and max RSS, at the first frame.
+# Both apps report the same way, at their first frame: the first time the screen is drawn
+# with a field on it (for nianbao: the field with the cursor), time since the first line of
+# the script and max RSS. Textual's on_ready is not that moment: it follows the screen's first
+# layout, which in nianbao is the frame before the form is mounted (the form is built in
+# on_mount and drawn in a later frame).
 BARE = textwrap.dedent(
     """
     import time
     T0 = time.perf_counter()
     import json, resource, sys
     from textual.app import App, ComposeResult
+    from textual.screen import Screen
     from textual.widgets import Footer, Input, Static, TextArea
 
     class Form(App):
@@ -78,19 +83,26 @@ BARE = textwrap.dedent(
 
         def on_ready(self) -> None:
             self.query_one(Input).focus()
+
+    draw = Screen._compositor_refresh
+
+    def first_frame(self):
+        draw(self)
+        if not self.app._exit and any(isinstance(w, Input) for w in self._compositor.visible_widgets):
             ms = (time.perf_counter() - T0) * 1000
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             sys.stderr.write(json.dumps({"first_frame_ms": ms, "rss_mib": rss}) + "\\n")
-            self.exit()
+            self.app.exit()
 
+    Screen._compositor_refresh = first_frame
     Form().run(headless=True, size=(80, 24))
     """
 )
 
 # ``nianbao edit FILE`` as an operator starts it (tui.cli.main), headless at 80x24 (Textual's
-# headless driver chosen by environment, see HEADLESS), exiting at its first frame: the app
-# class is wrapped as tui.app is imported, without importing anything earlier than the
-# command itself does.
+# headless driver chosen by environment, see HEADLESS), exiting at its first frame. The
+# screen's drawing is wrapped once tui.app is imported (Textual with it), so that nothing is
+# imported earlier than the command itself does.
 NIANBAO = textwrap.dedent(
     """
     import time
@@ -98,17 +110,21 @@ NIANBAO = textwrap.dedent(
     import importlib.util, json, resource, sys
 
     def exit_at_first_frame(module):
-        on_ready = module.NianbaoApp.on_ready
+        from textual.screen import Screen
+        from tui.widgets import Editor
+
+        draw = Screen._compositor_refresh
 
         def first_frame(self):
-            on_ready(self)
-            ms = (self.ready_at - T0) * 1000
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            assert self.focused is not None, "no field has the cursor"
-            sys.stderr.write(json.dumps({"first_frame_ms": ms, "rss_mib": rss}) + "\\n")
-            self.exit()
+            draw(self)
+            field = self.app.focused
+            if not self.app._exit and isinstance(field, Editor) and field in self._compositor.visible_widgets:
+                ms = (time.perf_counter() - T0) * 1000
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                sys.stderr.write(json.dumps({"first_frame_ms": ms, "rss_mib": rss}) + "\\n")
+                self.app.exit()
 
-        module.NianbaoApp.on_ready = first_frame
+        Screen._compositor_refresh = first_frame
 
     class WrapOnImport:
         @staticmethod
