@@ -15,8 +15,9 @@ from rich.cells import cell_len
 from rich.text import Text as RichText
 from textual import events
 from textual.containers import Container, Grid as GridLayout, Horizontal, ScrollableContainer, Vertical
-from textual.geometry import Offset, Region, Spacing
+from textual.geometry import Offset, Region, Size, Spacing
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
@@ -95,12 +96,18 @@ class FieldInput(Editor, Input):
         _compact(self, Input.compact)
         self.page_id, self.path, self.numeric = page_id, path, numeric
         self.hint = clean_text(placeholder)
+        self._hint_width = -1
 
-    def on_resize(self) -> None:
+    def render_line(self, y: int) -> Strip:
         # A placeholder wider than the field would be wrapped onto a second line by Rich,
-        # and that line break would reach the terminal: cut it to the width instead.
+        # and that line break would reach the terminal: cut it to the width instead, as the
+        # field is drawn (so the first frame has it, not the one after the field's resize).
         if self.hint:
-            self.placeholder = fit(self.hint, max(self.scrollable_content_region.width - 1, 1))
+            width = max(self.scrollable_content_region.width - 1, 1)
+            if width != self._hint_width:
+                self._hint_width = width
+                self.set_reactive(Input.placeholder, fit(self.hint, width))
+        return super().render_line(y)
 
     def current_text(self) -> str:
         return self.value
@@ -123,6 +130,26 @@ class FieldText(Editor, TextArea):
         super().__init__(value, soft_wrap=True, tab_behavior="focus", show_line_numbers=False, **kw)
         _compact(self, TextArea.compact)
         self.page_id, self.path = page_id, path
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """Textual wraps a text area's lines only once the area has its size, so its first
+        frame would show each paragraph on one line, and the layout would change in the
+        next. Before that, wrap the text here for the width it is being given, as the
+        resize will (less the scroll bar it will have if the text is taller than the area
+        may be): the resize then finds the wrapping done, and nothing moves."""
+        if self.soft_wrap and width > 0 and not self.size.width:
+            styles = self.styles
+            wrap = max(width - self.gutter_width - 1, 1)  # one column for the cursor (TextArea.wrap_width)
+            self.wrapped_document.wrap(wrap, tab_width=self.indent_width)
+            most = styles.max_height
+            scroll = styles.overflow_y == "scroll" or (styles.overflow_y == "auto" and most is not None and most.is_cells
+                                                       and self.wrapped_document.height > most.value - styles.gutter.height)
+            if scroll:
+                self.wrapped_document.wrap(max(wrap - styles.scrollbar_size_vertical, 1), tab_width=self.indent_width)
+            self._line_cache.clear()
+            self.set_reactive(Widget.virtual_size, Size(0, self.wrapped_document.height))
+            self.set_reactive(Widget.show_vertical_scrollbar, scroll)
+        return super().get_content_height(container, viewport, width)
 
     def current_text(self) -> str:
         return self.text
@@ -782,6 +809,11 @@ def grid_values(field: Grid, raw: dict) -> dict[str, dict[str, Any]]:
     return field.full(clean)
 
 
+def is_tabular(field: Records) -> bool:
+    """A list of short values, shown as a table (one row per record)."""
+    return all(c.kind in INLINE and c.kind != "computed" for c in field.columns)
+
+
 class RecordsBox(CellNavigation, Vertical):
     """A repeating list. Lists of short values are shown as a table (one row per record,
     arrows move between cells); lists with prose as one block per record."""
@@ -789,7 +821,7 @@ class RecordsBox(CellNavigation, Vertical):
     def __init__(self, page_id: str, field: Records, session: Session, t, limit: int | None = None, **kw: Any):
         super().__init__(classes="records", **kw)
         self.page_id, self.field, self.session, self.t = page_id, field, session, t
-        self.tabular = all(c.kind in INLINE and c.kind != "computed" for c in field.columns)
+        self.tabular = is_tabular(field)
         self.limit = limit  # records shown before ``mount_rest`` (to draw the first screen sooner)
 
     def compose(self):
