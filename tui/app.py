@@ -37,7 +37,7 @@ from plugins.config import Config
 from plugins.document import parse_markup
 from plugins.errors import NianbaoError
 from plugins.exporters import _text_block, display_width
-from plugins.fields import clean_text
+from plugins.fields import Records, clean_text
 from plugins.manager import PluginHost, host_from_env
 from plugins.report import META
 from plugins.results import Issue
@@ -46,7 +46,7 @@ from plugins.store import load_report
 from .i18n import Translator
 from .session import Session, parse_path
 from .widgets import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, RecordsBox, WrappedText, fit,
-                      table_lines, wrap_text)
+                      is_tabular, table_lines, wrap_text)
 
 SAVE_DELAY = 1.0  # at most this long between a keystroke and the file on disk
 PREVIEW_DELAY = 0.3
@@ -55,13 +55,15 @@ HANGUP_GRACE = 2.0  # after SIGHUP/SIGTERM, seconds Textual gets to shut down be
 WIDE = 120  # from this width the preview is shown beside the form
 TALL = 30  # from this height the issue list is shown under it
 NAV_CELLS = 24  # width of the navigation column
+TEXT_ROWS = (3, 12, 8)  # a text area's least and most rows, and most on a short screen (app.tcss)
 STATE_MARK = {"empty": "◦", "progress": "✎", "errors": "✗", "warnings": "!", "complete": "✓", "broken": "⊘"}
 STATE_STYLE = {"empty": "dim", "progress": "", "errors": "bold red", "warnings": "yellow",
                "complete": "green", "broken": "bold red"}
 
 
-def _estimated_rows(field: Any) -> int:
-    """Roughly how many rows a field takes on screen (to build the first screen first)."""
+def _estimated_rows(field: Any, text: Callable[[str], int]) -> int:
+    """Roughly how many rows a field takes on screen, rather too few than too many (to build
+    the first screen first). ``text(path)``: the rows of the text area at ``path``."""
     kind = field.kind
     if kind in ("line", "integer", "decimal", "date", "choice"):
         return 1
@@ -69,7 +71,15 @@ def _estimated_rows(field: Any) -> int:
         return len(field.rows) + 3
     if kind == "records":
         return 10
+    if kind == "text":  # label, text area, help, blank line
+        return 1 + text(field.key) + bool(field.help) + 1
     return 6
+
+
+def _text_rows(text: str, width: int, most: int) -> int:
+    """The rows a text area takes for ``text`` at ``width`` cells, as app.tcss bounds it."""
+    lines = sum(max(1, -(-cell_len(p) // max(width, 1))) for p in text.split("\n"))
+    return min(max(lines, TEXT_ROWS[0]), most)
 
 
 def _key_name(key: str) -> str:
@@ -251,9 +261,14 @@ class NianbaoApp(App[int]):
         self._first_page_id = self.page_id
         first = self._pages[self.page_id] = self._build_page(self.page_id, first_screen=True)
         yield Static("", id="status", markup=False)
+        form = VerticalScroll(first, id="form", can_focus=False)
+        if first._overflows:  # type: ignore[attr-defined]
+            # Its scroll bar from the first frame on (Textual would add it a frame later,
+            # and everything in the form would then be laid out again one column narrower).
+            form.set_reactive(Widget.show_vertical_scrollbar, True)
         with Horizontal(id="main"):
             yield OptionList(id="nav", classes="-narrow" if narrow else None)
-            yield VerticalScroll(first, id="form", can_focus=False)
+            yield form
             preview = VerticalScroll(id="preview", can_focus=False)
             preview.border_title = self.t("preview_title")
             preview.display = show_preview
@@ -262,7 +277,13 @@ class NianbaoApp(App[int]):
         issues = OptionList(id="issues")
         issues.display = show_issues
         yield issues
-        yield Footer(compact=True, show_command_palette=False)
+        footer = Footer(compact=True, show_command_palette=False)
+        # Textual's footer composes its keys only once the screen has reported its bindings,
+        # after the first refresh: the first frame would have an empty footer, the keys
+        # coming a moment later. The keys are known now (this app's; check_action does not
+        # depend on what is mounted or focused for any key the footer shows).
+        footer._bindings_ready = True  # type: ignore[attr-defined] - what Footer.bindings_changed sets
+        yield footer
 
     async def on_mount(self) -> None:
         # (The layout for the terminal's size is set: in compose, and again on_resize.)
@@ -398,8 +419,8 @@ class NianbaoApp(App[int]):
 
     def _build_page(self, page_id: str, first_screen: bool = False) -> Vertical:
         """The form of one page. For the very first screen only what fills it is built at
-        once (and at most two records of a list); the rest follows right after the first
-        frame (``_complete_first_page``)."""
+        once (the fields that start on it, and of a list the records that do, two at most);
+        the rest follows right after the first frame (``_complete_first_page``)."""
         page = self.session.page(page_id)
         view = self.host.view(self.session.report)
         heading = RichText(page.heading, style="bold")
@@ -408,13 +429,30 @@ class NianbaoApp(App[int]):
         widgets.append(WrappedText(classes="broken"))
         deferred: list[Widget] = []
         rows = 2
+        width, height = self.size
+        most = TEXT_ROWS[2] if height < TALL else TEXT_ROWS[1]
+        text = lambda path: _text_rows(self.session.text_at(page_id, path), width - NAV_CELLS - 3, most)  # noqa: E731
         for f in page.fields:
-            box = FieldBox(page_id, f, self.session, self.t, view, records_limit=2 if first_screen else None)
-            (deferred if first_screen and rows >= self.size.height else widgets).append(box)
-            rows += _estimated_rows(f)
+            limit = self._records_first(page_id, f, text, height - rows - 1) if first_screen and isinstance(f, Records) else None
+            box = FieldBox(page_id, f, self.session, self.t, view, records_limit=limit)
+            (deferred if first_screen and rows >= height else widgets).append(box)
+            rows += _estimated_rows(f, text)
         container = Vertical(*widgets, classes="page")
         container._deferred = deferred  # type: ignore[attr-defined]
+        # Taller than the screen for sure (something was left for later, below it; the rows
+        # are counted rather too few): the form will have a scroll bar.
+        container._overflows = bool(deferred) or rows > height - 2 or any(  # type: ignore[attr-defined]
+            b.records_limit is not None and b.records_limit < len(self.session.records(page_id, b.field.key))
+            for b in widgets if isinstance(b, FieldBox) and isinstance(b.field, Records))
         return container
+
+    def _records_first(self, page_id: str, field: Records, text: Callable[[str], int], rows_left: int) -> int:
+        """How many records of a list to build for the first frame: two, or one if the
+        second would start below the screen (``rows_left`` rows under the list's label)."""
+        if is_tabular(field) or len(self.session.records(page_id, field.key)) < 2:
+            return 2
+        first = 1 + sum(text(f"{field.key}[0].{c.key}") if c.kind == "text" else 1 for c in field.columns) + 1
+        return 1 if first >= rows_left else 2
 
     async def _complete_first_page(self) -> None:
         page = self._pages.get(self._first_page_id)  # even if the operator has moved on already
@@ -788,8 +826,9 @@ class NianbaoApp(App[int]):
         if action.startswith(_RECORD_ACTIONS):
             if self.session.read_only:
                 return False
-            if action == "add_record":
-                return self._focused_records() is not None or bool(self.query_page(RecordsBox))
+            if action == "add_record":  # (the page's fields, not its widgets: the footer asks before they are mounted)
+                return self._focused_records() is not None or any(
+                    isinstance(f, Records) for p in self.session.pages if p.id == self.page_id for f in p.fields)
             target = self._focused_records()
             return target is not None and target[1] is not None
         return True
