@@ -126,3 +126,45 @@ async def test_the_app_switches_the_collector_back_on_at_its_first_frame(tmp_pat
     finally:
         gc.enable()
         app.session.close()
+
+
+@pytest.mark.parametrize("example,size", [("jianou-2018.toml", (80, 24)), ("jianou-2018.toml", (100, 30)),
+                                          ("huaian-2024.toml", (80, 24))])
+async def test_the_first_frame_is_laid_out_as_it_stays(tmp_path, monkeypatch, example, size):
+    """The first frame drawn with the cursor in a field already has what the screen keeps:
+    text areas wrapped (not one line per paragraph until their resize), the form's scroll
+    bar, the footer's keys. Only what lies below the screen is mounted after it."""
+    import shutil
+
+    from textual.screen import Screen
+    from textual.scrollbar import ScrollBar, ScrollBarCorner
+
+    from plugins.config import Config
+    from plugins.manager import PluginHost
+    from tui.app import build_app
+    from tui.widgets import Editor
+
+    report = tmp_path / example
+    shutil.copyfile(ROOT / "examples" / example, report)
+    frames = []
+    draw = Screen._compositor_refresh
+
+    def drawn(self):
+        draw(self)
+        app = self.app
+        shown = self._compositor.visible_widgets
+        if self is app.screen and isinstance(app.focused, Editor) and app.focused in shown:
+            frames.append(sorted((type(w).__name__, tuple(region.intersection(clip))) for w, (region, clip) in shown.items()
+                                 if not isinstance(w, (ScrollBar, ScrollBarCorner))))
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", drawn)
+    app = build_app(report, Config(), host=PluginHost(Config(), entry_points=False), autosave=False)
+    try:
+        async with app.run_test(size=size) as pilot:
+            for _ in range(4):
+                await pilot.pause(0.05)
+            assert frames
+            assert frames[0] == frames[-1]
+            assert sum(name == "FooterKey" for name, _ in frames[0]) >= 5
+    finally:
+        app.session.close()
