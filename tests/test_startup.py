@@ -168,3 +168,36 @@ async def test_the_first_frame_is_laid_out_as_it_stays(tmp_path, monkeypatch, ex
             assert sum(name == "FooterKey" for name, _ in frames[0]) >= 5
     finally:
         app.session.close()
+
+
+@pytest.mark.parametrize("example,size", [("jianou-2018.toml", (80, 24)), ("jianou-2018.toml", (120, 40)),
+                                          ("huaian-2024.toml", (80, 24)), ("huaian-2024.toml", (120, 40))])
+async def test_leaving_out_the_first_restyle_changes_no_style(tmp_path, example, size):
+    """The screen's first show does not restyle every widget (tui.app.MainScreen): styling
+    them all again afterwards changes nothing."""
+    import shutil
+
+    from plugins.config import Config
+    from plugins.manager import PluginHost
+    from tui.app import MainScreen, build_app
+
+    report = tmp_path / example
+    shutil.copyfile(ROOT / "examples" / example, report)
+    app = build_app(report, Config(), host=PluginHost(Config(), entry_points=False), autosave=False)
+
+    def styles():
+        return {id(node): (repr(node), node._css_styles.get_rules(),
+                           {name: s.get_rules() for name, s in node._component_styles.items()})
+                for node in app.screen.walk_children(with_self=True)}
+
+    try:
+        async with app.run_test(size=size) as pilot:
+            for _ in range(4):
+                await pilot.pause(0.05)
+            assert isinstance(app.screen, MainScreen) and app.screen._shown
+            before = styles()
+            app.stylesheet.update_nodes(app.screen.walk_children(with_self=True), animate=False)
+            after = styles()
+            assert [before[k][0] for k in before if before[k] != after[k]] == []
+    finally:
+        app.session.close()
