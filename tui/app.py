@@ -325,7 +325,7 @@ class NianbaoApp(App[int]):
 
     def on_ready(self) -> None:
         self.started = True
-        self.ready_at = time.perf_counter()  # the first frame is up (bench/bench_tui.py reads it)
+        self.ready_at = time.perf_counter()  # the screen has had its first layout (the first frame follows)
         if self.gc_held:
             self.gc_held = False
             gc.enable()
