@@ -446,22 +446,27 @@ class NianbaoApp(App[int]):
                                             classes="page-head")]
         widgets.append(WrappedText(classes="broken"))
         deferred: list[Widget] = []
-        rows = 2
+        if not first_screen:
+            widgets += [FieldBox(page_id, f, self.session, self.t, view) for f in page.fields]
+            return Vertical(*widgets, classes="page")
+        rows = 2  # where the next field starts, counted rather too few
         width, height = self.size
         most = TEXT_ROWS[2] if height < TALL else TEXT_ROWS[1]
         text = lambda path: _text_rows(self.session.text_at(page_id, path), width - NAV_CELLS - 3, most)  # noqa: E731
+        overflows = False
         for f in page.fields:
-            limit = self._records_first(page_id, f, text, height - rows - 1) if first_screen and isinstance(f, Records) else None
+            limit = None
+            if isinstance(f, Records):
+                limit = self._records_first(page_id, f, text, height - rows - 1)
+                overflows = overflows or limit < len(self.session.records(page_id, f.key))
             box = FieldBox(page_id, f, self.session, self.t, view, records_limit=limit)
-            (deferred if first_screen and rows >= height else widgets).append(box)
+            (deferred if rows >= height else widgets).append(box)
             rows += _estimated_rows(f, text)
         container = Vertical(*widgets, classes="page")
         container._deferred = deferred  # type: ignore[attr-defined]
-        # Taller than the screen for sure (something was left for later, below it; the rows
-        # are counted rather too few): the form will have a scroll bar.
-        container._overflows = bool(deferred) or rows > height - 2 or any(  # type: ignore[attr-defined]
-            b.records_limit is not None and b.records_limit < len(self.session.records(page_id, b.field.key))
-            for b in widgets if isinstance(b, FieldBox) and isinstance(b.field, Records))
+        # Surely taller than the screen (something is left for later, below it): the form
+        # will have a scroll bar.
+        container._overflows = overflows or bool(deferred) or rows > height - 2  # type: ignore[attr-defined]
         return container
 
     def _records_first(self, page_id: str, field: Records, text: Callable[[str], int], rows_left: int) -> int:
