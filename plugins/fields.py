@@ -418,13 +418,9 @@ class Grid(Field):
         c = next(c for c in self.columns if c.key == col)
         return not r.sum_of and not c.sum_of
 
-    def input_cells(self) -> tuple[tuple[GridRow, GridColumn], ...]:
+    def input_cells(self) -> list[tuple[GridRow, GridColumn]]:
         """The cells that are typed (neither in a 合计 row nor in a 合计 column), row by row."""
-        return self._input_cells
-
-    @cached_property
-    def _input_cells(self) -> tuple[tuple[GridRow, GridColumn], ...]:
-        return tuple((r, c) for r, columns in self.input_rows for c in columns)
+        return [(r, c) for r, columns in self.input_rows for c in columns]
 
     @cached_property
     def input_rows(self) -> tuple[tuple[GridRow, tuple[GridColumn, ...]], ...]:

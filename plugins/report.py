@@ -23,10 +23,9 @@ META = "report"  # the table of document metadata, and its "section id" in issue
 
 
 def _freeze(value: Any) -> Any:
-    t = type(value)
-    if t is dict or (t is not list and isinstance(value, dict)):
+    if isinstance(value, dict):
         return MappingProxyType({k: _freeze(v) for k, v in value.items()})
-    if t is list or isinstance(value, list):
+    if isinstance(value, list):
         return tuple(_freeze(v) for v in value)
     return value
 
