@@ -55,7 +55,7 @@ from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 from .checks import check_report, describe_field, meta_fields
 from .config import UNIT_LEVELS, Config
@@ -63,7 +63,7 @@ from .errors import InputFileError, NianbaoError
 from .fields import Field, FieldError, Grid, Records, clean_text
 from .manager import PluginHost
 from .report import META, Report
-from .store import ReportLock, load_report, save_report
+from .store import ReportLock, load_report, save_report, write_atomic
 
 __all__ = [
     "AggregateError",
@@ -374,22 +374,22 @@ class _Reference:
                 part.write(text)
 
     def finish(self, path: Path, title: str, summary: str) -> None:
-        tmp = path.with_name("." + path.name + ".tmp")
+        write_atomic(path, lambda f: self._write(f, title, summary))
+
+    def _write(self, f: BinaryIO, title: str, summary: str) -> None:
         numerals = "一二三四五六七八九十"
-        with open(tmp, "wb") as f:
-            f.write(f"# {_md(title)}\n\n{summary}\n\n".encode())
-            for i, s in enumerate(self.sections):
-                part = self.parts[s.id]
-                numeral = numerals[i] if i < len(numerals) else str(i + 1)
-                f.write(f"## {numeral}、{_md(s.heading)}\n\n".encode())
-                if part.tell() == 0:
-                    f.write("（各单位本部分没有文字。）\n\n".encode())
-                part.seek(0)
-                shutil.copyfileobj(part, f)
-            f.write("## 附：已汇总的单位\n\n| 序号 | 单位 | 层级 | 文件 | 错误 | 警告 |\n|---|---|---|---|---|---|\n".encode())
-            self.units.seek(0)
-            shutil.copyfileobj(self.units, f)
-        os.replace(tmp, path)
+        f.write(f"# {_md(title)}\n\n{summary}\n\n".encode())
+        for i, s in enumerate(self.sections):
+            part = self.parts[s.id]
+            numeral = numerals[i] if i < len(numerals) else str(i + 1)
+            f.write(f"## {numeral}、{_md(s.heading)}\n\n".encode())
+            if part.tell() == 0:
+                f.write("（各单位本部分没有文字。）\n\n".encode())
+            part.seek(0)
+            shutil.copyfileobj(part, f)
+        f.write("## 附：已汇总的单位\n\n| 序号 | 单位 | 层级 | 文件 | 错误 | 警告 |\n|---|---|---|---|---|---|\n".encode())
+        self.units.seek(0)
+        shutil.copyfileobj(self.units, f)
 
     def close(self) -> None:
         for part in self.parts.values():

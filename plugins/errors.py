@@ -50,3 +50,26 @@ class ReportLocked(NianbaoError):
         self.path = path
         self.holder = holder
         super().__init__(f"{path}: 正在被他人编辑（{holder}），为避免互相覆盖，本次只能只读打开。")
+
+
+class CannotWrite(NianbaoError):
+    """A file nianbao will not or cannot write: read-only, a link planted by someone else,
+    a folder without write permission, a full disk. ``reason`` says which, for people."""
+
+    def __init__(self, path: Path | str, reason: str, errno: int | None = None):
+        self.path = Path(path)
+        self.reason = reason
+        self.errno = errno
+        super().__init__(f"{self.path}: {reason}")
+
+
+class ReportChanged(NianbaoError):
+    """The report file was changed by someone else since it was read or last saved; it was
+    not overwritten, and what this session holds was written to ``side_copy``."""
+
+    def __init__(self, path: Path, side_copy: Path | None, why: str = ""):
+        self.path = path
+        self.side_copy = side_copy
+        kept = f"您的内容另存为 {side_copy}" if side_copy is not None else "您的内容未能另存（见上一条消息）"
+        super().__init__(f"{path}: 文件已被他人或其他程序改动{why}，没有覆盖它；{kept}。"
+                         f"请关闭后重新打开 {path.name} 查看对方的改动，再把您的内容合并进去。")

@@ -49,6 +49,10 @@ class Report:
     def __init__(self, data: dict | None = None, path: Path | None = None):
         self.data: dict = data if data is not None else {}
         self.path = Path(path) if path else None
+        #: the file's text as read, then what the store keeps to rewrite it (plugins.tomlwrite)
+        self.stored: Any = None
+        #: hash of the file's bytes as last read or written: a change by someone else is noticed
+        self.digest: bytes | None = None
 
     # -- metadata -----------------------------------------------------------------------
     @property

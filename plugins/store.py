@@ -2,8 +2,13 @@
 
 * :func:`load_report` never shows a traceback: a damaged file raises
   :class:`~plugins.errors.InputFileError` with file, line and column.
-* :func:`save_report` is atomic (temporary file in the same folder, flush, fsync, rename,
-  fsync of the folder) and keeps the previous version as ``<name>.bak``.
+* :func:`write_atomic` writes every file nianbao writes (reports, exports, the aggregate
+  output and its reference file): an exclusively created temporary file with an unpredictable
+  name in the same folder, flushed, synced and renamed over the target, the folder synced; a
+  link or file planted by someone else never redirects it (see :func:`write_target`).
+* :func:`save_report` writes a report through it, keeps the previous version as
+  ``<name>.bak``, rewrites only the values that changed (comments and layout kept) and never
+  overwrites a change someone else made to the file meanwhile.
 * :class:`ReportLock` is an advisory lock held by whoever edits a file; a second writer gets
   :class:`~plugins.errors.ReportLocked` naming the holder. The operating system releases the
   lock when its process dies, even by SIGKILL, so no stale lock is ever left behind.
@@ -12,19 +17,27 @@
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import fcntl
+import hashlib
 import os
+import stat
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Callable
 
-# Only loading is needed by every command: the modules that saving (shutil, tempfile,
-# tomli_w) and locking (getpass, socket) use are imported where they are used, so that
+# Only loading is needed by every command: the modules that saving (tempfile, tomlkit) and
+# locking (getpass, socket) use are imported where they are used, so that
 # ``nianbao check`` does not pay for them at start-up.
 
-from .errors import InputFileError, ReportLocked, toml_error
+from .errors import CannotWrite, InputFileError, ReportChanged, ReportLocked, toml_error
 from .report import META, Report
 from .tomlread import READING_ERRORS, loads as toml_loads
 
-__all__ = ["load_report", "save_report", "dump_report", "ReportLock", "backup_path", "lock_path"]
+if TYPE_CHECKING:
+    from .tomlwrite import TomlText
+
+__all__ = ["load_report", "save_report", "dump_report", "write_atomic", "write_target", "write_problem",
+           "changed_on_disk", "side_copy_path", "ReportLock", "backup_path", "lock_path"]
 
 
 def backup_path(path: Path) -> Path:
@@ -75,22 +88,252 @@ def load_report(path: str | os.PathLike) -> Report:
         raise InputFileError(p, f"表或数组嵌套超过{MAX_DEPTH}层，不是报告文件")
     if META in doc and not isinstance(doc[META], dict):
         raise InputFileError(p, f"[{META}] 应为表（文档信息），现在是 {type(doc[META]).__name__}")
-    return Report(doc, p)
-
-
-def _ordered(data: dict) -> dict:
-    # The metadata table first, so the file reads like the document it describes.
-    out = {}
-    if META in data:
-        out[META] = data[META]
-    out.update((k, v) for k, v in data.items() if k != META)
-    return out
+    report = Report(doc, p)
+    report.stored = text  # the file's text, for saving with its comments and layout
+    report.digest = _digest(data)
+    return report
 
 
 def dump_report(report: Report) -> str:
-    import tomli_w
+    """The text of the report's file as it would be saved: the file's own text with only
+    the changed values rewritten (comments and layout kept; see :mod:`plugins.tomlwrite`)."""
+    return _text_of(report).update(report.data)
 
-    return tomli_w.dumps(_ordered(report.data), multiline_strings=True)
+
+def _text_of(report: Report) -> "TomlText":
+    from .tomlwrite import TomlText
+
+    if report.stored is None:
+        report.stored = TomlText(first=META)
+    elif not isinstance(report.stored, TomlText):
+        # the text as loaded (kept as a string: tomlkit is imported only when saving)
+        report.stored = TomlText(report.stored, first=META)
+    return report.stored
+
+
+# -- writing any file -------------------------------------------------------------------------
+def _umask() -> int:
+    try:  # Linux: read without changing it (os.umask sets it, for every thread)
+        with open("/proc/self/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_WHY = {
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EROFS: "所在的文件系统是只读的",
+    errno.ENOENT: "文件夹不存在",
+}
+
+
+def _cannot(path: Path, e: OSError, folder: Path | None = None) -> CannotWrite:
+    why = _WHY.get(e.errno or 0, e.strerror or str(e))
+    if folder is not None and e.errno in (errno.EACCES, errno.EPERM):
+        why = f"没有在文件夹 {folder} 中建立文件的权限"
+    elif folder is not None and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.ENOENT):
+        why = f"{why}（{folder}）"
+    return CannotWrite(path, f"无法保存：{why}", e.errno)
+
+
+def _user(uid: int) -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return f"uid {uid}"
+
+
+def _may_write(st: os.stat_result) -> bool:
+    """Whether the permission bits let this user write the file. Root counts as the owner:
+    a file marked read-only is read-only for root too."""
+    uid = os.geteuid()
+    if uid == st.st_uid or uid == 0:
+        return bool(st.st_mode & stat.S_IWUSR)
+    if st.st_gid == os.getegid() or st.st_gid in os.getgroups():
+        return bool(st.st_mode & stat.S_IWGRP)
+    return bool(st.st_mode & stat.S_IWOTH)
+
+
+def write_target(path: str | os.PathLike) -> Path:
+    """The file a write to ``path`` goes to: ``path`` itself, or the target of a symbolic
+    link made by this user, root or the folder's owner. Raises :class:`CannotWrite` for a
+    link anyone else made (a second user who can write a shared folder must never be able
+    to send a write elsewhere), and for what is not a regular file with a single name."""
+    p = Path(path)
+    for _ in range(40):  # as many links as the system follows
+        try:
+            st = os.lstat(p)
+        except FileNotFoundError:
+            return p
+        except OSError as e:
+            raise _cannot(p, e) from None
+        if not stat.S_ISLNK(st.st_mode):
+            break
+        folder = p.parent if str(p.parent) else Path(".")
+        try:
+            folder_owner = os.stat(folder).st_uid
+        except OSError:
+            folder_owner = -1
+        if st.st_uid not in (os.geteuid(), 0, folder_owner):
+            raise CannotWrite(p, f"这是用户 {_user(st.st_uid)} 建立的符号链接（指向 {os.readlink(p)}），"
+                                 "nianbao 不会跟随别人的链接写入；请确认后删除这个链接再试")
+        p = folder / os.readlink(p)
+    else:
+        raise CannotWrite(path, "符号链接层数过多")
+    if not stat.S_ISREG(st.st_mode):
+        raise CannotWrite(p, "不是普通文件，不会写入")
+    if st.st_nlink > 1:
+        raise CannotWrite(p, f"这个文件有 {st.st_nlink} 个硬链接（可能是他人放置的），替换它会把这些名字分开；"
+                             "请先复制为独立的文件再保存")
+    return p
+
+
+def write_problem(path: str | os.PathLike) -> str | None:
+    """Why a save to ``path`` would be refused or fail (read-only file, someone else's
+    link, folder without write permission), or ``None``: the editor opens read-only with
+    this reason instead of failing at the first save."""
+    try:
+        target = write_target(path)
+        st = os.stat(target)
+    except CannotWrite as e:
+        return e.reason
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        return _cannot(Path(path), e).reason
+    if not _may_write(st):
+        return f"文件是只读的（权限 {stat.filemode(st.st_mode)}），不会覆盖；如需修改请先 chmod u+w {target.name}"
+    folder = target.parent if str(target.parent) else Path(".")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"没有写入文件夹 {folder} 的权限（保存要在其中建立临时文件和备份），以只读方式打开"
+    return None
+
+
+def write_atomic(path: str | os.PathLike, content: bytes | str | Callable[[BinaryIO], None], *,
+                 backup: bool = False, new: bool = False) -> Path:
+    """Write a file so that it is at every moment either the old or the new file, whole:
+    every file nianbao writes goes through here (reports, exports, the aggregate output and
+    its reference file).
+
+    ``content``: bytes, text (UTF-8) or a function writing to a binary file. A temporary file
+    with an unpredictable name is created exclusively in the target's folder, written,
+    synced and renamed over the target, so a link or file planted under a fixed name never
+    receives the data. :func:`write_target` decides what the target is (a symbolic link made
+    by someone else is refused, not followed); a file marked read-only is refused.
+
+    Permissions: a new file gets 0666 less the umask (and the folder's group when the
+    folder is set-group-ID); a replaced file keeps its mode and group (less the umask when
+    it belonged to someone else). ``backup``: the file being replaced becomes
+    ``<name>.bak`` (a second name for it: no disk space needed, same permissions).
+    ``new``: refuse if the file exists. Returns the path written."""
+    target = write_target(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise _cannot(target, e) from None
+    if st is not None and new:
+        raise CannotWrite(target, "文件已存在，不会覆盖")
+    if st is not None and not _may_write(st):
+        raise CannotWrite(target, f"文件是只读的（权限 {stat.filemode(st.st_mode)}），没有覆盖")
+    umask = _umask()
+    if st is None:
+        mode, gid = 0o666 & ~umask, None
+    elif st.st_uid == os.geteuid():
+        mode, gid = stat.S_IMODE(st.st_mode) & 0o777, st.st_gid
+    else:
+        mode, gid = stat.S_IMODE(st.st_mode) & 0o777 & ~umask, st.st_gid
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise _cannot(target, e, folder) from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if callable(content):
+                content(f)
+            else:
+                f.write(content.encode("utf-8") if isinstance(content, str) else content)
+            f.flush()
+            if gid is not None and gid != os.fstat(fd).st_gid:
+                try:
+                    os.fchown(fd, -1, gid)
+                except OSError:  # not a member of the file's group: its bits would go to ours
+                    mode &= ~umask
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        if backup and st is not None:
+            _keep_backup(target, folder)
+        if new:
+            os.link(tmp, target)  # fails if the name was taken meanwhile
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, target)
+    except BaseException as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(e, FileExistsError) and new:
+            raise CannotWrite(target, "文件已存在，不会覆盖") from None
+        if isinstance(e, OSError) and not isinstance(e, CannotWrite):
+            raise _cannot(target, e, folder) from None
+        raise
+    _fsync_dir(folder)
+    return target
+
+
+def _keep_backup(target: Path, folder: Path) -> None:
+    """``<name>.bak`` becomes the file about to be replaced: a second name for it (a hard
+    link: no space needed on a full disk, its permissions exactly the report's), or a copy
+    where links are not possible. Never in the way of the save: if no backup can be made,
+    the previous ``.bak`` stays."""
+    import secrets
+
+    bak = backup_path(target)
+    tmp = folder / f".{target.name}.{secrets.token_hex(8)}.bak-tmp"
+    try:
+        try:
+            os.link(target, tmp, follow_symlinks=False)  # exclusive: fails if the name exists
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                return
+            _copy_exclusive(target, tmp)
+        os.replace(tmp, bak)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _copy_exclusive(source: Path, tmp: Path) -> None:
+    src = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        mode = stat.S_IMODE(os.fstat(src).st_mode) & 0o666
+        dst = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            while chunk := os.read(src, 1 << 20):
+                os.write(dst, chunk)
+            os.fchmod(dst, mode)  # never more readable than the report
+            os.fsync(dst)
+        finally:
+            os.close(dst)
+    finally:
+        os.close(src)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -106,54 +349,81 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def save_report(report: Report, path: str | os.PathLike | None = None, backup: bool = True) -> Path:
-    """Write the report atomically. The caller should hold a :class:`ReportLock` (the TUI
-    holds one for the whole session; the command line takes one around this call)."""
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def changed_on_disk(report: Report, path: Path) -> bool:
+    """Whether the file at ``path`` differs from what this report last read or wrote there
+    (its content: a file touched or rewritten with the same bytes has not changed). A file
+    that is gone has not changed: saving writes it again."""
+    if report.digest is None:
+        return False
+    try:
+        with open(path, "rb") as f:
+            return _digest(f.read()) != report.digest
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return False  # unreadable now: the write itself will say why
+
+
+def side_copy_path(path: Path, when: _dt.datetime | None = None) -> Path:
+    """Where a session's text goes when the file changed under it: ``NAME.conflict-DATE-TIME``
+    (not ``*.toml``, so folder scans and ``aggregate`` never take it for a unit's report)."""
+    stamp = (when or _dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return path.with_name(f"{path.name}.conflict-{stamp}")
+
+
+def save_report(report: Report, path: str | os.PathLike | None = None, backup: bool = True,
+                new: bool = False) -> Path:
+    """Write the report (:func:`write_atomic`; the previous version kept as ``<name>.bak``).
+    The caller should hold a :class:`ReportLock` (the TUI holds one for the whole session;
+    the command line takes one around this call).
+
+    Saving to the file the report was read from: if someone else changed that file since
+    (another program, ``git pull``), it is not overwritten: the report's text is written to
+    :func:`side_copy_path` instead and :class:`~plugins.errors.ReportChanged` says both.
+    Only the values that changed are rewritten in the file's text; comments and layout stay."""
     p = Path(path) if path is not None else report.path
     if p is None:
         raise ValueError("report has no path")
-    import shutil
-    import tempfile
-
     text = dump_report(report)
-    folder = p.parent if str(p.parent) else Path(".")
-    if backup and p.exists():
-        bak = backup_path(p)
-        fd, tmp = tempfile.mkstemp(prefix="." + p.name + ".", suffix=".bak-tmp", dir=folder)
-        os.close(fd)
-        shutil.copyfile(p, tmp)
-        os.replace(tmp, bak)
-    fd, tmp = tempfile.mkstemp(prefix="." + p.name + ".", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        if p.exists():
-            shutil.copymode(p, tmp)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, p)
-    except BaseException:
+    data = text.encode("utf-8")
+    same_file = report.path is not None and Path(p) == report.path
+    target = write_target(p)
+    if same_file and changed_on_disk(report, target):
+        side = side_copy_path(target)
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(folder)
-    report.path = p
-    return p
+            write_atomic(side, data, new=True)
+        except CannotWrite:
+            side = None
+        raise ReportChanged(target, side)
+    written = write_atomic(p, data, backup=backup, new=new)
+    report.path = Path(p)
+    report.digest = _digest(data)
+    return written
 
 
 class ReportLock:
     """An exclusive advisory lock on a report file (``.<name>.lock`` beside it).
 
     ``acquire()`` raises :class:`ReportLocked` with the holder's user, host, process and
-    time when someone else holds it. Usable as a context manager.
+    time when someone else holds it, and :class:`CannotWrite` when no lock can be taken (a
+    folder without write permission, a link or strange file planted under the lock's name).
+    The lock file is opened without following links and never truncated: a name planted by
+    someone else can never make it empty or write into another file. It is created no more
+    readable than the report. Usable as a context manager.
     """
+
+    WIDTH = 160  # the holder's line is padded to this many bytes: a shorter one overwrites a longer
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
+        try:
+            self.path = write_target(self.path)  # a report reached through its own link: lock the file itself
+        except CannotWrite:
+            pass  # acquire() and the save say why
         self.lock_file = lock_path(self.path)
         self._fd: int | None = None
 
@@ -163,30 +433,67 @@ class ReportLock:
 
     def holder(self) -> str:
         try:
-            return self.lock_file.read_text(encoding="utf-8").strip() or "未知"
+            fd = os.open(self.lock_file, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
         except OSError:
             return "未知"
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return "未知"
+            text = os.read(fd, 4096).decode("utf-8", "replace")
+        finally:
+            os.close(fd)
+        return text.strip().split("\n")[0].strip() or "未知"
+
+    def _open(self) -> tuple[int, bool]:
+        """The lock file, opened without following a link: (fd, writable)."""
+        try:
+            mode = stat.S_IMODE(os.stat(self.path).st_mode) & 0o666  # never more readable than the report
+        except OSError:
+            mode = 0o666
+        flags = os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+        try:
+            return os.open(self.lock_file, flags | os.O_RDWR | os.O_CREAT, mode), True
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise CannotWrite(self.lock_file, "锁文件是一个符号链接（可能是他人放置的），nianbao 不会跟随它；"
+                                                  "请确认后删除它再试") from None
+            if e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise _cannot(self.lock_file, e) from None
+            try:  # a colleague's lock file we may read: flock works on it all the same
+                return os.open(self.lock_file, flags | os.O_RDONLY), False
+            except OSError:
+                folder = self.lock_file.parent if str(self.lock_file.parent) else Path(".")
+                raise CannotWrite(self.lock_file, f"无法建立锁文件：{_WHY.get(e.errno or 0, e.strerror)}"
+                                                  f"（文件夹 {folder}）", e.errno) from None
 
     def acquire(self) -> "ReportLock":
         if self._fd is not None:
             return self
-        fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+        fd, writable = self._open()
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
+            os.close(fd)
+            what = "不是普通文件" if not stat.S_ISREG(st.st_mode) else f"有 {st.st_nlink} 个硬链接"
+            raise CannotWrite(self.lock_file, f"锁文件{what}（可能是他人放置的），nianbao 不会写入它；请确认后删除它再试")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             raise ReportLocked(self.path, self.holder()) from None
-        import getpass
-        import socket
+        if writable:
+            import getpass
+            import socket
 
-        try:
-            user = getpass.getuser()
-        except Exception:  # no user name in some containers
-            user = str(os.getuid())
-        since = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        info = f"{user}@{socket.gethostname()} 进程 {os.getpid()}，自 {since} 起"
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, info.encode("utf-8"), 0)
+            try:
+                user = getpass.getuser()
+            except Exception:  # no user name in some containers
+                user = str(os.getuid())
+            since = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+            info = f"{user}@{socket.gethostname()} 进程 {os.getpid()}，自 {since} 起\n".encode("utf-8")
+            try:
+                os.pwrite(fd, info.ljust(max(self.WIDTH, st.st_size), b" "), 0)
+            except OSError:
+                pass  # a full disk: the lock holds without its note
         self._fd = fd
         return self
 
@@ -194,7 +501,6 @@ class ReportLock:
         if self._fd is None:
             return
         try:
-            os.ftruncate(self._fd, 0)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             os.close(self._fd)

@@ -13,6 +13,7 @@ import pytest
 
 from plugins import API_VERSION, Section, error, hookimpl
 from plugins.config import Config
+from plugins.errors import CannotWrite
 from plugins.fields import Line
 from plugins.manager import PluginHost
 from plugins.report import META, Report
@@ -318,11 +319,13 @@ def test_a_failed_write_leaves_the_file_intact(s, monkeypatch):
 
     monkeypatch.setattr(store.os, "fsync", broken_fsync)
     s.set_text("fj.overview", "intro", "写不下的版本")
-    with pytest.raises(OSError):
+    with pytest.raises(CannotWrite, match="磁盘已满"):
         s.save()
     assert path.read_bytes() == before
-    assert s.dirty  # still to be saved
-    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+    assert s.dirty and "磁盘已满" in s.save_error  # still to be saved, and the status line says why not
+    assert not [p for p in path.parent.iterdir() if p.name.endswith((".tmp", ".bak-tmp"))]
+    monkeypatch.undo()
+    assert s.save() and s.save_error == ""
 
 
 def test_unknown_keys_are_kept_on_save(tmp_path):

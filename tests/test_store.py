@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from plugins import store
-from plugins.errors import InputFileError, ReportLocked
+from plugins.errors import CannotWrite, InputFileError, ReportLocked
 from plugins.report import Report
 from plugins.store import ReportLock, backup_path, dump_report, load_report, lock_path, save_report
 
@@ -324,7 +324,7 @@ def test_failed_write_leaves_old_file_intact(tmp_path, monkeypatch):
     report.meta["unit"] = "另一个单位" * 50
     real_fdopen = os.fdopen
     monkeypatch.setattr(store.os, "fdopen", lambda *a, **k: _FailingFile(real_fdopen(*a, **k)))
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(CannotWrite, match="磁盘已满"):
         save_report(report)
     monkeypatch.undo()
     assert p.read_bytes() == before
@@ -342,7 +342,7 @@ def test_failed_fsync_or_rename_leaves_old_file_intact(tmp_path, monkeypatch):
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(store.os, "fsync", no_fsync)
-    with pytest.raises(OSError):
+    with pytest.raises(CannotWrite):
         save_report(report)
     monkeypatch.undo()
     assert p.read_bytes() == before
@@ -356,7 +356,7 @@ def test_failed_fsync_or_rename_leaves_old_file_intact(tmp_path, monkeypatch):
         return real_replace(src, dst)
 
     monkeypatch.setattr(store.os, "replace", replace)
-    with pytest.raises(OSError):
+    with pytest.raises(CannotWrite):
         save_report(report)
     monkeypatch.undo()
     assert p.read_bytes() == before

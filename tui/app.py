@@ -41,7 +41,7 @@ from plugins.fields import Records, clean_text
 from plugins.manager import PluginHost, host_from_env
 from plugins.report import META
 from plugins.results import Issue
-from plugins.store import load_report
+from plugins.store import load_report, write_atomic
 
 from .i18n import Translator
 from .session import Session, parse_path
@@ -972,20 +972,16 @@ class NianbaoApp(App[int]):
         self.push_screen(ExportScreen(self), done)
 
     def export(self, exporter_id: str, path: Path) -> Path | None:
-        """Export the whole report (atomically: a temporary file renamed into place)."""
+        """Export the whole report (:func:`plugins.store.write_atomic`, like every file written)."""
         self.flush_save()
         exporter = self.host.exporters[exporter_id]
-        tmp = path.with_name(path.name + ".tmp")
         try:
             document = self.renderer.render(self.session.report)
-            output = exporter.export(document)
-            if exporter.binary:
-                tmp.write_bytes(output)  # type: ignore[arg-type]
-            else:
-                tmp.write_text(output, encoding="utf-8")  # type: ignore[arg-type]
-            os.replace(tmp, path)
+            path = write_atomic(path, exporter.export(document))
+        except NianbaoError as exc:
+            self.notify(self.t("export_failed", error=str(exc)), severity="error", markup=False)
+            return None
         except Exception as exc:  # noqa: BLE001
-            tmp.unlink(missing_ok=True)
             self.notify(self.t("export_failed", error=f"{type(exc).__name__}: {exc}"), severity="error", markup=False)
             return None
         errors = [i for i in self.session.result.errors if i.rule != "V-REQUIRED"]

@@ -22,7 +22,7 @@ from plugins.config import UNIT_LEVELS, Config, load_config
 from plugins.errors import NianbaoError
 from plugins.manager import PluginHost, host_from_env
 from plugins.report import META, Report
-from plugins.store import ReportLock, load_report, save_report
+from plugins.store import ReportLock, load_report, save_report, write_atomic
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -84,7 +84,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         report.section_data(s.id, create=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     with ReportLock(path):
-        save_report(report, path, backup=False)
+        save_report(report, path, backup=False, new=True)
     _out(f"已创建 {path}：{meta.get('unit') or '（未填单位）'} {year}年，格式 {fmt.id}（{fmt.name}）")
     if carried is not None:
         _out(f"上年报告：{args.from_file}（{previous.year}年）" + (f"，已记入 [report] previous = \"{carried.previous_key}\""
@@ -180,13 +180,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise UsageError(f"{args.to} 是二进制格式，请用 -o 指定输出文件")
         sys.stdout.write(output)  # type: ignore[arg-type]
     else:
-        out = Path(args.output)
-        tmp = out.with_name(out.name + ".tmp")
-        if exporter.binary:
-            tmp.write_bytes(output)  # type: ignore[arg-type]
-        else:
-            tmp.write_text(output, encoding="utf-8")  # type: ignore[arg-type]
-        os.replace(tmp, out)
+        out = write_atomic(args.output, output)
         _err(f"已导出 {out}")
     if result.errors:
         _err(f"注意：报告还有 {len(result.errors)} 个错误（nianbao check {args.file} 查看）")

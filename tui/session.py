@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from plugins.checks import CheckResult, check_report, meta_fields
-from plugins.errors import ReportLocked
+from plugins.errors import CannotWrite, ReportChanged, ReportLocked
 from plugins.fields import Field, FieldError, Grid, Records, clean_text
 from plugins.manager import PluginHost
 from plugins.report import META, Report
-from plugins.store import ReportLock, save_report
+from plugins.store import ReportLock, save_report, write_problem
 
 __all__ = ["Page", "Session", "parse_path", "STATES"]
 
@@ -62,7 +62,13 @@ class Session:
         self.report = report
         self.lock = ReportLock(report.path) if report.path else None
         self.read_only = read_only
-        self.holder = ""
+        self.holder = ""  # who holds the lock, when that is why the session is read-only
+        #: why the session is read-only, for the status line ("" when it is not, or not said)
+        self.why_read_only = ""
+        #: why the last save failed ("" after a save that worked): the text is still here
+        self.save_error = ""
+        #: the change someone else made to the file while it was open, once noticed
+        self.conflict: ReportChanged | None = None
         self.dirty = False
         self.clock = clock
         self.meta_title = meta_title
@@ -76,14 +82,23 @@ class Session:
 
     # -- lifecycle -----------------------------------------------------------------------
     def acquire(self) -> bool:
-        """Take the write lock; on failure the session becomes read-only (returns False)
-        and ``holder`` says who holds the file and where."""
+        """Take the write lock; when the file cannot be written (someone else holds it, it
+        is read-only, its folder is not writable, a link planted by someone else) the
+        session becomes read-only (returns False); ``why_read_only`` says why (``holder``:
+        who holds the file and where)."""
         if self.lock is None or self.read_only:
             return not self.read_only
+        problem = write_problem(self.lock.path)
+        if problem is not None:
+            self.read_only, self.why_read_only = True, problem
+            return False
         try:
             self.lock.acquire()
         except ReportLocked as e:
-            self.read_only, self.holder = True, e.holder
+            self.read_only, self.holder, self.why_read_only = True, e.holder, e.holder
+            return False
+        except CannotWrite as e:
+            self.read_only, self.why_read_only = True, str(e)
             return False
         return True
 
@@ -290,7 +305,19 @@ class Session:
             return False
         if self.lock is not None and not self.lock.held and not self.acquire():
             return False
-        save_report(self.report)
+        try:
+            save_report(self.report)
+        except ReportChanged as e:
+            # Someone else's change is kept; this session's text went to the side copy (if
+            # that could be written: otherwise it is only here, and stays "unsaved").
+            self.conflict, self.read_only = e, True
+            self.why_read_only = f"文件已被他人改动，已另存为 {e.side_copy.name}" if e.side_copy else "文件已被他人改动，未保存"
+            self.dirty = e.side_copy is None
+            raise
+        except CannotWrite as e:
+            self.save_error = e.reason
+            raise
+        self.save_error = ""
         self.dirty = False
         self.last_saved = self.clock()
         return True
