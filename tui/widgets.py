@@ -166,11 +166,11 @@ class FieldText(Editor, TextArea):
 class FieldSelect(Editor, Select):
     def __init__(self, page_id: str, path: str, options: list[tuple[str, str]], value: str | None, prompt: str, **kw: Any):
         super().__init__(options, prompt=prompt, allow_blank=True, compact=True,
-                         value=value if value in {v for _, v in options} else Select.BLANK, **kw)
+                         value=value if value in {v for _, v in options} else Select.NULL, **kw)
         self.page_id, self.path = page_id, path
 
     def current_text(self) -> str:
-        return "" if self.value is Select.BLANK else str(self.value)
+        return "" if self.value is Select.NULL else str(self.value)
 
     def post_message(self, message: Message) -> bool:
         if isinstance(message, Select.Changed) and message.select is self:
