@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from dataclasses import replace
 from typing import Any, Iterable
 
 from . import hookimpl
@@ -68,6 +69,33 @@ def number_value(text: str) -> int | float | None:
     if percent:
         value = round(value / 100, 10)
     return value
+
+
+# -- text an XML file can hold ---------------------------------------------------------------
+#: Characters XML 1.0 forbids (C0 controls but tab/newline/CR, surrogates, U+FFFE/U+FFFF):
+#: a TOML string can hold them (``"\uFFFE"``) and python-docx refuses them, openpyxl writes
+#: them into a file Excel will not open. They are invisible, so they are left out.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
+
+
+def _xml_cell(cell: Cell) -> Cell:
+    return replace(cell, text=_xml_text(cell.text))
+
+
+def _xml_blocks(blocks: Iterable[Block]) -> list[Block]:
+    """The document's blocks with only characters an XML file can hold."""
+    out = []
+    for b in blocks:
+        table = b.table
+        if table is not None:
+            table = Table(_xml_text(table.caption), [[_xml_cell(c) for c in r] for r in table.head],
+                          [[_xml_cell(c) for c in r] for r in table.body])
+        out.append(replace(b, text=_xml_text(b.text), lead=_xml_text(b.lead), table=table))
+    return out
 
 
 def _imprint_parts(text: str) -> tuple[str, str]:
@@ -317,10 +345,11 @@ def to_docx(document: Any) -> bytes:
     _page_setup(doc)
     styles = _docx_styles(doc)
     _footers(doc, styles)
-    doc.core_properties.title = getattr(document, "title", "") or ""
+    # (the core properties hold at most 255 characters; the title on the page is whole)
+    doc.core_properties.title = _xml_text(getattr(document, "title", "") or "")[:255]
     doc.core_properties.language = "zh-CN"
 
-    blocks: list[Block] = list(document.blocks)
+    blocks = _xml_blocks(document.blocks)
     i = 0
     while i < len(blocks):
         b = blocks[i]
@@ -450,8 +479,13 @@ def _e(text: str) -> str:
 
 
 #: e-mail addresses and web addresses: long unbreakable runs that would otherwise push a
-#: justified line apart ("电 话 ： … 电 子 邮 箱 ："); they may break anywhere instead
-_URL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|(?:https?://|www\.)[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+")
+#: justified line apart ("电 话 ： … 电 子 邮 箱 ："); they may break anywhere instead.
+#: An address is only looked for where a run of address characters starts (the lookbehind):
+#: tried at every character of a long run, as the search would, it took time quadratic in
+#: the run's length (100,000 letters without an "@": 8 s); whether a run holds an address
+#: does not depend on where in the run the search starts, so nothing is missed.
+_URL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+                  r"|(?:https?://|www\.)[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+")
 
 
 def _text(text: str) -> str:
@@ -533,9 +567,9 @@ def _closing(blocks: list[Block]) -> list[str]:
 
 def to_html(document: Any) -> str:
     """One self-contained page (no external resources) with an A4 print stylesheet."""
-    title = getattr(document, "title", "") or next((b.text.replace("\n", "") for b in document.blocks if b.kind == "title"), "")
+    blocks = _xml_blocks(document.blocks)
+    title = _xml_text(getattr(document, "title", "") or "") or next((b.text.replace("\n", "") for b in blocks if b.kind == "title"), "")
     body: list[str] = []
-    blocks: list[Block] = list(document.blocks)
     i = 0
     while i < len(blocks):
         b = blocks[i]
@@ -602,6 +636,36 @@ def _sheet_title(caption: str, n: int, used: set[str]) -> str:
     return name
 
 
+#: What a spreadsheet program would take for a formula (or, on editing the cell, turn into
+#: one): "=", "+", "-", "@", and a tab or CR in front of them (OWASP, CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Excel keeps 15 significant digits: a longer number is shown as text, exactly as printed.
+_EXCEL_DIGITS = 15
+
+
+def _text_cell(ws: Any, row: int, column: int, text: str) -> Any:
+    """A cell holding ``text`` as text, whatever it starts with. openpyxl stores a string
+    that starts with "=" as a formula, which Excel would evaluate (``=HYPERLINK(...)`` typed
+    in a county plugin's column): the type is set back to string, and a text that a
+    spreadsheet could read as a formula gets Excel's quote prefix (shown as typed, kept as
+    text when the cell is edited)."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(_FORMULA_START):
+        cell.quotePrefix = True
+    return cell
+
+
+def _sheet_number(text: str) -> int | float | None:
+    """The number a cell shows, if a spreadsheet can hold it without changing it."""
+    value = number_value(text)
+    digits = sum(ch.isdigit() for ch in text)
+    if value is None or digits > _EXCEL_DIGITS:
+        return None
+    return value
+
+
 COMPUTED_NOTE = "注：灰底斜体的数字是合计，由各项自动计算，不需填写。"
 
 
@@ -618,14 +682,14 @@ def to_xlsx(document: Any) -> bytes:
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     used: set[str] = set()
-    tables = [b.table for b in document.blocks if b.kind == "table" and b.table is not None]
+    tables = [b.table for b in _xml_blocks(document.blocks) if b.kind == "table" and b.table is not None]
     for n, table in enumerate(tables, 1):
         ws = wb.create_sheet(_sheet_title(table.caption, n, used))
         grid = table.grid()
         ncols = len(grid[0]) if grid else 1
         top = 1
         if table.caption:
-            ws.cell(row=1, column=1, value=table.caption).font = Font(bold=True, size=14)
+            _text_cell(ws, 1, 1, table.caption).font = Font(bold=True, size=14)
             ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
             if ncols > 1:
                 ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
@@ -637,8 +701,11 @@ def to_xlsx(document: Any) -> bytes:
             for c, cell in enumerate(row):
                 if cell is None:
                     continue
-                value: Any = number_value(cell.text) if not cell.header else None
-                xc = ws.cell(row=top + r, column=c + 1, value=cell.text if value is None else value)
+                value: Any = _sheet_number(cell.text) if not cell.header else None
+                if value is None:
+                    xc = _text_cell(ws, top + r, c + 1, cell.text)
+                else:
+                    xc = ws.cell(row=top + r, column=c + 1, value=value)
                 if isinstance(value, float) and cell.text.strip().endswith("%"):
                     decimals = len(cell.text.strip().rstrip("%").partition(".")[2])
                     xc.number_format = "0" + ("." + "0" * decimals if decimals else "") + "%"
@@ -656,7 +723,7 @@ def to_xlsx(document: Any) -> bytes:
                 if cell.colspan == 1:
                     widths[c] = max(widths[c], display_width(cell.text) + 2)
         if any(cell is not None and cell.computed for row in grid for cell in row):
-            ws.cell(row=top + len(grid) + 1, column=1, value=COMPUTED_NOTE).font = Font(italic=True)
+            _text_cell(ws, top + len(grid) + 1, 1, COMPUTED_NOTE).font = Font(italic=True)
         for c, w in enumerate(widths):
             ws.column_dimensions[get_column_letter(c + 1)].width = min(w * 1.1, 60)
         if table.head:
@@ -665,7 +732,7 @@ def to_xlsx(document: Any) -> bytes:
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
     if not tables:  # a workbook needs a sheet; say why it is empty
         ws = wb.create_sheet("无统计表")
-        ws["A1"] = "本报告没有统计表"
+        _text_cell(ws, 1, 1, "本报告没有统计表")
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

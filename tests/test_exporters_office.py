@@ -24,7 +24,7 @@ from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Mm, Pt  # noqa: E402
 
 from plugins.config import Config  # noqa: E402
-from plugins.document import parse_markup  # noqa: E402
+from plugins.document import Block, Cell, Table, parse_markup  # noqa: E402
 from plugins.exporters import to_text  # noqa: E402
 from plugins.exporters_office import number_value, to_docx, to_html, to_xlsx  # noqa: E402
 from plugins.manager import PluginHost  # noqa: E402
@@ -564,3 +564,61 @@ def test_xlsx_marks_computed_totals():
 def test_markup_marks_computed_cells():
     (table,) = [b.table for b in parse_markup("::table\n::row 合计 | {sum}12 | {c=2,sum}30\n::end")]
     assert [(c.text, c.computed, c.colspan) for c in table.body[0]] == [("合计", False, 1), ("12", True, 1), ("30", True, 2)]
+
+
+# -- what a report that `check` reads may hold (issue 11, items 8 and 9) ------------------------
+def test_text_cells_are_never_formulas():
+    """Whatever a text cell starts with, the workbook holds it as text: a county plugin's
+    column with "=HYPERLINK(...)" must not become a live formula."""
+    starts = ["=HYPERLINK(\"http://x\",\"点我\")", "=1+1", "+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", "-", "=", "普通"]
+    table = Table("=cmd|' /C calc'!A0", [[Cell("名称", header=True), Cell("数", header=True)]],
+                  [[Cell(t), Cell("1")] for t in starts])
+    doc = RenderedDocument(blocks=[Block("table", table=table)])
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx(doc))).worksheets[0]
+    assert ws["A1"].value == "=cmd|' /C calc'!A0" and ws["A1"].data_type == "s"
+    got = [ws.cell(row=3 + i, column=1) for i in range(len(starts))]
+    assert [c.value for c in got] == starts
+    assert all(c.data_type == "s" for c in got)
+    assert [c.quotePrefix for c in got] == [True] * 8 + [True, False]
+    assert ws["B3"].value == 1  # numbers stay numbers
+
+
+def test_office_exporters_leave_out_what_xml_cannot_hold():
+    """U+FFFE/U+FFFF and control characters (a TOML string may hold them) are left out of
+    the Word and Excel files, which then open; the rest of the text is kept."""
+    bad = "甲\ufffe乙\uffff丙\x01丁"
+    doc = RenderedDocument(blocks=parse_markup(f"::title 标题{bad}\n正文{bad}\n::table 表{bad}\n::row 名{bad} | 1\n::end"),
+                           title=f"标题{bad}")
+    text = [p.text for p in read_docx(to_docx(doc)).paragraphs]
+    assert "标题甲乙丙丁" in text and "正文甲乙丙丁" in text
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx(doc))).worksheets[0]
+    assert ws["A1"].value == "表甲乙丙丁" and ws["A2"].value == "名甲乙丙丁"
+    page = to_html(doc)
+    assert "正文甲乙丙丁" in page and "\ufffe" not in page
+
+
+def test_docx_long_title():
+    """The core properties hold 255 characters at most; the title on the page is whole."""
+    title = "长" * 300
+    d = read_docx(to_docx(RenderedDocument(blocks=parse_markup(f"::title {title}\n正文"), title=title)))
+    assert d.core_properties.title == "长" * 255
+    assert d.paragraphs[0].text == title
+
+
+def test_xlsx_numbers_excel_cannot_hold_are_text():
+    """More than 15 digits (Excel's precision; past a float's range openpyxl raised
+    OverflowError) are shown as printed, as text."""
+    huge, long_, ok = "1" * 400, "1234567890123456", "123,456,789,012,345"
+    doc = RenderedDocument(blocks=parse_markup(f"::table\n::row 甲 | {huge} | {long_} | {ok} | 1.{'5' * 20}%\n::end"))
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx(doc))).worksheets[0]
+    assert ws["B1"].value == huge and ws["C1"].value == long_
+    assert ws["D1"].value == 123456789012345
+    assert ws["E1"].value == "1." + "5" * 20 + "%"
+
+
+def test_html_long_unbroken_run():
+    """A long run of address characters (no address in it) is text; the addresses around
+    it are still found (bench/bench_exporters.py times it: it was quadratic)."""
+    run = "a" * 5000
+    page = to_html(RenderedDocument(blocks=parse_markup(f"{run} 邮箱：abc@x.gov.cn {run}@ 网址 http://www.x.cn")))
+    assert f"<p>{run} 邮箱：<span class=\"url\">abc@x.gov.cn</span> {run}@ 网址 <span class=\"url\">http://www.x.cn</span></p>" in page

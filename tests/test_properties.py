@@ -12,7 +12,9 @@ import contextlib
 import datetime as dt
 import io
 import json
+import os
 import random
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from plugins.checks import CheckResult, check_report, meta_fields
 from plugins.config import Config
 from plugins.exporters import to_markdown, to_text
+from plugins.render import RenderedDocument
 from plugins.fields import Grid, Records
 from plugins.manager import PluginHost
 from plugins.render import Renderer
@@ -33,6 +36,9 @@ from test_cli import complete_report
 
 FORMAT = "fujian-2018"
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: Reports through every exporter: ``NIANBAO_FUZZ_EXAMPLES=5000`` for the long run
+#: (bench/README.md), a few hundred in ``make test``.
+EXPORT_EXAMPLES = int(os.environ.get("NIANBAO_FUZZ_EXAMPLES", "100"))
 
 BUILTIN = PluginHost(Config(), entry_points=False)
 # With whatever plugin packages are installed (the example county plugin in CI): a third
@@ -46,7 +52,11 @@ texts = st.one_of(
     st.text(max_size=10),
     st.sampled_from(["", " ", "0", "-1", "1,000", "１２", "12.5", "2019-02-30", "2019年1月8日", "今年来", "无",
                      "::h1 x", "a|b", "{c=0}", "\\", "\x1b[2J", "{{ x }}", "{% for %}", "${x}", "1" * 30,
-                     "fujian-2018", "government", "http://x.cn", "瓯政办〔2019〕2号"]),
+                     "fujian-2018", "government", "http://x.cn", "瓯政办〔2019〕2号",
+                     # what broke the office exporters (issue 11): XML's non-characters, a
+                     # spreadsheet's formulas, a title over 255 characters, a long unbroken run
+                     "\ufffe", "a\uffffb", "\x00\x01", "=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-1+1", "@SUM(A1)",
+                     "\t=1", "\r=1", "1" * 400, "长" * 300, "a" * 3000, "x@" * 500]),
 )
 scalars = st.one_of(
     texts,
@@ -69,7 +79,7 @@ anything = st.recursive(
 def right_value(f):
     """Values of the right shape for a declared field (still often out of range)."""
     if f.kind == "integer":
-        return st.one_of(st.integers(-3, 10**6), st.sampled_from(["1,000", "１２", "12.5", "x"]))
+        return st.one_of(st.integers(-3, 10**6), st.sampled_from(["1,000", "１２", "12.5", "x", 10**16, 10**400]))
     if f.kind == "decimal":
         return st.one_of(st.integers(0, 10**6), st.floats(0, 1e6), st.just("1.25"))
     if f.kind == "date":
@@ -166,6 +176,40 @@ def test_check_and_render_never_raise(which, data):
         [p.error for p in broken]
     assert to_text(document).endswith("\n")
     assert to_markdown(document).endswith("\n")
+
+
+def assert_exports(host: PluginHost, document: RenderedDocument) -> None:
+    """Every exporter of the host makes a file of its kind from the document: the Word and
+    Excel files open again (their XML parts parse), every text cell of a workbook is text."""
+    import openpyxl
+    from lxml import etree
+
+    for exporter in host.exporters.values():
+        out = exporter.export(document)
+        assert isinstance(out, bytes if exporter.binary else str), exporter.id
+        if exporter.id in ("docx", "xlsx"):
+            with zipfile.ZipFile(io.BytesIO(out)) as z:
+                for name in z.namelist():
+                    if name.endswith((".xml", ".rels")):
+                        etree.fromstring(z.read(name))  # raises on what Word or Excel would refuse
+        if exporter.id == "xlsx":
+            wb = openpyxl.load_workbook(io.BytesIO(out))
+            assert not [c.coordinate for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+@pytest.mark.parametrize("which", sorted(HOSTS))
+@settings(max_examples=EXPORT_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_exporter_on_what_check_reads(which, data):
+    """Whatever report `check` can read, every exporter (txt, md, html, docx, xlsx, and an
+    installed plugin's) makes its file."""
+    host = HOSTS[which]
+    report = Report(data.draw(documents(host)))
+    assert_sane(check_report(host, report))
+    if host.format_for(report) is None:
+        return
+    assert {"txt", "md", "html", "docx", "xlsx"} <= set(host.exporters)
+    assert_exports(host, RENDERERS[id(host)].render(report))
 
 
 @SETTINGS
@@ -279,11 +323,11 @@ def test_check_command_on_arbitrary_bytes(workdir, content):
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(content=file_contents())
-def test_export_command_on_arbitrary_bytes(workdir, content):
+@given(content=file_contents(), to=st.sampled_from(["txt", "md", "html", "docx", "xlsx"]))
+def test_export_command_on_arbitrary_bytes(workdir, content, to):
     path = Path(workdir) / "report.toml"
     path.write_bytes(content)
-    code, out, err = run_cli("export", str(path), "--to", "md")
+    code, out, err = run_cli("export", str(path), "--to", to, "-o", str(Path(workdir) / f"out.{to}"))
     assert code in (0, 2)
     assert "Traceback" not in out + err
 
