@@ -24,7 +24,8 @@ false alarms and misses are exactly the listed ones: a new discrepancy fails, an
 listed one that has gone (then delete it from the list).
 
 ``python tests/corpus_tools.py`` prints the per-rule table; ``--write`` puts it into
-docs/checks.md.
+docs/checks.md; ``--diff`` prints, report by report, how today's findings differ from the
+listed discrepancies (what to add to or delete from a sidecar after a rule changed).
 """
 
 from __future__ import annotations
@@ -224,7 +225,27 @@ def totals_line(per: dict[str, Counter]) -> str:
             f"{t['false']} false alarms, {t['missed']} missed.")
 
 
+def print_diff(h: PluginHost) -> int:
+    """Per report: discrepancies not listed, and listed ones that are gone; 1 if any."""
+    changed = 0
+    for r in load_corpus():
+        c = compare(r, findings_today(h, r))
+        gone, new_false = c.false_unlisted(r.false_today)
+        missed, listed = Counter(c.missed), Counter(r.missed_today)
+        lines = [f"  new false alarm: {issue_str(i)}" for i in new_false]
+        lines += [f"  listed false alarm gone: {f}" for f in gone]
+        lines += [f"  new miss: {f}" for f in (missed - listed).elements()]
+        lines += [f"  listed miss now found: {f}" for f in (listed - missed).elements()]
+        if lines:
+            changed = 1
+            print(f"{r.slug}:")
+            print("\n".join(lines))
+    return changed
+
+
 def main(argv: list[str]) -> int:
+    if "--diff" in argv:
+        return print_diff(host())
     per = figures()
     if "--write" in argv:
         text = CHECKS_DOC.read_text(encoding="utf-8")
