@@ -56,7 +56,9 @@ def _scalar(section_id: str, f: Field, raw: Any, path: tuple[str | int, ...], re
         value = f.load(raw)
     except FieldError as e:
         return Issue("error", section_id, field_path(*path), str(e), "V-NUMFMT" if f.kind in ("integer", "decimal") else "V-FIELD")
-    if required and _empty(value):
+    if (required or f.expected) and _empty(value):
+        if not required:  # V-EXPECTED: the format does not demand it; a report usually has it
+            return Issue("warning", section_id, field_path(*path), "未填写（格式不强制要求，一般应写明）", "V-EXPECTED")
         hint = "（没有就填 0）" if f.kind in ("integer", "decimal") else ""
         return Issue("error", section_id, field_path(*path), f"未填写{hint}", "V-REQUIRED")
     return None

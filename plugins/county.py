@@ -64,6 +64,12 @@ class UnitStatus:
         return self.state in ("wrong_year", "errors", "ok")
 
     @property
+    def owes_report(self) -> bool:
+        """No usable report for the year yet (missing, unreadable, another year's): only
+        then do the days left or overdue mean anything."""
+        return self.state in ("missing", "unreadable", "wrong_year")
+
+    @property
     def needs_action(self) -> bool:
         return self.state != "ok" or bool(self.duplicates)
 
@@ -165,7 +171,11 @@ def unit_status(config: Config, host: PluginHost, year: int | None = None,
             row.message = "；".join(x for x in (row.message, "另有文件：" + "、".join(p.name for p in row.duplicates)) if x)
         rows.append(row)
     rank = {s: i for i, s in enumerate(STATES)}
-    rows.sort(key=lambda r: (not r.needs_action, r.days_left, rank[r.state], r.name))
+    declared = {u.name: i for i, u in enumerate(config.units)}
+    # Units that owe a report first, nearest deadline first; then by state; the order of
+    # [[units]] last (a unit handed in is not urgent however late it is).
+    rows.sort(key=lambda r: (not r.needs_action, not r.owes_report, r.days_left if r.owes_report else 0,
+                             rank[r.state], declared[r.name]))
     return rows
 
 
@@ -202,7 +212,7 @@ def status_lines(rows: list[UnitStatus], year: int, today: _dt.date) -> list[str
     for r in rows:
         table.append((r.name, levels.get(r.level, dict(UNIT_LEVELS).get(r.level, r.level)), STATES[r.state],
                       "" if r.errors is None else str(r.errors), "" if r.warnings is None else str(r.warnings),
-                      r.deadline.strftime("%m-%d"), days_text(r.days_left),
+                      r.deadline.strftime("%m-%d"), days_text(r.days_left) if r.owes_report else "",
                       (str(r.file.name) + (f"：{r.message}" if r.message else "")) if r.file else r.message))
     widths = [max(_width(line[i]) for line in table) for i in range(len(table[0]) - 1)]
     for line in table:

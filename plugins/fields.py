@@ -101,7 +101,9 @@ class Field:
 
     ``key``: stable identifier inside the section's TOML table (ASCII, never changes once
     published); ``label``: the Chinese label shown to the operator; ``help``: one line
-    shown under the field; ``required``: an empty value is reported as an error;
+    shown under the field; ``required``: an empty value is reported as an error (rule
+    V-REQUIRED); ``expected``: for a field that is not ``required`` — the format does not
+    demand it, but a report normally has it — an empty value is a warning (rule V-EXPECTED);
     ``unit``: shown after the value (件, 条, 万元 ...).
     """
 
@@ -110,6 +112,7 @@ class Field:
     label: str
     help: str = ""
     required: bool = True
+    expected: bool = False
     unit: str = ""
 
     @property
@@ -129,6 +132,12 @@ class Field:
         return "" if value is None else str(value)
 
     def empty(self) -> Any:
+        return None
+
+    def as_typed(self, raw: Any) -> Any:
+        """What to print for a stored value that :meth:`load` refuses because a rule
+        dislikes it (a pattern, a length): the text as the operator typed it, never nothing.
+        ``None`` when there is no such text (a number that is not a number stays empty)."""
         return None
 
 
@@ -237,6 +246,11 @@ class Line(Field):
             raise FieldError(f"应为文字，文件中是 {raw!r}")
         return self.parse(raw)
 
+    def as_typed(self, raw: Any) -> str | None:
+        if not isinstance(raw, str):
+            return None
+        return clean_text(raw, multiline=self.kind == "text").strip() or None
+
 
 @dataclass(frozen=True, kw_only=True)
 class Text(Line):
@@ -296,6 +310,9 @@ class Date(Field):
     def format(self, value: Any) -> str:
         return "" if value is None else value.isoformat()
 
+    def as_typed(self, raw: Any) -> str | None:
+        return clean_text(raw).strip() or None if isinstance(raw, str) else None
+
 
 @dataclass(frozen=True, kw_only=True)
 class Choice(Field):
@@ -320,6 +337,9 @@ class Choice(Field):
         if not isinstance(raw, str):
             raise FieldError(f"应为文字，文件中是 {raw!r}")
         return self.parse(raw)
+
+    def as_typed(self, raw: Any) -> str | None:
+        return clean_text(raw).strip() or None if isinstance(raw, str) else None
 
     def label_of(self, value: str | None) -> str:
         return dict(self.options).get(value or "", value or "")
@@ -356,6 +376,24 @@ class Records(Field):
                     row[col.key] = col.load(item.get(col.key))
                 except FieldError as e:
                     raise FieldError(f"第{i}条「{col.label}」：{e}") from None
+            rows.append(row)
+        return rows
+
+    def as_typed(self, raw: Any) -> list[dict[str, Any]] | None:
+        """Every record, each column loaded or as typed (:meth:`Field.as_typed`): one title
+        too long must not drop the whole list from the printed report."""
+        if not isinstance(raw, list):
+            return None
+        rows = []
+        for item in raw:
+            if not isinstance(item, dict):
+                continue
+            row = {}
+            for col in self.columns:
+                try:
+                    row[col.key] = col.load(item.get(col.key))
+                except FieldError:
+                    row[col.key] = col.as_typed(item.get(col.key))
             rows.append(row)
         return rows
 

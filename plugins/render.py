@@ -237,11 +237,14 @@ class Renderer:
         return RenderedDocument(blocks, parts, meta, fmt.id, title)
 
     def meta_values(self, report: Report, view: ReportView) -> dict[str, Any]:
-        """The metadata typed by its fields (an unreadable value reads as empty)."""
+        """The metadata typed by its fields. A value a rule refuses (a pattern, a length) is
+        printed as typed (:meth:`~plugins.fields.Field.as_typed`): an exporter never drops
+        what the operator wrote; check_report reports it."""
         out: dict[str, Any] = {}
         for f in meta_fields(self.host, report):
+            raw = view.meta.get(f.key)
             try:
-                out[f.key] = f.load(view.meta.get(f.key))
+                out[f.key] = f.load(raw)
             except Exception:  # noqa: BLE001 - reported by check_report
-                out[f.key] = None
+                out[f.key] = f.as_typed(raw)
         return out

@@ -77,15 +77,18 @@ class Section:
 
     def load_values(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """The section's values typed by its fields. A value that cannot be loaded reads as
-        empty here; :func:`field_problems` reports it."""
+        the text typed when there is one (:meth:`~plugins.fields.Field.as_typed`: a line too
+        long is still printed), else as empty; :func:`field_problems` reports it."""
         out: dict[str, Any] = {}
         for f in self.fields:
             if f.kind == "computed":
                 continue
+            raw_value = _thaw(raw.get(f.key))
             try:
-                out[f.key] = f.load(_thaw(raw.get(f.key)))
+                out[f.key] = f.load(raw_value)
             except FieldError:
-                out[f.key] = f.empty()
+                typed = f.as_typed(raw_value)
+                out[f.key] = f.empty() if typed is None else typed
         return out
 
     def __repr__(self) -> str:

@@ -433,11 +433,20 @@ def test_v_yearwords_absolute_years_are_fine(host):
 
 
 # -- metadata: V-REQUIRED, V-META, V-DEADLINE, 文号 ------------------------------------------------
-@pytest.mark.parametrize("key", ["unit", "website_url", "contact_office", "phone", "address", "email", "signed"])
+@pytest.mark.parametrize("key", ["unit", "signed"])
 def test_required_metadata(host, key):
     data = clean_report()
     del data["report"][key]
     assert ("error", "V-REQUIRED", "report", key) in findings(host, data)
+
+
+@pytest.mark.parametrize("key", ["website_name", "website_url", "contact_office", "phone", "address", "email"])
+def test_front_matter_the_template_does_not_demand_is_a_warning(host, key):
+    data = clean_report()
+    del data["report"][key]
+    found = findings(host, data)
+    assert ("warning", "V-EXPECTED", "report", key) in found
+    assert not [f for f in found if f[0] == "error"], found
 
 
 def test_v_meta_signed_before_the_year_ends(host):

@@ -95,7 +95,8 @@ class StatusScreen(Screen[None]):
                 Text("" if r.warnings is None else str(r.warnings), justify="right",
                      style="yellow" if r.warnings else ""),
                 Text(r.deadline.isoformat()),
-                Text(days_label(t, r.days_left), style="bold red" if r.days_left < 0 else ""),
+                Text(days_label(t, r.days_left) if r.owes_report else "",
+                     style="bold red" if r.days_left < 0 else ""),
                 key=str(i),
             )
         handed = sum(r.handed_in for r in rows)

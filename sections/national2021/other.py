@@ -19,9 +19,17 @@ ITEMS = (
     ("other", "其他需要报告的事项"),
 )
 
-_NO_FEE = re.compile(r"(未|没有|无|不)(收取|产生|发生|收费)|无收取|未发出")
+# V-SEC6-FEE reads the statement, not its wording: it is about fees when it names a fee
+# (处理费, 收费, 费用, 收取…) and it is clear when it says none was charged (a negation before
+# the charging: 未收取, 没有收取费用, 不存在收费情形, 本年度未产生任何收费, 均免费…) or gives an
+# amount (收取信息处理费3940元, 0元).
+_ABOUT_FEES = re.compile(r"费|收取")
+_NEGATION = r"(?:未|没有|无|不存在|不涉及|不予|均未|从未|并未|免于|免予|免收|零)"
+_NO_FEE = re.compile(_NEGATION + r"[^。；;，,]{0,12}?(?:收取|收费|费用|处理费|缴费|收缴)|免费|(?:收费|费用|处理费)[^。；;，,]{0,6}?(?:为零|为0|为〇|0元)")
 _AMOUNT = re.compile(r"\d+(\.\d+)?(万?元)")
 _NOTICE = re.compile(r"收费通知")
+# “未发出收费通知” while table 三 counts applications dropped for not paying a fee notice.
+_NO_NOTICE = re.compile(_NEGATION + r"[^。；;，,]{0,8}?(?:发出|发送|下发|送达|出具)?[^。；;，,]{0,4}?收费通知")
 
 
 class Other(NationalSection):
@@ -42,12 +50,13 @@ class Other(NationalSection):
         v = report.values(self.id)
         out = []
         fee = compact(v["fee"])
-        if fee:
-            if "处理费" not in fee:
-                out.append(error(self.id, "fee", "收取信息处理费情况中没有提到“信息处理费”", "V-SEC6-FEE"))
-            elif not _AMOUNT.search(fee) and not _NO_FEE.search(fee):
-                out.append(error(self.id, "fee", "信息处理费须写明金额（如“收取信息处理费3940元”）或“未收取信息处理费”", "V-SEC6-FEE"))
         no_fee = table(report)["other_no_fee"]["total"]
+        if fee and not (_ABOUT_FEES.search(fee) and (_AMOUNT.search(fee) or _NO_FEE.search(fee) or _NOTICE.search(fee))):
+            out.append(error(self.id, "fee", "没有写明是否收取信息处理费：请写明收取的金额（如“收取信息处理费3940元”），"
+                                             "或“本年度未收取信息处理费”", "V-SEC6-FEE"))
+        elif no_fee and _NO_NOTICE.search(fee):
+            out.append(error(self.id, "fee", f"正文写“{_NO_NOTICE.search(fee).group(0)}”，但第三部分有{no_fee}件"
+                                             "因申请人逾期未按收费通知缴费而不再处理：发出过收费通知", "V-SEC6-FEE"))
         if no_fee and not _NOTICE.search(fee):
             out.append(warning(self.id, "fee",
                                f"第三部分有{no_fee}件因逾期未缴费不再处理：应写明发出收费通知的件数和金额以及实际收取的金额", "N3-7"))

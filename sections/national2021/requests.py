@@ -203,24 +203,47 @@ _CARRIED_OUT_BEFORE = re.compile(r"(\d+)件[^\d，,。；;]{0,4}?(?:结转|顺�
 _WORDS = re.compile("(?=(" + "|".join({w for _, words, _ in _PATTERNS for w in words} | {"顺延"}) + "))")
 
 
+# Only figures about 政府信息公开申请 are compared with table 三. A figure is about them when
+# its sentence, up to the figure, speaks of 申请 (政府信息公开申请, 依申请公开), and the
+# clause of the figure names nothing else that is received and handled: 网上留言, 12345热线
+# 诉求, 咨询, 信访, 投诉举报, 建议提案, 依申请办理的其他事项 are not applications.
+_APPLICATIONS = re.compile(r"申请")
+_NOT_APPLICATIONS = re.compile(r"留言|热线|诉求|咨询|信访|来信|来访|投诉|举报|建议|提案|意见|工单|来电|其他事项|\d{5}")
+_CLAUSE_START = re.compile(r"[，,、：:]")
+
+
+def _about_applications(sentence, start, end, topic):
+    """Whether the figure matched at ``sentence[start:end]`` is about 政府信息公开申请:
+    the sentence up to it speaks of 申请, or an earlier sentence did (``topic``), and its
+    clause names nothing else."""
+    if not (topic or _APPLICATIONS.search(sentence, 0, end)):
+        return False
+    clause_start = max((m.end() for m in _CLAUSE_START.finditer(sentence, 0, start)), default=0)
+    return not _NOT_APPLICATIONS.search(sentence[clause_start:end])
+
+
 def quoted_figures(text):
-    """``[(what, number)]`` for every figure about applications quoted in ``text``."""
+    """``[(what, number)]`` for every figure about 政府信息公开申请 quoted in ``text``. The
+    topic carries over from sentence to sentence (“收到申请30件。已全部办结。”) until a
+    sentence speaks of something else (网上留言…) without 申请."""
     out = []
+    topic = False
     for sentence in compact_sentences(text):
-        if "件" not in sentence:  # every pattern ends in “N件”
-            continue
-        present = set(_WORDS.findall(sentence))  # one scan says which patterns can match
-        if not present:
-            continue
-        for what, words, pattern in _PATTERNS:
-            if present.isdisjoint(words):
-                continue
-            for m in pattern.finditer(sentence):
-                if what in ("received", "processed") and "结转" in m.group(1):
-                    continue  # “受理上年结转申请34件” is about carried_in
-                out.append((m.start(), what, int(m.group(2))))
-        if "结转" in present or "顺延" in present:
-            out += [(m.start(), "carried_out", int(m.group(1))) for m in _CARRIED_OUT_BEFORE.finditer(sentence)]
+        about = bool(_APPLICATIONS.search(sentence))
+        if "件" in sentence:  # every pattern ends in “N件”
+            present = set(_WORDS.findall(sentence))  # one scan says which patterns can match
+            for what, words, pattern in _PATTERNS:
+                if present.isdisjoint(words):
+                    continue
+                for m in pattern.finditer(sentence):
+                    if what in ("received", "processed") and "结转" in m.group(1):
+                        continue  # “受理上年结转申请34件” is about carried_in
+                    if _about_applications(sentence, m.start(), m.end(), topic):
+                        out.append((m.start(), what, int(m.group(2))))
+            if "结转" in present or "顺延" in present:
+                out += [(m.start(), "carried_out", int(m.group(1))) for m in _CARRIED_OUT_BEFORE.finditer(sentence)
+                        if _about_applications(sentence, m.start(), m.end(), topic)]
+        topic = about or (topic and not _NOT_APPLICATIONS.search(sentence))
     return [(w, n) for _, w, n in out]
 
 

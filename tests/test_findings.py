@@ -1,0 +1,128 @@
+"""Rules judged against what real reports say (issue 12): no false alarm on a correct
+report, no missed contradiction. Each test writes the kind of sentence real reports write
+(made-up wording of the same kind) into the real 淮安 2024 report or the 建瓯 2018 seed."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pytest
+
+from plugins.checks import check_report
+from plugins.config import Config
+from plugins.exporters import to_text
+from plugins.manager import PluginHost
+from plugins.render import Renderer
+from plugins.report import Report
+from plugins.store import load_report
+from test_national2021 import EXAMPLE, edited
+from test_fujian2018 import clean_report
+
+
+@pytest.fixture(scope="module")
+def host():
+    return PluginHost(Config(), entry_points=False)
+
+
+def national(changes: dict) -> Report:
+    return edited(changes)
+
+
+def fujian(changes: dict) -> Report:
+    data = clean_report()
+    for path, value in changes.items():
+        *parts, last = path.split(".")
+        node = data
+        for p in parts:
+            node = node.setdefault(p, {})
+        if value is None:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    return Report(data)
+
+
+def found(host, report, rule):
+    return [i for i in check_report(host, report).issues if i.rule == rule]
+
+
+# -- false alarms ----------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "本年度未产生任何收费。",
+    "没有收取费用。",
+    "不存在收费情形。",
+    "2024年本机关未收取信息处理费。",
+    "全年收取信息处理费0元。",
+    "依申请公开的政府信息均免费提供。",
+    "本年度发出收费通知0件，实际收取0元。",
+    "信息处理费为零。",
+])
+def test_any_clear_no_fee_statement_is_accepted(host, text):
+    report = national({"nat.other.fee": text, "nat.requests.table.other_no_fee": {}})
+    report.data["nat"]["requests"]["table"]["other_no_fee"] = {k: 0 for k in (
+        "natural", "commercial", "research", "public_welfare", "legal_service", "other_org")}
+    assert found(host, report, "V-SEC6-FEE") == []
+
+
+@pytest.mark.parametrize("text", ["无。", "本年度政务公开工作扎实推进。"])
+def test_a_missing_fee_statement_is_asked_for(host, text):
+    bad = found(host, national({"nat.other.fee": text}), "V-SEC6-FEE")
+    assert [(i.severity, i.field) for i in bad] == [("error", "fee")]
+    assert "是否收取信息处理费" in bad[0].message
+
+
+def test_a_fee_statement_that_contradicts_table_3_6(host):
+    # 淮安's table 三（六）2 has 6 applications dropped for not paying a fee notice
+    bad = found(host, national({"nat.other.fee": "本年度未发出收费通知，未收取信息处理费。"}), "V-SEC6-FEE")
+    assert len(bad) == 1 and "未发出收费通知" in bad[0].message and "6件" in bad[0].message
+
+
+@pytest.mark.parametrize("text", [
+    "全年收到网上留言120件，已全部办结。",
+    "受理12345热线诉求3000件，按时办结率100%。",
+    "接受群众咨询260件。",
+    "受理信访件30件。",
+    "依申请办理的其他事项受理56件。",
+])
+def test_figures_about_other_things_are_not_compared_with_table_3(host, text):
+    assert found(host, national({"nat.overview.requests": text}), "N3-8") == []
+
+
+def test_figures_about_applications_are_still_compared(host):
+    bad = found(host, national({"nat.overview.requests": "全年受理依申请公开事项3000件，网上留言120件。"}), "N3-8")
+    assert len(bad) == 1 and "3000件" in bad[0].message
+
+
+def test_a_website_without_http_is_accepted_and_printed_as_written(host):
+    report = load_report(EXAMPLE)
+    report.meta.update(website_name="淮安市人民政府网站", website_url="www.huaian.gov.cn")
+    issues = [i for i in check_report(host, report).issues if i.field in ("website_url", "website_name")]
+    assert issues == []
+    assert "www.huaian.gov.cn" in to_text(Renderer(host).render(report))
+
+
+def test_no_exporter_drops_a_value_a_rule_refuses(host):
+    """A value a rule refuses is reported, and still printed as typed."""
+    data = clean_report()
+    data["report"]["email"] = "xxgk＠jianou.gov.cn"  # full-width ＠: V-FIELD
+    data["report"]["website_url"] = "见网站"  # not an address: V-FIELD
+    data["fj"]["overview"]["items"][0]["title"] = "一" * 40  # longer than 30 characters
+    report = Report(data)
+    fields = {(i.field, i.rule) for i in check_report(host, report).issues}
+    assert {("email", "V-FIELD"), ("website_url", "V-FIELD")} <= fields
+    assert ("items[0].title", "V-FIELD") in fields
+    text = to_text(Renderer(host).render(report))
+    assert "xxgk＠jianou.gov.cn" in text and "见网站" in text and "一" * 40 in text
+    # the other records are not lost with the one that is too long
+    assert data["fj"]["overview"]["items"][1]["title"] in text
+
+
+@pytest.mark.parametrize("key", ["website_name", "website_url", "contact_office", "phone", "address", "email"])
+def test_front_matter_not_demanded_by_the_2021_template_is_a_warning(host, key):
+    report = load_report(EXAMPLE)
+    report.meta.update(website_name="淮安市人民政府网站", website_url="www.huaian.gov.cn", contact_office="市政府办公室",
+                       phone="0517-83603116", address="淮安市", email="xxgk@huaian.gov.cn", signed=dt.date(2025, 1, 20))
+    del report.meta[key]
+    meta = [(i.severity, i.rule, i.field) for i in check_report(host, report).issues if i.section == "report"]
+    assert meta == [("warning", "V-EXPECTED", key)]
