@@ -33,11 +33,15 @@ class Unit:
     name: str
     level: str
     file: Path | None = None
+    #: Unix users, or ``@group`` names, who act for the unit (submit, answer remarks);
+    #: empty: whoever Unix permissions let write its report
+    accounts: tuple[str, ...] = ()
 
 
 #: Keys a ``[[units]]`` entry and the ``[county]`` table may have (anything else is a typo).
-UNIT_KEYS = ("name", "level", "file")
+UNIT_KEYS = ("name", "level", "file", "accounts")
 COUNTY_KEYS = ("folder",)
+REVIEW_KEYS = ("office",)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class Config:
     deadlines: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
     county_folder: Path | None = None
     units: tuple[Unit, ...] = ()
+    #: ``[review] office``: Unix users or ``@group`` names of the county office (return, approve)
+    office: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> "Config":
@@ -127,6 +133,11 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     cfolder = county.get("folder")
     county_folder = (base / _expect(p, "county", "folder", cfolder, str, "路径")) if cfolder is not None else None
     units = _units(p, base, raw.get("units", []), county_folder)
+    review = table("review")
+    for k in review:
+        if k not in REVIEW_KEYS:
+            raise InputFileError(p, f"[review] 没有 {k} 这个键（可用的键：{', '.join(REVIEW_KEYS)}）")
+    office = _accounts(p, "[review] office", review.get("office", []))
     year = site.get("year")
     if year is not None:
         _expect(p, "site", "year", year, int, "年份（整数）")
@@ -156,6 +167,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         deadlines=deadlines,
         county_folder=county_folder,
         units=units,
+        office=office,
         raw=raw,
     )
 
@@ -213,5 +225,12 @@ def _units(p: Path, base: Path, raw: Any, county_folder: Path | None) -> tuple[U
             files[key] = i
         elif county_folder is None:
             raise InputFileError(p, f"{where} 没有 file，也没有 [county] folder：不知道到哪里找它的报告")
-        out.append(Unit(name, level, file))
+        out.append(Unit(name, level, file, _accounts(p, f"{where} accounts", entry.get("accounts", []))))
     return tuple(out)
+
+
+def _accounts(p: Path, where: str, value: Any) -> tuple[str, ...]:
+    """A list of Unix user names and ``@group`` names."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip().lstrip("@") for v in value):
+        raise InputFileError(p, f"{where} 应为 Unix 用户名或 @组名 的列表，如 [\"zhangsan\", \"@jyj\"]，现在是 {value!r}")
+    return tuple(v.strip() for v in value)

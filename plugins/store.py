@@ -376,7 +376,7 @@ def side_copy_path(path: Path, when: _dt.datetime | None = None) -> Path:
 
 
 def save_report(report: Report, path: str | os.PathLike | None = None, backup: bool = True,
-                new: bool = False) -> Path:
+                new: bool = False, *, record: str | None = "save", note: dict | None = None) -> Path:
     """Write the report (:func:`write_atomic`; the previous version kept as ``<name>.bak``).
     The caller should hold a :class:`ReportLock` (the TUI holds one for the whole session;
     the command line takes one around this call).
@@ -384,7 +384,12 @@ def save_report(report: Report, path: str | os.PathLike | None = None, backup: b
     Saving to the file the report was read from: if someone else changed that file since
     (another program, ``git pull``), it is not overwritten: the report's text is written to
     :func:`side_copy_path` instead and :class:`~plugins.errors.ReportChanged` says both.
-    Only the values that changed are rewritten in the file's text; comments and layout stay."""
+    Only the values that changed are rewritten in the file's text; comments and layout stay.
+
+    ``record``: the kind of entry this save makes in the report's journal
+    (:mod:`plugins.journal`: the intent noted before the write, the entry after it); ``None``
+    writes without one. A report that is submitted or approved raises
+    :class:`~plugins.journal.ReportFrozen` and is not written."""
     p = Path(path) if path is not None else report.path
     if p is None:
         raise ValueError("report has no path")
@@ -399,7 +404,19 @@ def save_report(report: Report, path: str | os.PathLike | None = None, backup: b
         except CannotWrite:
             side = None
         raise ReportChanged(target, side)
-    written = write_atomic(p, data, backup=backup, new=new)
+    pending = None
+    if record is not None:
+        from . import journal
+
+        pending = journal.begin(target, text, record, note)
+    try:
+        written = write_atomic(p, data, backup=backup, new=new)
+    except BaseException:
+        if pending is not None:
+            pending.abandon()
+        raise
+    if pending is not None:
+        pending.finish()
     report.path = Path(p)
     report.digest = _digest(data)
     return written

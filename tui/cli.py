@@ -84,7 +84,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         report.section_data(s.id, create=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     with ReportLock(path):
-        save_report(report, path, backup=False, new=True)
+        save_report(report, path, backup=False, new=True, record="create")
     _out(f"已创建 {path}：{meta.get('unit') or '（未填单位）'} {year}年，格式 {fmt.id}（{fmt.name}）")
     if carried is not None:
         _out(f"上年报告：{args.from_file}（{previous.year}年）" + (f"，已记入 [report] previous = \"{carried.previous_key}\""
@@ -362,6 +362,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.add_argument("--tui", action="store_true", help="在终端界面中查看；回车打开所选单位的报告")
     s.set_defaults(func=cmd_status)
+
+    from tui.journal_cli import add_commands
+
+    add_commands(sub)  # history, diff, restore, submit, remark, return, approve, reopen, review
 
     s = sub.add_parser("edit", help="在终端界面中编辑报告")
     s.add_argument("file", nargs="?")
