@@ -25,7 +25,9 @@ listed one that has gone (then delete it from the list).
 
 ``python tests/corpus_tools.py`` prints the per-rule table; ``--write`` puts it into
 docs/checks.md; ``--diff`` prints, report by report, how today's findings differ from the
-listed discrepancies (what to add to or delete from a sidecar after a rule changed).
+listed discrepancies (what to add to or delete from a sidecar after a rule changed);
+``--prune`` deletes from the sidecars the listed discrepancies that have gone (a new
+discrepancy is never written: it needs judging against the source).
 """
 
 from __future__ import annotations
@@ -243,7 +245,44 @@ def print_diff(h: PluginHost) -> int:
     return changed
 
 
+_BLOCK = re.compile(r"(?ms)^\[\[(expected|false_alarm)\]\]\n.*?(?=^\[\[|\Z)")
+
+
+def prune(h: PluginHost) -> list[str]:
+    """Delete gone false alarms and the ``today = "missed"`` of findings now found from every
+    sidecar; the names of the sidecars changed."""
+    changed = []
+    for r in load_corpus():
+        c = compare(r, findings_today(h, r))
+        gone, _ = c.false_unlisted(r.false_today)
+        found_now = Counter(r.missed_today) - Counter(c.missed)
+        if not gone and not found_now:
+            continue
+        gone_left, found_left = Counter(gone), found_now
+        path = CORPUS / f"{r.slug}.expected.toml"
+        text = path.read_text(encoding="utf-8")
+
+        def edit(m: re.Match) -> str:
+            raw = tomllib.loads(m.group(0))[m.group(1)][0]
+            f = _entry({k: v for k, v in raw.items()}, path.name)
+            if m.group(1) == "false_alarm" and gone_left[f]:
+                gone_left[f] -= 1
+                return ""
+            if m.group(1) == "expected" and raw.get("today") == "missed" and found_left[f]:
+                found_left[f] -= 1
+                return re.sub(r'(?m)^today = "missed"\n', "", m.group(0))
+            return m.group(0)
+
+        path.write_text(_BLOCK.sub(edit, text).rstrip("\n") + "\n", encoding="utf-8")
+        changed.append(path.name)
+    return changed
+
+
 def main(argv: list[str]) -> int:
+    if "--prune" in argv:
+        for name in prune(host()):
+            print(f"pruned {name}")
+        return 0
     if "--diff" in argv:
         return print_diff(host())
     per = figures()
