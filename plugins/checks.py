@@ -18,6 +18,8 @@ from .meta import META_FIELDS
 from .report import META, Report, ReportView
 from .results import Issue
 
+MISSING_RULE = "V-REQUIRED"  # the rule of a value not filled in
+
 __all__ = ["CheckResult", "check_report", "describe_field", "field_problems", "meta_fields"]
 
 
@@ -33,6 +35,19 @@ class CheckResult:
     @property
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def missing(self) -> list[Issue]:
+        """The errors that say only that something is not filled in yet (counted among the
+        errors: a report with a blank is not ready; front ends name them apart)."""
+        return [i for i in self.issues if i.rule == MISSING_RULE]
+
+    def summary(self) -> str:
+        """The counts in the words every front end uses (``nianbao check``, the TUI's
+        header, the export question): ``14 个错误（其中 14 处未填），0 个警告``."""
+        missing = len(self.missing)
+        return (f"{len(self.errors)} 个错误" + (f"（其中 {missing} 处未填）" if missing else "")
+                + f"，{len(self.warnings)} 个警告")
 
     def for_section(self, section_id: str) -> list[Issue]:
         return [i for i in self.issues if i.section == section_id]
@@ -60,7 +75,7 @@ def _scalar(section_id: str, f: Field, raw: Any, path: tuple[str | int, ...], re
         if not required:  # V-EXPECTED: the format does not demand it; a report usually has it
             return Issue("warning", section_id, field_path(*path), "未填写（格式不强制要求，一般应写明）", "V-EXPECTED")
         hint = "（没有就填 0）" if f.kind in ("integer", "decimal") else ""
-        return Issue("error", section_id, field_path(*path), f"未填写{hint}", "V-REQUIRED")
+        return Issue("error", section_id, field_path(*path), f"未填写{hint}", MISSING_RULE)
     return None
 
 
@@ -78,7 +93,7 @@ def field_problems(section_id: str, fields: Iterable[Field], raw: Mapping[str, A
                 out.append(Issue("error", section_id, f.key, f"「{f.label}」应为记录列表，文件中是 {type(value).__name__}", "V-FIELD"))
                 continue
             if f.required and len(value) < max(f.min_rows, 1):
-                out.append(Issue("error", section_id, f.key, f"至少要有{max(f.min_rows, 1)}条", "V-REQUIRED"))
+                out.append(Issue("error", section_id, f.key, f"至少要有{max(f.min_rows, 1)}条", MISSING_RULE))
             if f.max_rows is not None and len(value) > f.max_rows:
                 out.append(Issue("error", section_id, f.key, f"最多{f.max_rows}条", "V-FIELD"))
             for i, row in enumerate(value):

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping
 from .results import Issue
 
 __all__ = ["year_words", "numbers_before", "is_blank_statement", "prose_of", "shingles", "similarity",
-           "duplicate_prose", "year_on_year", "DUP_THRESHOLD", "DUP_MIN_CHARS", "JUMP_FACTOR"]
+           "duplicate_prose", "year_on_year", "unreadable_cells", "balance", "DUP_THRESHOLD", "DUP_MIN_CHARS", "JUMP_FACTOR"]
 
 # Relative time words that leave the reader guessing which year is meant (rule V-YEARWORDS).
 _YEAR_WORDS = ("今年以来", "今年来", "今年", "截至目前", "截止目前", "目前为止", "去年")
@@ -147,3 +147,54 @@ def year_on_year(section_id: str, field: str, label: str, now: Any, last: Any, u
     return [Issue("warning", section_id, field,
                   f"{label}{now}{unit}，{when}为{last}{unit}，{change}：请核对数字（单位、漏填、错位），"
                   "属实的请在正文中说明原因", "V-XYEAR")]
+
+
+def unreadable_cells(grid: Any, raw: Mapping[str, Any] | None) -> set[tuple[str, str]]:
+    """The (row, column) keys of the typed cells of ``grid`` whose stored value cannot be
+    read (``1O5``, ``12.5`` for a count). Their totals are unknown, and so is every balance
+    they take part in: a rule then says it will check once they are corrected (see
+    :func:`balance`) rather than nothing."""
+    out: set[tuple[str, str]] = set()
+    for r in grid.rows:
+        stored = (raw or {}).get(r.key) if not r.sum_of else None
+        if not isinstance(stored, Mapping):
+            continue
+        for c in grid.columns:
+            value = stored.get(c.key)
+            if c.sum_of or value is None or value == "":
+                continue
+            try:
+                grid.cell.load(value)
+            except Exception:  # noqa: BLE001 - any reason it cannot be read
+                out.add((r.key, c.key))
+    return out
+
+
+def balance(section_id: str, field: str, where: str, left: list[tuple[str, Any]], right: list[tuple[str, Any]],
+            unit: str, rule: str, pending: Iterable[str] = ()) -> Issue | None:
+    """The check of an identity ``sum(left) == sum(right)`` (each side a list of
+    ``(label, value)``), with a message that leads to the mistake: where (``「自然人」列``),
+    both sides figure by figure, and the difference (``差60件``). ``pending``: the cells
+    of either side that cannot be read: then a warning that the balance is checked once
+    they are corrected. None when it holds, or a side is still blank (reported as such)."""
+    pending = list(pending)
+    if pending:
+        return Issue("warning", section_id, field,
+                     f"{where}：{'、'.join(pending)}填写有误，改正后再核对{_side_names(left)}是否等于{_side_names(right)}", rule)
+    values = [v for _, v in left + right]
+    if any(v is None for v in values):
+        return None
+    a, b = sum(v for _, v in left), sum(v for _, v in right)
+    if a == b:
+        return None
+    return Issue("error", section_id, field,
+                 f"{where}：{_side(left, unit)}，不等于{_side(right, unit)}，差{abs(a - b)}{unit}", rule)
+
+
+def _side(items: list[tuple[str, Any]], unit: str) -> str:
+    text = "加".join(f"{label}{value}{unit}" for label, value in items)
+    return text + (f"共{sum(v for _, v in items)}{unit}" if len(items) > 1 else "")
+
+
+def _side_names(items: list[tuple[str, Any]]) -> str:
+    return "加".join(label for label, _ in items)

@@ -270,7 +270,7 @@ def test_check_errors_readable(capsys, tmp_path):
     code, out, err = run(capsys, "check", str(path))
     assert code == 1
     lines = out.splitlines()
-    assert lines[0] == f"{path}: 3 个错误，0 个警告"
+    assert lines[0] == f"{path}: 3 个错误（其中 1 处未填），0 个警告"  # the words of the TUI header
     unit = next(ln for ln in lines if "单位名称" in ln)
     assert unit.strip().startswith("错误") and "文档信息 › 单位名称：未填写" in unit and "[V-REQUIRED]" in unit
     year, cumulative = (ln for ln in lines if "OR4" in ln)
@@ -297,7 +297,7 @@ def test_check_json(capsys, tmp_path):
     assert (unit["section"], unit["field"], unit["section_heading"], unit["field_label"]) == ("report", "unit", "文档信息", "单位名称")
     or4 = next(i for i in first["issues"] if i["rule"] == "OR4")
     assert or4["section"] == "fj.requests" and or4["plugin"] == "sections.fujian2018"
-    assert second == {"file": str(clean), "readable": True, "errors": 0, "warnings": 0, "issues": []}
+    assert second == {"file": str(clean), "readable": True, "errors": 0, "missing": 0, "warnings": 0, "issues": []}
     assert "单位名称" in out  # readable JSON: not \\u escapes
 
 

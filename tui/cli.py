@@ -140,12 +140,12 @@ def cmd_check(args: argparse.Namespace) -> int:
             status = EXIT_ERRORS
         if args.json:
             reports_json.append({"file": name, "readable": True, "errors": len(result.errors),
-                                 "warnings": len(result.warnings), "issues": rows})
+                                 "missing": len(result.missing), "warnings": len(result.warnings), "issues": rows})
             continue
         if not rows:
             _out(f"{name}: 没有发现问题")
             continue
-        _out(f"{name}: {len(result.errors)} 个错误，{len(result.warnings)} 个警告")
+        _out(f"{name}: {result.summary()}")
         for row in rows:
             mark = "错误" if row["severity"] == "error" else "警告"
             where = row["section_heading"] + (f" › {row['field_label']}" if row["field_label"] else "")

@@ -88,7 +88,8 @@ class Proactive(FujianSection):
                 part = counts[row.key][col]
                 if total is not None and part is not None and part > total:
                     out.append(error(self.id, f"counts.{row.key}.{col}",
-                                     f"{col_label}{row.label.removeprefix('其中：')}{part}条大于主动公开总数{total}条", "OR1"))
+                                     f"{col_label}{row.label.removeprefix('其中：')}{part}条大于主动公开总数{total}条"
+                                     f"（多{part - total}条）", "OR1"))
         places = v["percent_places"]
         if places is not None and places > 4:
             out.append(error(self.id, "percent_places", "占比最多保留4位小数", "OR9"))

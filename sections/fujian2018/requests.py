@@ -55,13 +55,21 @@ class Requests(FujianSection):
         v = report.values(self.id)
         out = cumulative_issues(self.id, RECEIVED, v["received"], "件") + cumulative_issues(self.id, ANSWERS, v["answers"], "件")
         received, answers = RECEIVED.full(v["received"]), ANSWERS.full(v["answers"])
+        bad = {(g.key, r, c) for g in (RECEIVED, ANSWERS)
+               for r, c in rules.unreadable_cells(g, report.section(self.id).get(g.key))}
         for col, col_label in (("year", "本年度"), ("cumulative", "历年累计")):
             got, answered = received["total"][col], answers["total"][col]
+            pending = [f"{g.label}·{next(x.label for x in g.rows if x.key == r).removeprefix('其中：')}（{col_label}）"
+                       for g in (RECEIVED, ANSWERS) for gk, r, c in sorted(bad) if gk == g.key and c == col]
+            if pending:
+                out.append(warning(self.id, f"answers.granted.{col}",
+                                   f"{col_label}：{'、'.join(pending)}填写有误，改正后再核对答复数是否超过受理数", "OR4"))
+                continue
             if got is None or answered is None:
                 continue
             if answered > got:
                 out.append(error(self.id, f"answers.granted.{col}",
-                                 f"{col_label}答复{answered}件，多于受理的{got}件：答复不能多于申请", "OR4"))
+                                 f"{col_label}答复{answered}件，多于受理的{got}件（多{answered - got}件）：答复不能多于申请", "OR4"))
             elif answered < got and col == "year" and not v["note"]:
                 out.append(warning(self.id, "note",
                                    f"本年度受理{got}件，答复{answered}件，有{got - answered}件尚未答复：请在“补充说明”中说明", "OR4"))

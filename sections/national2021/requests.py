@@ -89,6 +89,12 @@ LABEL = {r.key: r.label for r in ROWS}
 COLUMN_LABEL = {c.key: c.label for c in COLUMNS}
 
 
+def _cell_name(row, col):
+    """A cell named as the operator sees it: ``（三）8.属于行政查询事项（自然人）``."""
+    label = LABEL[row]
+    return f"{label}（{COLUMN_LABEL[col]}）"
+
+
 def table(report):
     """The full table 三 (computed cells included), once per report view: do not modify it."""
     return full_grid(report, ID, TABLE)
@@ -109,14 +115,22 @@ class Requests(NationalSection):
         v = report.values(self.id)
         t = table(report)
         out = []
+        bad = rules.unreadable_cells(TABLE, report.section(self.id).get("table"))
         for c in COLUMNS:
             new, cin, done, cout = (t[k][c.key] for k in ("new", "carried_in", "processed_total", "carried_out"))
+            # N3-1 (the 总计 column: the cells of every column add up in it)
+            involved = ("new", "carried_in", "carried_out") + RESULT_ROWS
+            pending = [_cell_name(r, col) for r in involved for col in ((c.key,) if not c.sum_of else c.sum_of)
+                       if (r, col) in bad]
+            if c.sum_of and pending:
+                pending = []  # said in the applicants' columns already
+            issue = rules.balance(self.id, f"table.carried_out.{c.key}", f"「{c.label}」列",
+                                  [("一、本年新收", new), ("二、上年结转", cin)],
+                                  [("三、（七）总计", done), ("四、结转下年度继续办理", cout)], "件", "N3-1", pending)
+            if issue is not None:
+                out.append(issue)
             if None in (new, cin, done, cout):
                 continue
-            if new + cin != done + cout:
-                out.append(error(self.id, f"table.carried_out.{c.key}",
-                                 f"「{c.label}」列：一、本年新收{new}件加二、上年结转{cin}件共{new + cin}件，"
-                                 f"不等于三、（七）总计{done}件加四、结转下年度继续办理{cout}件共{done + cout}件", "N3-1"))
             if cout > new + cin:
                 out.append(error(self.id, f"table.carried_out.{c.key}",
                                  f"「{c.label}」列：结转下年度继续办理{cout}件，多于本年新收与上年结转之和{new + cin}件", "N3-5"))
