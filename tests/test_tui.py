@@ -393,7 +393,12 @@ async def test_arrows_move_cell_to_cell_and_the_total_updates_live(example):
         assert app.focused.path == "received.online.cumulative"
         await pilot.press("left")
         assert app.focused.path == "received.online.year"
-        await pilot.press("up", "up")  # the total row is computed: nothing to stop at
+        await pilot.press("up", "up")  # on to the computed total row: read-only
+        assert isinstance(app.focused, GridCell) and app.focused.path == "received.total.year"
+        before = str(app.focused.render())
+        await pilot.press(*"9")  # nothing to type into
+        assert str(app.focused.render()) == before
+        await pilot.press("down")
         assert app.focused.path == "received.in_person.year"
         await pilot.press(*"7")
         await pilot.pause()

@@ -125,7 +125,16 @@ async def test_at_80x24_the_labels_stay_in_view_to_the_last_row_and_column(natio
         assert_labels_beside(app, box)
         assert box._where.plain.startswith("一、本年新收政府信息公开申请数量（自然人）")
 
-        await pilot.press(*["down"] * 30, *["right"] * 10)  # the computed row and column are passed over
+        await pilot.press(*["down"] * 30, *["right"] * 10)  # on to the computed 总计 column: read-only
+        await pilot.pause()
+        assert isinstance(app.focused, GridCell) and app.focused.path == "table.carried_out.total"
+        assert box._where.plain.startswith("四、结转下年度继续办理（总计）：自动计算")
+        assert "本行总计 103 ｜ 本列（七）总计 3050" in box._where.plain
+        await pilot.press(*"12")  # nothing to type into: the total stays as computed
+        await pilot.pause()
+        assert computed(app, "carried_out", "total") == "103"
+        assert any("总计" in line and "103" in line for line in screen_text(app))
+        await pilot.press("left")
         await pilot.pause()
         assert app.focused.path == "table.carried_out.other_org"
         assert box._body.scroll_x > 0 and box._body.scroll_y > 0
@@ -199,7 +208,9 @@ async def test_typing_updates_the_totals_and_the_n3_1_check_live(national):
         assert "不等于" in field_message(app, "table")  # N3-1: 3002 + 34 ≠ 2932 + 103
         out = editor(app, "table.carried_out.natural")
         assert out.has_class("-error")
-        assert box._where.plain.splitlines()[-1].startswith("✗ 「自然人」列")  # under the table, where typed
+        # under the table, where typed: another cell's problem, named by its cell
+        assert box._where.plain.splitlines()[-1].startswith("✗ 表中有2处问题，先看四、结转下年度继续办理（自然")
+        assert "本行总计 3120" in box._where.plain  # the row's total, whatever is scrolled into view
         assert "N3-1" in {i.rule for i in app.session.result.errors}
 
         await focus(pilot, app, "table.carried_out.natural")  # the cell the error is about: in full
@@ -318,3 +329,46 @@ def test_snapshot_big_table(snap_compare, national, size):
         await pilot.pause()
 
     assert snap_compare(_snapshot_app(national), terminal_size=size, run_before=run_before)
+
+
+async def test_the_line_under_a_cell_is_its_own_problem_and_f4_goes_to_the_next_error(national):
+    """Two bad cells: correcting the first leaves the line under it clean (not the other
+    cell's 不是数字), F4 then goes to the other error (errors before warnings), and the
+    column's balance, unknown while a cell cannot be read, is said to wait for it."""
+    app = make_app(national)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, app, REQUESTS)
+        box = table(app)
+        await focus(pilot, app, "table.deny_query.natural")
+        await pilot.press(*"1O5")
+        await focus(pilot, app, "table.granted.commercial")
+        await pilot.press(*"12.5")
+        assert await wait_for(lambda: "不是整数" in box._where.plain or "12.5" in box._where.plain)
+        assert "1O5" not in box._where.plain.splitlines()[-1]  # its own problem, not the other's
+        waiting = [i for i in app.session.result.warnings if i.rule == "N3-1"]
+        assert waiting and "填写有误，改正后再核对" in waiting[0].message
+        await pilot.press("backspace", "backspace")  # 12.5 -> 12
+        assert await wait_for(lambda: app.session.raw_at(REQUESTS, "table.granted.commercial") == 12)
+        await pilot.pause()
+        last = box._where.plain.splitlines()[-1]
+        assert last.startswith("✗ 表中有2处问题，先看（三）8.属于行政查询事项（自然")  # named by its own cell
+        assert not any(i.field == "table.granted.commercial" for i in app.session.result.issues)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.focused.path == "table.deny_query.natural"  # the remaining error, not a warning
+        assert box._where.plain.splitlines()[-1].startswith("✗ 不是数字：1O5")
+        ordered = app.ordered_issues()
+        severities = [i.severity for i in ordered if i.rule != "V-REQUIRED"]
+        assert severities == sorted(severities, key=lambda s: s != "error")  # errors first
+
+
+async def test_the_header_counts_in_the_words_of_nianbao_check(national):
+    from plugins.checks import check_report
+    from plugins.store import load_report
+
+    app = make_app(national)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        header = str(app.query_one("#status").render())
+        summary = check_report(app.host, load_report(national)).summary()
+        assert summary in header and "处未填" in summary

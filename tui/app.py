@@ -45,7 +45,7 @@ from plugins.store import load_report, write_atomic
 
 from .i18n import Translator
 from .session import Session, parse_path
-from .widgets import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, RecordsBox, WrappedText, fit,
+from .widgets import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, GridCell, RecordsBox, WrappedText, fit,
                       is_tabular, table_lines, wrap_text)
 
 SAVE_DELAY = 1.0  # at most this long between a keystroke and the file on disk
@@ -248,6 +248,7 @@ class NianbaoApp(App[int]):
         self._save_timer: Any = None
         self._preview_timer: Any = None
         self._problem_index = -1
+        self._last_jump: tuple[Issue | None, Widget | None] = (None, None)  # F4's last problem, and the field it went to
         self._showing_issues: list[Issue] = []
         self._issue_keys: tuple = ()
         self._nav_keys: tuple = ()
@@ -617,6 +618,7 @@ class NianbaoApp(App[int]):
         if index < len(self._showing_issues):
             self._problem_index = index
             await self.jump(self._showing_issues[index])
+            self._last_jump = (self._showing_issues[index], self.focused)
 
     def on_descendant_focus(self) -> None:
         if self.screen_stack and not self._exit:
@@ -697,15 +699,12 @@ class NianbaoApp(App[int]):
             return  # a modal screen is on top, or the app is closing: nothing to update
         s = self.session
         meta = s.report.meta
-        real_errors = [i for i in s.result.errors if i.rule != "V-REQUIRED"]
-        missing = [i for i in s.result.errors if i.rule == "V-REQUIRED"]
-        counts = RichText()
-        counts.append(self.t("errors_n", n=len(real_errors)), style="bold red" if real_errors else "")
-        counts.append(" ")
-        counts.append(self.t("warnings_n", n=len(s.result.warnings)), style="yellow" if s.result.warnings else "")
-        if missing:
-            counts.append(" ")
-            counts.append(self.t("missing_n", n=len(missing)), style="dim")
+        # the counts in the words of ``nianbao check`` (one vocabulary for both)
+        result = s.result
+        summary = result.summary() if self.t.language == "zh" else self.t(
+            "counts" if result.missing else "counts_all", errors=len(result.errors), missing=len(result.missing),
+            warnings=len(result.warnings))
+        counts = RichText(summary, style="bold red" if result.errors else "yellow" if result.warnings else "")
         if s.read_only:
             saved = RichText(self.t("read_only", holder=clean_text(s.holder)), style="bold yellow")
         elif s.dirty:
@@ -843,9 +842,9 @@ class NianbaoApp(App[int]):
             return self.query_one("#issues").has_focus
         if action == "enter_field":
             # Enter moves on only from one-line fields (it is a new line in prose, opens a list)
-            return isinstance(self.focused, FieldInput)
+            return isinstance(self.focused, (FieldInput, GridCell))
         if action == "cell":
-            return isinstance(self.focused, FieldInput) and any(isinstance(a, CellNavigation) for a in self.focused.ancestors)
+            return isinstance(self.focused, (FieldInput, GridCell)) and any(isinstance(a, CellNavigation) for a in self.focused.ancestors)
         if action.startswith(_RECORD_ACTIONS):
             if self.session.read_only:
                 return False
@@ -928,12 +927,22 @@ class NianbaoApp(App[int]):
         if not issues:
             self.notify(self.t("no_problems"))
             return
-        self._problem_index = (self._problem_index + 1) % len(issues)
+        # The problem after the one at the cursor, in the list's order (errors first); from
+        # a field with no problem (just corrected), the first: counting on from the last
+        # problem visited would skip the next error once the list got shorter.
+        last, where = self._last_jump
+        here = getattr(self.focused, "path", None)
+        if where is not None and where is self.focused and last in issues:
+            at: int | None = issues.index(last)
+        else:
+            at = next((n for n, i in enumerate(issues) if i.section == self.page_id and here and i.field == here), None)
+        self._problem_index = 0 if at is None else (at + 1) % len(issues)
         issue = issues[self._problem_index]
         panel = self.query_one("#issues", OptionList)
         if panel.display and self._problem_index < panel.option_count:
             panel.highlighted = self._problem_index
         await self.jump(issue)
+        self._last_jump = (issue, self.focused)
 
     def action_toggle_issues(self) -> None:
         """Show the list and go to it; from the list, hide it and go back to the field."""

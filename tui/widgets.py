@@ -338,17 +338,20 @@ class CellNavigation:
         is selected (just arrived there); cells that cannot be typed in are passed over."""
         cells = self.matrix()
         pos = next(((ri, ci) for ri, row in enumerate(cells) for ci, w in enumerate(row) if w is widget), None)
-        if pos is None or not isinstance(widget, FieldInput):
+        if pos is None or not isinstance(widget, (FieldInput, GridCell)):
             return None
         if key in ("pageup", "pagedown"):
             return self._page(cells, pos, -1 if key == "pageup" else 1)
-        sel = widget.selection
-        whole = not sel.is_empty and abs(sel.end - sel.start) == len(widget.value)
         moves = {"up": (-1, 0), "down": (1, 0)}
-        if key == "left" and (whole or widget.cursor_position == 0):
-            moves["left"] = (0, -1)
-        if key == "right" and (whole or widget.cursor_position >= len(widget.value)):
-            moves["right"] = (0, 1)
+        if isinstance(widget, GridCell):  # nothing to move in: left and right leave it
+            moves.update(left=(0, -1), right=(0, 1))
+        else:
+            sel = widget.selection
+            whole = not sel.is_empty and abs(sel.end - sel.start) == len(widget.value)
+            if key == "left" and (whole or widget.cursor_position == 0):
+                moves["left"] = (0, -1)
+            if key == "right" and (whole or widget.cursor_position >= len(widget.value)):
+                moves["right"] = (0, 1)
         if key not in moves:
             return None
         dr, dc = moves[key]
@@ -356,6 +359,8 @@ class CellNavigation:
         while 0 <= r < len(cells) and 0 <= c < len(cells[r]):
             target = cells[r][c]
             if target is not None and not target.disabled:
+                if isinstance(target, GridCell):
+                    target.reachable = True
                 return target
             r, c = r + dr, c + dc
         return None
@@ -371,19 +376,30 @@ class CellNavigation:
         r = min(max(r0 + direction * step, 0), len(cells) - 1)
         while r != r0:
             target = cells[r][c] if c < len(cells[r]) else None
-            if target is not None and not target.disabled:
+            if target is not None and not target.disabled and not isinstance(target, GridCell):
                 return target
             r -= direction
         return cells[r0][c]
 
 
-class GridCell(Static):
-    """A computed cell of a grid (a 合计 row or column)."""
+class GridCell(Static, can_focus=True):
+    """A computed cell of a grid (a 合计 row or column): read-only. The arrows reach it
+    (to read a total with its row and column named under the table); Tab and Enter pass
+    over it, so that typing row after row never stops on a total."""
 
     def __init__(self, grid: Grid, row: str, col: str, **kw: Any):
         super().__init__("—", markup=False, classes="cell computed", **kw)
         self.grid_field, self.row, self.col = grid, row, col
+        self.path = f"{grid.key}.{row}.{col}"  # its address, as an editor's (never edited)
         self.shown = "—"
+        self.reachable = False  # set by the arrows, just before they move here
+
+    def allow_focus(self) -> bool:
+        # In the focus chain only while it has the focus (Tab then goes on from here).
+        return self.reachable or self.has_focus
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.reachable = False
 
 
 # An enumerator at the start of a heading: （三）, 三、, 3.
@@ -588,6 +604,8 @@ class GridBox(CellNavigation, Vertical):
             # the line under the table: the cell's name (two lines kept for it: the few
             # longer names push the table down a line) and its problem
             where_h = min(self._where_lines(width), 2) + 1
+            if any(r.sum_of for r in f.rows) or any(c.sum_of for c in f.columns):
+                where_h += 1  # the totals of the cell's row and column
             # Row labels: all the columns beside them if the labels keep a quarter of the
             # width; otherwise the labels keep two fifths and the cells scroll sideways.
             natural = max((cell_len(x) for x in self.short_names), default=0)
@@ -703,13 +721,39 @@ class GridBox(CellNavigation, Vertical):
             lines.append(line)
         self._heads.update(RichText("\n").join(lines))
 
+    def _totals(self, r: int, c: int) -> RichText | None:
+        """The totals the cell at (r, c) counts in, so that they are in view wherever the
+        table is scrolled: the row's computed columns (``本行总计 3119``) and the column's
+        computed rows (``本列（七）总计 2932``). None for a table with no totals."""
+        f = self.field
+        sum_cols = [col for col in f.columns if col.sum_of]
+        sum_rows = [row for row in f.rows if row.sum_of]
+        if not sum_cols and not sum_rows:
+            return None
+        raw = self.session.raw(self.page_id, f.key)
+        values = grid_values(f, raw if isinstance(raw, dict) else {})
+        row, col = f.rows[r], f.columns[c]
+        parts = [(self.t("row_total", label=clean_text(sc.label)), values[row.key][sc.key]) for sc in sum_cols]
+        parts += [(self.t("column_total", label=clean_text(sr.label).removeprefix("其中：")), values[sr.key][col.key])
+                  for sr in sum_rows]
+        text = RichText()
+        for n, (label, value) in enumerate(parts):
+            if n:
+                text.append(" ｜ ", style="dim")
+            text.append(label + " ")
+            text.append("—" if value is None else str(value), style="bold")
+        return text
+
     def _draw_where(self) -> None:
-        """The line under a big table: the full name of the cell with the cursor, then its
-        problem (or the table's first error, or the keys)."""
+        """The lines under a big table: the full name of the cell with the cursor, the
+        totals it counts in, then its own problem (or, on one line, where the table's other
+        problems are, or the keys)."""
         if not hasattr(self, "_where") or not self.compact:
             return
         width = self.size.width
-        key = (self.current, width, tuple((i.field, i.message, i.severity) for i in self._issues))
+        totals = self._totals(*self.current) if self.current is not None else None
+        key = (self.current, width, totals.plain if totals is not None else None,
+               tuple((i.field, i.message, i.severity) for i in self._issues))
         if key == self._where_key:
             return
         self._where_key = key
@@ -722,25 +766,50 @@ class GridBox(CellNavigation, Vertical):
             name.append("（")
             name.append(clean_text(col.label), style="bold")
             name.append("）")
+            if row.sum_of or col.sum_of:
+                name.append(self.t("computed_cell"), style="dim")
             lines.append((name, 2, True))
+            if totals is not None:
+                lines.append((totals, 2, True))
             path = f"{self.field.key}.{row.key}.{col.key}"
             own = [i for i in self._issues if i.field == path]
-        errors = [i for i in self._issues if i.severity == "error" and i.rule != MISSING]
-        warnings = [i for i in self._issues if i.severity != "error" and i.rule != MISSING]
         mine = next(iter(sorted(own, key=lambda i: (i.rule == MISSING, i.severity != "error"))), None)
-        shown = mine or next(iter(errors), None) or next(iter(warnings), None)
-        if shown is None:
-            lines.append((RichText(fit(self.t("grid_keys"), width), style="dim"), 0, False))
-        elif shown.rule == MISSING:
-            lines.append((RichText(fit("◦ " + self.t("missing"), width), style="dim"), 0, False))
+        if mine is not None and mine.rule != MISSING:
+            # the cell's own problem, in full
+            error = mine.severity == "error"
+            text = ("✗ " if error else "! ") + clean_text(mine.message)
+            lines.append((RichText(text, style="red" if error else "yellow"), 2, True))
+        elif mine is not None:
+            lines.append((RichText(fit("◦ " + clean_text(mine.message), width), style="dim"), 0, False))
         else:
-            # the cell's own problem in full; another cell's on one line (they are all
-            # listed under the table and in the issue list)
-            error = shown.severity == "error"
-            text = ("✗ " if error else "! ") + clean_text(shown.message)
-            lines.append((RichText(text if shown is mine else fit(text, width), style="red" if error else "yellow"),
-                          2, shown is mine))
+            # Another cell's problem is never shown as if it were this one's: where the
+            # others are, on one line, named by their cells (F4 goes to each).
+            others = sorted((i for i in self._issues if i.rule != MISSING),
+                            key=lambda i: (i.severity != "error", self._sort_key(i.field)))
+            if others:
+                first = others[0]
+                error = first.severity == "error"
+                text = self.t("other_problems", n=len(others), where=self._cell_name(first.field),
+                              message=clean_text(first.message))
+                lines.append((RichText(fit(("✗ " if error else "! ") + text, width), style="red" if error else "yellow"),
+                              0, False))
+            else:
+                lines.append((RichText(fit(self.t("grid_keys"), width), style="dim"), 0, False))
         self._where.set_lines(lines)
+
+    def _sort_key(self, path: str | None) -> tuple[int, int]:
+        _, _, a, b = parse_path(path or "")
+        rows = [r.key for r in self.field.rows]
+        cols = [c.key for c in self.field.columns]
+        return (rows.index(a) if a in rows else len(rows), cols.index(b) if b in cols else len(cols))
+
+    def _cell_name(self, path: str | None) -> str:
+        """A cell's short name: ``（三）8.属于行政查询事项（自然人）``."""
+        r, c = self._sort_key(path)
+        if r >= len(self.field.rows):
+            return clean_text(self.field.label)
+        name = self.short_names[r].strip()
+        return name + (f"（{clean_text(self.field.columns[c].label)}）" if c < len(self.field.columns) else "")
 
     def on_descendant_focus(self, event: Any) -> None:
         pos = self._position(event.widget)
@@ -782,8 +851,9 @@ class GridBox(CellNavigation, Vertical):
 
     def matrix(self) -> list[list[Widget | None]]:
         if self._matrix is None:
-            inputs = {w.path: w for w in self.query(FieldInput)}
-            self._matrix = [[inputs.get(f"{self.field.key}.{r.key}.{c.key}") for c in self.field.columns]
+            cells: dict[str, Widget] = {w.path: w for w in self.query(FieldInput)}
+            cells.update((f"{self.field.key}.{w.row}.{w.col}", w) for w in self._computed)
+            self._matrix = [[cells.get(f"{self.field.key}.{r.key}.{c.key}") for c in self.field.columns]
                             for r in self.field.rows]
         return self._matrix
 
