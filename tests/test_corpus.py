@@ -80,3 +80,28 @@ def test_checks_doc_figures_are_the_corpus_figures(checker):
         pytest.fail("docs/checks.md figures are out of date (run `python tests/corpus_tools.py --write`):\n  "
                     + "\n  ".join(changed))
     assert totals_line(per) in text
+
+
+# -- the comparison itself can fail: a made-up report and made-up findings ----------------------
+
+def _issue(rule, field, message="", severity="error", section="nat.overview"):
+    from plugins.results import Issue
+    return Issue(severity, section, field, message, rule)
+
+
+def test_comparison_names_each_kind_of_discrepancy():
+    from corpus_tools import CorpusReport, Finding
+    expected = [Finding("V-SEC5", "nat.overview", "a", "warning", why="w"),
+                Finding("N3-8", "nat.overview", "b", "error", match="结转", why="w")]
+    report = CorpusReport("made-up", CHECKS_DOC, expected, missed_today=[], false_today=[
+        Finding("N3-8", "nat.overview", "b", "error", match="9件", why="w")])
+    found = [_issue("V-SEC5", "a", severity="warning"), _issue("N3-8", "b", "正文写办结9件"),
+             _issue("N4-4", "c", "正文写未发生")]
+    c = compare(report, found)
+    # the N3-8 about 9件 is not the expected one about 结转: that one is missed, 9件 is false
+    assert [str(f) for f in c.missed] == ["error N3-8 nat.overview.b «结转»"]
+    gone, new_false = c.false_unlisted(report.false_today)
+    assert gone == [] and [i.rule for i in new_false] == ["N4-4"]
+    # the listed false alarm gone once the rule stops raising it
+    gone, new_false = compare(report, found[:1]).false_unlisted(report.false_today)
+    assert [str(f) for f in gone] == ["error N3-8 nat.overview.b «9件»"] and new_false == []
