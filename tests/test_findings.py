@@ -126,3 +126,61 @@ def test_front_matter_not_demanded_by_the_2021_template_is_a_warning(host, key):
     del report.meta[key]
     meta = [(i.severity, i.rule, i.field) for i in check_report(host, report).issues if i.section == "report"]
     assert meta == [("warning", "V-EXPECTED", key)]
+
+
+# -- misses ---------------------------------------------------------------------------------
+def _appeals_unmentioned(host, report):
+    return [(i.severity, i.field) for i in found(host, report, "N4-3") if i.severity == "warning"]
+
+
+def test_n4_3_a_count_of_table_4_the_text_never_mentions(host):
+    # 淮安 mentions both kinds of case in 总体情况; without that paragraph, nothing does
+    assert _appeals_unmentioned(host, national({})) == []
+    report = national({"nat.overview.requests": "全市共受理政府信息公开申请3119件。"})
+    assert _appeals_unmentioned(host, report) == [("warning", "cases.review.total"), ("warning", "cases.suit_direct.total")]
+    report = national({"nat.overview.requests": "全市共受理政府信息公开申请3119件。", "nat.appeals.note": "行政复议、行政诉讼情况见下表。"})
+    assert _appeals_unmentioned(host, report) == []
+
+
+@pytest.mark.parametrize("text, bad", [
+    ("全年未收到政府信息公开申请。", "本年新收申请3119件"),
+    ("全年收到申请3119件，所有申请均已按要求办理完成。", "结转下年度继续办理"),
+    ("全年收到申请3119件，均在法定期限内答复。", None),  # about time, not about all being done
+])
+def test_n3_8_statements_without_a_figure(host, text, bad):
+    msgs = [i.message for i in found(host, national({"nat.overview.requests": text}), "N3-8")]
+    assert (msgs == []) if bad is None else (len(msgs) == 1 and bad in msgs[0]), msgs
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("全年同意公开答复1362件，部分公开答复454件，不予公开答复178件。", True),  # result counts, not 办结
+    ("予以公开及部分公开1816件。", True),  # 1362 + 454
+    ("予以公开及部分公开1815件。", False),
+    ("另有103件转下一年度办理答复。", True),
+])
+def test_n3_8_result_words_before_the_answers(host, text, ok):
+    bad = found(host, national({"nat.overview.requests": "全年收到政府信息公开申请3119件。" + text}), "N3-8")
+    assert (not bad) == ok, [i.message for i in bad]
+
+
+def test_or8_reads_the_prose_of_part_3(host):
+    # the clean report: 当面1 网上2 信函传真0 (3 applications), all answered
+    report = fujian({"fj.requests.note": "本年度共受理申请3件，其中当面申请1件，网上申请2件，信函申请2件。"})
+    bad = found(host, report, "OR8")
+    assert len(bad) == 1 and "信函申请2件" in bad[0].message and "0件" in bad[0].message
+    report = fujian({"fj.requests.note": "本年度未收到政府信息公开申请。"})
+    assert [i.field for i in found(host, report, "OR8")] == ["note"]
+
+
+@pytest.mark.parametrize("note, silenced", [
+    ("", False),
+    ("本年度政务公开工作扎实推进。", False),  # text, but no explanation
+    ("另有1件正在办理，将于下一年度答复。", True),
+    ("1件申请结转至2019年办理。", True),
+])
+def test_or4_only_an_explanation_silences_it(host, note, silenced):
+    data = clean_report()
+    data["fj"]["requests"]["received"]["letter_fax"]["year"] = 1  # 4 applications, 3 answers
+    data["fj"]["requests"]["received"]["letter_fax"]["cumulative"] = 4
+    data["fj"]["requests"]["note"] = note
+    assert (found(host, Report(data), "OR4") == []) == silenced

@@ -219,7 +219,7 @@ def test_n3_8(host, text, ok):
     ("复议后起诉21件。", False),
 ])
 def test_n4_3(host, text, ok):
-    bad = issues(host, with_requests_prose(text), "N4-3")
+    bad = [i for i in issues(host, with_requests_prose(text), "N4-3") if i.severity == "error"]
     assert (not bad) == ok, [i.message for i in bad]
 
 

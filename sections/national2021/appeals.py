@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from plugins import error, rules
+from plugins import error, rules, warning
 from plugins.fields import Grid, GridColumn, GridRow, Integer, Text
 
 from .common import GAP, NationalSection, compact_sentences, full_grid, previous, repeated_prose
@@ -56,6 +56,7 @@ class Appeals(NationalSection):
         for key in ("lead", "note"):
             out += prose_issues(report, self.id, key, v[key])
             out += rules.year_words(self.id, key, v[key], report.year)
+        out += unmentioned(report, self.id)
         prev = previous(report)
         if prev is not None:  # V-XYEAR 同比突变 on the three 总计
             now, last = cases(report), cases(prev)
@@ -116,4 +117,22 @@ def prose_issues(report, section_id, field, text):
                     total = _value(c, kind, "total")
                     if total:
                         out.append(error(section_id, field, f"正文写“{m.group(0)}”，但第四部分表中{kind}有{total}件", "N4-4"))
+    return out
+
+
+# Where a report speaks of its cases: 总体情况 and the lead and note of part 四.
+_PROSE_SECTIONS = ("nat.overview", ID)
+
+
+def unmentioned(report, section_id):
+    """N4-3 the other way: table 四 counts 行政复议 or 行政诉讼 cases that no sentence of
+    总体情况 or of part 四 mentions (a warning: the reader of the text should learn of them)."""
+    c = cases(report)
+    prose = "".join(t for sid in _PROSE_SECTIONS for t in report.values(sid).values() if isinstance(t, str))
+    out = []
+    for kind, row in (("行政复议", "review"), ("行政诉讼", "suit_direct")):
+        total = _value(c, kind, "total")
+        if total and kind not in prose and not (kind == "行政诉讼" and "起诉" in prose):
+            out.append(warning(section_id, f"cases.{row}.total",
+                               f"第四部分表中有{kind}{total}件，正文没有提到：请在总体情况或本部分写明案件情况", "N4-3"))
     return out

@@ -199,13 +199,18 @@ def layout_rows(t):
 # -- N3-8: figures quoted in prose --------------------------------------------------------
 _KW = r"(?:新收|收到|受理)"
 # (what, words one of which each match contains — a cheap test before the pattern — pattern)
+_SHORT = GAP.replace("{0,12}", "{0,4}")
+# A result word right before 办结/答复 makes it that result's count (“同意公开答复9件”,
+# “转下一年度办理答复的有1件”), not the number handled.
+_QUALIFIED = re.compile(r"(?:公开|不予|无法提供|处理|撤回|下一?年度?[^\d，,。；;]{0,4})$")
 _PATTERNS = (
     ("received", ("新收", "收到", "受理"), re.compile(_KW + r"(" + GAP + r")(\d+)件")),
     ("carried_in", ("结转",), re.compile(r"上一?年度?结转(" + GAP + r")(\d+)件")),
     ("processed", ("办结", "答复"), re.compile(r"(?:办结|答复)(" + GAP + r")(\d+)件")),
-    ("carried_out", ("结转",), re.compile(r"结转(?:到|至)?下一?年度?(" + GAP + r")(\d+)件")),
-    ("granted", ("予以公开",), re.compile(r"予以公开(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
-    ("partial", ("部分公开",), re.compile(r"部分公开(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
+    ("carried_out", ("结转", "转"), re.compile(r"(?:结转|转入|转至|转到|转)(?:到|至)?下一?年度?(" + GAP + r")(\d+)件")),
+    ("granted_partial", ("予以公开",), re.compile(r"(?:予以|同意)公开(?:及|和|与|、|或)部分公开(" + _SHORT + r")(\d+)件")),
+    ("granted", ("予以公开", "同意公开"), re.compile(r"(?:予以|同意)公开(?!(?:及|和|与|、|或)部分)(" + _SHORT + r")(\d+)件")),
+    ("partial", ("部分公开",), re.compile(r"(?<![及和与、或])部分公开(" + _SHORT + r")(\d+)件")),
     ("denied", ("不予公开",), re.compile(r"不予公开(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
     ("unable", ("无法提供",), re.compile(r"无法提供(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
     ("rejected", ("不予处理",), re.compile(r"不予处理(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
@@ -215,6 +220,11 @@ _CARRIED_OUT_BEFORE = re.compile(r"(\d+)件[^\d，,。；;]{0,4}?(?:结转|顺�
 
 # Every pattern's words, found where they overlap too (“办结转…” has 办结 and 结转).
 _WORDS = re.compile("(?=(" + "|".join({w for _, words, _ in _PATTERNS for w in words} | {"顺延"}) + "))")
+# Statements without a figure that table 三 can contradict: none received, all handled.
+_NONE_RECEIVED = re.compile(r"(?:未|没有|无)(?:收到|受理|新收)[^，,。；;\d]{0,10}?申请")
+_ALL_HANDLED = re.compile(r"(?:所有|全部)[^，,。；;\d]{0,8}?申请[^，,。；;\d]{0,8}?(?:办理完成|办理完毕|办结|答复完毕|处理完毕)"
+                          r"|申请[^，,。；;\d]{0,6}?(?:均已|已全部|全部)(?:办理完成|办理完毕|办结|答复完毕|处理完毕)")
+_IN_TIME = re.compile(r"期限|时限|按时|及时|规定时间")
 
 
 # Only figures about 政府信息公开申请 are compared with table 三. A figure is about them when
@@ -252,6 +262,10 @@ def quoted_figures(text):
                 for m in pattern.finditer(sentence):
                     if what in ("received", "processed") and "结转" in m.group(1):
                         continue  # “受理上年结转申请34件” is about carried_in
+                    if what == "processed" and _QUALIFIED.search(sentence, max(0, m.start() - 8), m.start()):
+                        continue
+                    if what == "carried_out" and sentence[max(0, m.start() - 1):m.start()] == "上":
+                        continue  # “上年结转” read from its second character
                     if _about_applications(sentence, m.start(), m.end(), topic):
                         out.append((m.start(), what, int(m.group(2))))
             if "结转" in present or "顺延" in present:
@@ -263,16 +277,38 @@ def quoted_figures(text):
 
 _WHAT = {"received": "收到（受理）申请", "carried_in": "上年结转", "processed": "办结（答复）",
          "carried_out": "结转下年度", "granted": "予以公开", "partial": "部分公开", "denied": "不予公开",
-         "unable": "无法提供", "rejected": "不予处理"}
+         "unable": "无法提供", "rejected": "不予处理", "granted_partial": "予以公开及部分公开"}
+
+
+def statements(report, section_id, field, text):
+    """N3-8 without a figure: “未收到政府信息公开申请” while table 三 has new applications,
+    “所有申请均已办结” while some are carried into next year."""
+    if not text or "申请" not in text:
+        return []
+    tot = {k: v["total"] for k, v in table(report).items()}
+    out = []
+    for sentence in compact_sentences(text):
+        m = _NONE_RECEIVED.search(sentence)
+        if m and tot["new"]:
+            out.append(error(section_id, field, f"正文写“{m.group(0)}”，但第三部分表中本年新收申请{tot['new']}件", "N3-8"))
+        m = _ALL_HANDLED.search(sentence)
+        if m and tot["carried_out"] and not _IN_TIME.search(m.group(0)):
+            out.append(error(section_id, field, f"正文写“{m.group(0)}”，但第三部分表中有{tot['carried_out']}件"
+                                                "结转下年度继续办理", "N3-8"))
+    return out
 
 
 def prose_issues(report, section_id, field, text):
-    """N3-8: figures about applications quoted in ``text`` equal table 三's 总计 column."""
-    if not text or "件" not in text:
+    """N3-8: figures about applications quoted in ``text`` equal table 三's 总计 column, and
+    its statements (none received, all handled) agree with it."""
+    if not text:
         return []
+    out = statements(report, section_id, field, text)
+    if "件" not in text:
+        return out
     quoted = quoted_figures(text)
     if not quoted:
-        return []
+        return out
     tot = {k: v["total"] for k, v in table(report).items()}
     expected = {
         "received": {tot["new"]} | ({tot["new"] + tot["carried_in"]} if tot["new"] is not None and tot["carried_in"] is not None else set()),
@@ -281,11 +317,11 @@ def prose_issues(report, section_id, field, text):
         "carried_out": {tot["carried_out"]},
         "granted": {tot["granted"]},
         "partial": {tot["partial"]},
+        "granted_partial": {tot["granted"] + tot["partial"] if None not in (tot["granted"], tot["partial"]) else None},
     }
     for name, keys in (("denied", GROUPS["denied"]), ("unable", GROUPS["unable"]), ("rejected", GROUPS["rejected"])):
         parts = [tot[k] for k in keys]
         expected[name] = {sum(parts) if None not in parts else None}
-    out = []
     for what, n in quoted:
         want = expected[what]
         if None in want:
