@@ -49,14 +49,31 @@ class Terminal:
             raise RuntimeError(f"tmux {' '.join(args)}: {done.stderr}")
         return done.stdout
 
-    def start(self, report: Path) -> int:
-        env = f"PYTHONPATH={ROOT} NIANBAO_CONFIG={self.tmp_path / 'none.toml'} LANG=C.UTF-8 LC_ALL=C.UTF-8"
-        command = f"cd {self.tmp_path} && exec env {env} {sys.executable} -m tui edit {report}"
-        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "80", "-y", "24", command)
+    def start(self, report: Path, *, size: tuple[int, int] = (80, 24), lang: str = "C.UTF-8",
+              config: Path | None = None, stay: bool = False) -> int:
+        """Run ``nianbao edit report``; ``stay``: the shell stays after it ends (its exit
+        status is then ``exit_status()``, what it printed stays on the screen)."""
+        env = (f"PYTHONPATH={ROOT} NIANBAO_CONFIG={config or self.tmp_path / 'none.toml'} LANG={lang} LC_ALL={lang} "
+               f"XDG_STATE_HOME={self.tmp_path / 'state'}")
+        edit = f"env {env} {sys.executable} -m tui edit {report}"
+        status = self.tmp_path / "exit-status"
+        command = (f"cd {self.tmp_path} && {edit}; echo $? >{status}.tmp && mv {status}.tmp {status}; sleep 600"
+                   if stay else f"cd {self.tmp_path} && exec {edit}")
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", str(size[0]), "-y", str(size[1]), command)
         return int(self.tmux("display-message", "-p", "-t", "t", "#{pane_pid}").strip())
 
+    def exit_status(self, timeout: float = 20.0) -> int:
+        """The exit status of the app started with ``stay=True`` (waiting for it to end)."""
+        path = self.tmp_path / "exit-status"
+        deadline = time.monotonic() + timeout
+        while not path.exists():
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"the app did not end:\n{self.screen()}")
+            time.sleep(0.1)
+        return int(path.read_text().strip())
+
     def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "t", check=False)
+        return self.tmux("capture-pane", "-p", "-J", "-t", "t", check=False)
 
     def wait_for(self, text: str, timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
@@ -77,6 +94,14 @@ class Terminal:
 
     def close(self) -> None:
         self.tmux("kill-server", check=False)
+
+
+def wait_until(predicate, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() >= deadline:
+            raise AssertionError("never happened")
+        time.sleep(0.1)
 
 
 def gone(pid: int, timeout: float = 15.0) -> bool:
@@ -149,3 +174,128 @@ def test_after_sigkill_the_file_is_intact_with_what_was_autosaved(term, report):
     data = tomllib.loads(report.read_text(encoding="utf-8"))  # complete, parseable
     assert data["fj"]["overview"]["intro"] == "断电前输入的内容原有的总述。"
     assert data["report"]["unit"] == "建瓯市人民政府办公室"
+
+
+# -- a new report, start to finish (issue 10, items 1 and 2) ------------------------------------
+
+def nianbao(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NIANBAO_CONFIG": str(tmp_path / "none.toml"),
+           "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=120)
+
+
+TRACEBACK = ("Traceback", "Error:", "Exception", "locals ─")
+
+
+@pytest.mark.parametrize("year,level", [(2024, "government"), (2018, "department")], ids=["national", "fujian"])
+def test_every_page_of_a_new_report_in_a_real_terminal(term, tmp_path, year, level):
+    path = tmp_path / "new.toml"
+    assert nianbao(tmp_path, "new", str(path), "--unit", "淮安市人民政府", "--year", str(year), "--level", level).returncode == 0
+    term.start(path, stay=True)
+    term.wait_for("一、")
+    pages = tomllib.loads(path.read_text(encoding="utf-8"))  # every section has its table
+    n = 1 + sum(len(v) for k, v in pages.items() if k != "report")
+    for i in range(n):
+        term.keys("F3")
+        time.sleep(0.5)
+        term.keys(f"甲{i}", literal=True)  # into the first field of the page
+        term.wait_for(f"甲{i}")
+        screen = term.screen()
+        assert not any(mark in screen for mark in TRACEBACK), screen
+    term.keys("C-q")
+    assert term.exit_status() == 0
+    tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def test_the_metadata_of_a_new_national_report_typed_in_a_terminal_reaches_check(term, tmp_path):
+    path = tmp_path / "huaian.toml"
+    assert nianbao(tmp_path, "new", str(path), "--unit", "淮安市人民政府", "--year", "2024", "--level", "government").returncode == 0
+    term.start(path, stay=True)
+    term.wait_for("一、总体情况")
+    term.keys("F2")  # from the first part back to 报告信息
+    term.wait_for("单位名称")
+    typed = {  # in the order of the page, after 单位名称: Tab count, text
+        "region": (2, "江苏省淮安市"),
+        "doc_number": (3, "淮政办〔2025〕3号"),
+        "website_name": (3, "淮安市人民政府网"),
+        "website_url": (1, "www.huaian.gov.cn"),  # no http://: check names it
+        "contact_office": (1, "市政府办公室政务公开科"),
+        "phone": (1, "0517-83606220"),
+    }
+    for key, (tabs, text) in typed.items():
+        term.keys(*["Tab"] * tabs)
+        term.keys(text, literal=True)
+        term.wait_for(text)
+    term.keys(*["Tab"] * 6)  # 传真 地址 邮编 电子邮箱 成文日期 公开日期
+    term.keys("2025-01-20", literal=True)
+    term.keys(*["Tab"] * 3, "Enter")  # 印发机关 附注 → 行政层级: its list opens
+    term.wait_for("设区的市")
+    term.keys("Down", "Down", "Enter")  # (empty) → 县级 → 设区的市、自治州
+    wait_until(lambda: "请选择" not in term.screen())  # the list has closed on the choice
+    term.keys("C-q")
+    assert term.exit_status() == 0
+    meta = tomllib.loads(path.read_text(encoding="utf-8"))["report"]
+    assert {k: meta.get(k) for k in typed} == {k: t for k, (_, t) in typed.items()}
+    assert str(meta["published"]) == "2025-01-20" and meta["admin_level"] == "city"
+    check = nianbao(tmp_path, "check", str(path))
+    assert "发布网站网址：格式不对：www.huaian.gov.cn" in check.stdout
+    for label in ("行政区划", "发布网站名称", "联系科室", "电话"):  # no longer missing
+        assert f"文档信息 › {label}" not in check.stdout
+
+
+def test_an_unexpected_error_saves_says_where_the_details_are_and_exits_non_zero(term, tmp_path):
+    """A county plugin with a bug (its field fails on some text) stands for anything that
+    raises inside the app."""
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "buggy.j2").write_text("{{ note }}\n", encoding="utf-8")
+    (tmp_path / "plugins" / "buggy.py").write_text('''
+from pathlib import Path
+
+from plugins import API_VERSION, Section, hookimpl
+from plugins.fields import Text
+
+
+class BuggyText(Text):
+    def parse(self, text):
+        if "boom" in text:
+            raise KeyError("a bug in a county plugin")
+        return super().parse(text)
+
+
+class Buggy(Section):
+    id = "tb.buggy"
+    api_version = API_VERSION
+    heading = "县里加的部分"
+    formats = ("fujian-2018",)
+    number = 99
+    template = "buggy.j2"
+    template_folder = Path(__file__).parent
+    fields = (BuggyText(key="note", label="说明", required=False),)
+
+
+@hookimpl
+def nianbao_register_sections():
+    return [Buggy()]
+''', encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('[plugins]\nfolders = ["plugins"]\n', encoding="utf-8")
+    report = tmp_path / "copy.toml"
+    report.write_text(REPORT, encoding="utf-8")
+    term.start(report, config=config, stay=True)
+    term.wait_for("一、概述")
+    term.keys("F2")
+    term.wait_for("报告信息")
+    term.keys("F2")  # the last part: the county's
+    term.wait_for("县里加的部分")
+    term.keys("typed first ", literal=True)
+    term.wait_for("typed first")
+    term.keys("boom", literal=True)
+    assert term.exit_status() == 3
+    screen = term.screen()
+    assert "nianbao 出现意外错误（KeyError: 'a bug in a county plugin'），已退出" in screen
+    assert f"输入的内容都已保存在 {report}，没有丢失" in screen
+    log = next((tmp_path / "state" / "nianbao").glob("crash-*.log"))
+    assert f"详细情况已写入 {log}，请发给技术支持。" in screen
+    assert "Traceback" not in screen and "a bug in a county plugin" in log.read_text(encoding="utf-8")
+    assert tomllib.loads(report.read_text(encoding="utf-8"))["tb"]["buggy"]["note"].startswith("typed first")

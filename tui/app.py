@@ -45,6 +45,7 @@ from plugins.store import load_report, write_atomic
 
 from .i18n import Translator
 from .session import Session, parse_path
+from .state import write_crash_log
 from .widgets import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, GridCell, RecordsBox, WrappedText, fit,
                       is_tabular, table_lines, wrap_text)
 
@@ -56,6 +57,7 @@ WIDE = 120  # from this width the preview is shown beside the form
 TALL = 30  # from this height the issue list is shown under it
 NAV_CELLS = 24  # width of the navigation column
 TEXT_ROWS = (3, 12, 8)  # a text area's least and most rows, and most on a short screen (app.tcss)
+EXIT_CRASH = 3  # the interface ended on an unexpected error (the report saved, the details logged)
 STATE_MARK = {"empty": "◦", "progress": "✎", "errors": "✗", "warnings": "!", "complete": "✓", "broken": "⊘"}
 STATE_STYLE = {"empty": "dim", "progress": "", "errors": "bold red", "warnings": "yellow",
                "complete": "green", "broken": "bold red"}
@@ -265,6 +267,7 @@ class NianbaoApp(App[int]):
         self.exit_watchdog = exit_watchdog  # seconds a hang-up may take to shut down
         self._watchdog: threading.Timer | None = None
         self.gc_held = False  # the garbage collector is off until the first frame (run_app)
+        self.crash_message = ""  # set when an unexpected error ended the app
 
     def get_default_screen(self) -> Screen:
         return MainScreen(id="_default")
@@ -367,6 +370,37 @@ class NianbaoApp(App[int]):
                 loop.add_signal_handler(sig, self._on_hangup)
         except (NotImplementedError, RuntimeError, ValueError):
             pass
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An exception nothing handled, anywhere in the app (Textual's one place for them;
+        it ends the app). Save first, write the details to a log in the state directory,
+        and leave with a non-zero status and one plain sentence instead of a traceback
+        (``run_app`` prints it once the terminal is restored, unwrapped: paths in it can be
+        copied whole)."""
+        if not self.crash_message:
+            self.crash_message = self._record_crash(error)
+        self._return_code = EXIT_CRASH
+        if self._exception is None:  # as Textual does: a test run re-raises it
+            self._exception = error
+            self._exception_event.set()
+        self._close_messages_no_wait()
+
+    def _record_crash(self, error: Exception) -> str:
+        s = self.session
+        try:
+            s.save()
+            saved = self.t("crash_read_only") if s.read_only else self.t("crash_saved", file=s.report.path)
+            how = "read-only" if s.read_only else "yes"
+        except Exception as exc:  # noqa: BLE001 - say so; run_app tries once more
+            saved = self.t("crash_not_saved", error=f"{type(exc).__name__}: {exc}")
+            how = f"no: {type(exc).__name__}: {exc}"
+        try:
+            log = write_crash_log(error, s.report.path, how)
+        except Exception:  # noqa: BLE001 - the sentence is shown all the same
+            log = None
+        what = fit(clean_text(f"{type(error).__name__}: {error}"), 60)
+        details = self.t("crash_log", log=log) if log is not None else self.t("crash_no_log")
+        return self.t("crash", error=what, saved=saved, log=details)
 
     def _on_hangup(self) -> None:
         """SIGHUP (the connection dropped) or SIGTERM: save first, then leave. Textual's
@@ -1120,7 +1154,7 @@ def run_app(path: str | Path, config: Config, *, safe_mode: bool = False, gc_hel
     app.exit_watchdog = HANGUP_GRACE
     app.gc_held = gc_held
     try:
-        code = app.run()
+        app.run()
     finally:
         if gc_held:
             gc.enable()
@@ -1130,4 +1164,6 @@ def run_app(path: str | Path, config: Config, *, safe_mode: bool = False, gc_hel
             app.session.save()  # whatever way the app ended, nothing typed is left unsaved
         finally:
             app.session.close()
-    return code or 0
+    if app.crash_message:
+        sys.stderr.write(app.crash_message + "\n")
+    return app.return_code or 0

@@ -3,7 +3,8 @@
 Headless commands (``new``, ``check``, ``export``, ``plugins``) never import Textual, so they
 start fast and run anywhere; ``edit`` (and ``nianbao`` alone) imports the interface lazily.
 
-Exit status: 0 clean or warnings only, 1 errors found, 2 unreadable input or wrong usage.
+Exit status: 0 clean or warnings only, 1 errors found, 2 unreadable input or wrong usage, 3 the
+interface ended on an unexpected error (the report saved first, the details in a log).
 """
 
 from __future__ import annotations
