@@ -5,11 +5,12 @@ file beside the report, ``.<report name>.journal.sqlite``, with the report's gro
 Not to be confused with :mod:`plugins.history`, which is about *last year's* report.
 
 Why SQLite, one database per report (docs/journal.md says more): it is in the standard
-library, a transaction is all-or-nothing after a ``kill -9``, and one file per report lets Unix
-permissions keep each unit's journal exactly as readable as its report (a folder-wide
-database would be readable by every unit or none). Rollback-journal mode, not WAL: a user who
-may only read the report (no write access to the folder) can still read its journal, which
-WAL's shared-memory file forbids; one writer at a time holds the report lock anyway.
+library, a transaction is all-or-nothing after a ``kill -9`` or a power cut, and one file per
+report lets Unix permissions keep each unit's journal exactly as readable as its report (a
+folder-wide database would be readable by every unit or none). WAL mode: a commit costs no
+fsync (the intent's commit alone is synced, so who saved survives a power cut), where the
+rollback journal cost three (measured 20 ms a save on a busy disk, against 0.01 ms); a user
+who may read the journal but not write it reads it read-only (see :class:`Journal`).
 
 How a save is recorded (:func:`begin` and :meth:`Pending.finish`, called by
 :func:`plugins.store.save_report` around its atomic write)::
@@ -360,23 +361,44 @@ class Journal:
         self.author = author
         if not create and not self.path.exists():
             raise JournalError(f"{self.report_path}: 没有修改记录（{self.path.name} 不存在）")
+        self.closed = False
         new = not self.path.exists()
+        self.read_only = not new and not os.access(self.path, os.W_OK)
         try:
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            if self.read_only:
+                self.db = self._connect_read_only()
+            else:
+                self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                if new:
+                    self._match_report_permissions()
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                # the log folded in every 200 pages and cut back to 1 MB: a day of typing
+                # autosaves must not leave a log larger than the journal
+                self.db.execute("PRAGMA wal_autocheckpoint=200")
+                self.db.execute("PRAGMA journal_size_limit=1048576")
+                self.db.executescript(_SCHEMA_SQL)
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
         except sqlite3.Error as e:
-            raise JournalError(f"{self.path}: 无法打开修改记录：{e}") from None
-        try:
-            self.db.execute("PRAGMA journal_mode=DELETE")
-            self.db.execute("PRAGMA synchronous=FULL")
-            if new:
-                self._match_report_permissions()
-            self.db.executescript(_SCHEMA_SQL)
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
-        except sqlite3.DatabaseError as e:
-            self.db.close()
+            if getattr(self, "db", None) is not None:
+                self.db.close()
             raise JournalError(f"{self.path}: 修改记录无法读取（{e}）") from None
 
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """For a reader who may not write the journal. WAL needs its shared-memory file: when
+        it is there (someone is writing) SQLite reads through it; when it is not, nobody is
+        writing and every commit is in the database file, which is then read as it is."""
+        from urllib.parse import quote
+
+        uri = "file:" + quote(str(self.path.resolve()))
+        wal = self.path.with_name(self.path.name + "-wal")
+        db = sqlite3.connect(uri + ("?mode=ro" if wal.exists() else "?immutable=1"), uri=True,
+                             timeout=30, isolation_level=None)
+        db.execute("SELECT count(*) FROM entries").fetchone()
+        return db
+
     def close(self) -> None:
+        self.closed = True
         self.db.close()
 
     def __enter__(self) -> "Journal":
@@ -387,7 +409,7 @@ class Journal:
 
     def _match_report_permissions(self) -> None:
         """Same group and mode as the report: whoever may read the report may read its journal,
-        nobody else (SQLite gives its rollback journal the database's mode and owner)."""
+        nobody else (SQLite gives its -wal and -shm files the database's mode and owner)."""
         try:
             st = self.report_path.stat()
         except OSError:
@@ -610,9 +632,13 @@ class Journal:
                                + ("（撤回提交后才能修改：nianbao submit --withdraw）" if state == "submitted"
                                   else "（只有县政府办可以重新打开：nianbao reopen）"))
         user, origin = self._author()
+        # The one synced commit of a save: who saved survives a power cut even if the entry
+        # after the write does not (recovery then records it from this intent).
+        self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("INSERT OR REPLACE INTO pending VALUES (1, ?, ?, ?, ?, ?, ?)",
                         (kind, self._stamp(), user, origin, sha256(text),
                          json.dumps(note, ensure_ascii=False) if note else ""))
+        self.db.execute("PRAGMA synchronous=NORMAL")
         return Pending(self, text)
 
     def event(self, kind: str, note: dict | None = None) -> int:
@@ -628,15 +654,20 @@ class Journal:
         return seq
 
     def size(self) -> int:
-        return sum(p.stat().st_size for p in (self.path, self.path.with_name(self.path.name + "-journal"))
+        """Bytes on disk: the database and its write-ahead log."""
+        return sum(p.stat().st_size for p in (self.path, self.path.with_name(self.path.name + "-wal"))
                    if p.exists())
 
 
 class Pending:
     """A save between its intent and its entry (see the module's steps)."""
 
-    def __init__(self, journal: Journal, text: str):
-        self.journal, self.text = journal, text
+    def __init__(self, journal: Journal, text: str, shared: bool = False):
+        self.journal, self.text, self.shared = journal, text, shared
+
+    def _done(self) -> None:
+        if not self.shared:
+            self.journal.close()
 
     def finish(self) -> None:
         """Step 3: the file is written; record it and drop the intent (one transaction)."""
@@ -654,24 +685,53 @@ class Pending:
             j.db.execute("ROLLBACK")
             raise
         finally:
-            j.close()
+            self._done()
 
     def abandon(self) -> None:
         """The file was not written: forget the intent."""
         try:
             self.journal.db.execute("DELETE FROM pending")
         finally:
-            self.journal.close()
+            self._done()
+
+
+#: Journals kept open by this process between saves (a session saves every second while the
+#: operator types; opening a WAL database and closing it again costs a checkpoint each time).
+_open: dict[str, tuple[Journal, int]] = {}
+
+
+def _shared(report_path: Path) -> Journal:
+    key = str(journal_path(report_path).absolute())
+    held = _open.get(key)
+    try:
+        ino = os.stat(key).st_ino
+    except OSError:
+        ino = -1
+    if held is not None and (held[0].closed or held[1] != ino or held[0].report_path != report_path):
+        if not held[0].closed:
+            held[0].close()
+        held = None
+    if held is None:
+        journal = Journal(report_path)
+        _open[key] = held = (journal, os.stat(key).st_ino)
+    return held[0]
 
 
 def begin(report_path: Path, text: str, kind: str = "save", note: dict | None = None) -> Pending:
-    """Open the report's journal and start recording a save of ``text`` (see the steps)."""
-    journal = Journal(report_path)
-    try:
-        return journal.begin(text, kind, note)
-    except BaseException:
-        journal.close()
-        raise
+    """Start recording a save of ``text`` in the report's journal (see the steps); the journal
+    stays open for the next save."""
+    journal = _shared(report_path)
+    pending = journal.begin(text, kind, note)
+    pending.shared = True
+    return pending
+
+
+def close_all() -> None:
+    """Close the journals this process keeps open (the last one out folds the log in)."""
+    while _open:
+        journal, _ = _open.popitem()[1]
+        if not journal.closed:
+            journal.close()
 
 
 def describe(changes: Iterable[Change]) -> list[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cli_helpers import isolated, run  # noqa: F401 - isolated is an autouse fixture
-from plugins.journal import Journal, ReportFrozen, journal_path
+from plugins.journal import Journal, ReportFrozen, close_all, journal_path
 from plugins.store import load_report, save_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,6 +190,7 @@ def test_two_unix_users(two_users):
         report = folder / "report.toml"
         report.write_text(EXAMPLE.read_text(encoding="utf-8").replace(UNIT, unit), encoding="utf-8")
         fix_or9(report)  # the journal's first entries are root's
+        close_all()  # root's connection folds its log in before the files change hands
         for p in (report, journal_path(report)):
             shutil.chown(p, user=f"nbt_unit{n}", group=f"nbt_g{n}")
             os.chmod(p, 0o660)
@@ -262,3 +263,8 @@ def test_two_unix_users(two_users):
         kinds = [e.kind for e in j.entries()]
         users = {e.kind: e.user for e in j.entries()}
     assert kinds.count("submit") == 2 and users["approve"] == "nbt_office" and users["answer"] == "nbt_unit1"
+    # a reader who may read the report but not write it reads its journal all the same
+    for path in (base / r1, journal_path(base / r1)):
+        os.chmod(path, 0o640)
+    p = as_user(base, "nbt_office", "history", r1, "--json")
+    assert p.returncode == 0 and json.loads(p.stdout)["intact"], p.stderr

@@ -63,7 +63,7 @@ def write(tmp_path: Path, text: str | bytes, name: str = "report.toml") -> Path:
 
 def leftovers(folder: Path, keep: set[str]) -> list[str]:
     """Files other than ``keep`` and the reports' journals (plugins.journal), which stay by design."""
-    return sorted(p.name for p in folder.iterdir() if p.name not in keep and not p.name.endswith(".journal.sqlite"))
+    return sorted(p.name for p in folder.iterdir() if p.name not in keep and ".journal.sqlite" not in p.name)
 
 
 # -- round trip ---------------------------------------------------------------------------
