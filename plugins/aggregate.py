@@ -63,6 +63,7 @@ from .errors import InputFileError, NianbaoError
 from .fields import Field, FieldError, Grid, Records, clean_text
 from .manager import PluginHost
 from .report import META, Report
+from .importers import FOLDER_SUFFIXES, load_any
 from .store import ReportLock, load_report, save_report, write_atomic
 
 __all__ = [
@@ -185,7 +186,7 @@ def read_unit(host: PluginHost, path: str | os.PathLike, check: bool = True) -> 
     """Load one unit's report, check it (``check``) and reduce it to its figures and prose."""
     out = UnitFigures(str(path))
     try:
-        report = load_report(path)
+        report = load_any(host, path)  # a unit's Word file or web page is imported in memory
     except NianbaoError as e:
         out.problem = _where(e) if isinstance(e, InputFileError) else str(e)
         return out
@@ -427,7 +428,7 @@ def reference_text(uf: UnitFigures) -> dict[str, bytes]:
 # -- collecting files -------------------------------------------------------------------------
 def collect_files(inputs: Iterable[str | os.PathLike], exclude: Iterable[Path] = ()) -> tuple[list[Path], list[str]]:
     """Report files named on the command line: files as given, folders as their ``*.toml``
-    (not hidden ones), in name order; each file once. Returns the files and problems."""
+    and published documents (:data:`~plugins.importers.FOLDER_SUFFIXES`; not hidden ones), in name order; each file once. Returns the files and problems."""
     skip = {p.resolve() for p in exclude}
     files: list[Path] = []
     seen: set[Path] = set()
@@ -435,9 +436,10 @@ def collect_files(inputs: Iterable[str | os.PathLike], exclude: Iterable[Path] =
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found = sorted(x for x in p.iterdir() if x.suffix == ".toml" and not x.name.startswith(".") and x.is_file())
+            found = sorted(x for x in p.iterdir() if (x.suffix == ".toml" or x.suffix.lower() in FOLDER_SUFFIXES)
+                           and not x.name.startswith(".") and x.is_file())
             if not found:
-                problems.append(f"{p}: 文件夹中没有 .toml 报告文件")
+                problems.append(f"{p}: 文件夹中没有 .toml 报告文件（或 Word、网页、PDF 报告）")
         elif p.exists():
             found = [p]
         else:

@@ -142,6 +142,10 @@ def lookup_previous(report: Report | ReportView) -> Lookup:
     if isinstance(explicit, str) and explicit.strip():
         target = folder / explicit.strip()
         exists = _is_file(target)
+        from .importers import is_document
+
+        if exists and is_document(target):  # last year's published document: imported when loaded
+            return Lookup(target, explicit=True)
         header = read_header(target) if exists else None
         if not exists:
             problem = f"上年报告文件 {explicit} 不存在（[report] previous，相对于本报告所在的文件夹）"
@@ -167,8 +171,10 @@ def find_previous(report: Report | ReportView) -> Path | None:
     return lookup_previous(report).path
 
 
-def load_previous(path: Path) -> Report | None:
-    """Last year's report, read once per file version; ``None`` if it cannot be read."""
+def load_previous(path: Path, host: Any = None) -> Report | None:
+    """Last year's report, read once per file version; ``None`` if it cannot be read. With
+    ``host``, last year's published document (``previous = "2024.docx"``, written by
+    ``nianbao new --from 2024.docx``) is imported in memory."""
     key = str(path)
     stamp = _stamp(path)
     if stamp is None:
@@ -176,7 +182,12 @@ def load_previous(path: Path) -> Report | None:
     cached = _reports.get(key)
     if cached is None or cached[0] != stamp:
         try:
-            data = load_report(path).data
+            if host is not None:
+                from .importers import load_any
+
+                data = load_any(host, path).data
+            else:
+                data = load_report(path).data
         except NianbaoError:
             return None
         cached = (stamp, data)
@@ -191,7 +202,7 @@ def view_with_previous(host: Any, report: Report) -> tuple[ReportView, Lookup]:
     lookup = lookup_previous(report)
     previous = None
     if lookup.path is not None:
-        last = load_previous(lookup.path)
+        last = load_previous(lookup.path, host)
         if last is not None:
             previous = last.view(host.sections)
         elif lookup.explicit:

@@ -39,7 +39,8 @@ from .section import Check, Exporter, ReportFormat, Section
 __all__ = ["PluginHost", "PluginRecord", "BUILTIN_PLUGINS"]
 
 #: Built-in plugins, registered exactly like a county's: sections, common checks, exporters.
-BUILTIN_PLUGINS = ("sections.fujian2018", "sections.national2021", "sections.common", "plugins.exporters", "plugins.exporters_office")
+BUILTIN_PLUGINS = ("sections.fujian2018", "sections.national2021", "sections.common", "plugins.exporters", "plugins.exporters_office",
+                   "plugins.importers.record")
 
 _SECTION_ID = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 

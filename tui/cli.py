@@ -59,7 +59,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if path.exists():
         raise UsageError(f"{path} 已存在，不会覆盖（换一个文件名，或先移走原文件）")
-    previous = load_report(args.from_file) if args.from_file else None
+    previous = _load_any(host, args.from_file) if args.from_file else None
     if previous is not None and previous.year is None and not args.year:
         raise UsageError(f"{args.from_file} 没有填写报告年度，请用 --year 指定新报告的年度")
     year = args.year or (previous.year + 1 if previous is not None else None) or config.year or (_dt.date.today().year - 1)
@@ -102,6 +102,87 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- import (published documents) -------------------------------------------------------
+def _load_any(host: PluginHost, name: str) -> Report:
+    """A TOML report, or a published document (.docx .html .pdf .txt) imported in memory."""
+    from plugins.importers import load_any
+
+    return load_any(host, name)
+
+
+def _import_target(args: argparse.Namespace, source: Path) -> Path:
+    if args.output:
+        return Path(args.output)
+    folder = Path(args.into) if args.into else source.parent
+    return folder / (source.stem + ".toml")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from plugins.importers import ImportFailed, import_file
+
+    config, host = _host(args)
+    if args.output and len(args.files) > 1:
+        raise UsageError("导入多个文件时不能用 -o，请用 --into 文件夹")
+    if args.into:
+        Path(args.into).mkdir(parents=True, exist_ok=True)
+    status = EXIT_OK
+    for name in args.files:
+        source = Path(name)
+        target = _import_target(args, source)
+        if target.exists():
+            _err(f"{target} 已存在，不会覆盖（用 -o 或 --into 指定别的位置）")
+            status = EXIT_USAGE
+            continue
+        try:
+            imported = import_file(host, source, format_id=args.format, year=args.year, unit=args.unit, level=args.level)
+        except ImportFailed as e:
+            _err(str(e))
+            status = EXIT_USAGE
+            continue
+        report = imported.report
+        report.path = target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with ReportLock(target):
+            save_report(report, target, backup=False)
+        for line in import_summary(host, imported, source, target):
+            _out(line)
+    return status
+
+
+def import_summary(host: PluginHost, imported: Any, source: Path, target: Path) -> list[str]:
+    """What an import found, for the operator: format, unit, year, the cells filled, and
+    every deviation and every piece of text that mapped nowhere."""
+    from plugins.fields import Grid
+
+    report = imported.report
+    meta = report.meta
+    fmt = host.formats.get(report.format or "")
+    filled = total = 0
+    for s in host.sections_for(report.format or ""):
+        table = report.section_data(s.id)
+        for f in s.fields:
+            if isinstance(f, Grid):
+                for r, cols in f.input_rows:
+                    for c in cols:
+                        total += 1
+                        filled += (table.get(f.key) or {}).get(r.key, {}).get(c.key) is not None
+            elif f.kind in ("integer", "decimal"):
+                total += 1
+                filled += table.get(f.key) is not None
+    lines = [f"已导入 {source} → {target}：{meta.get('unit') or '（未识别单位）'} {meta.get('year') or '（未识别年度）'}年，"
+             f"格式 {report.format}（{fmt.name if fmt else ''}），表格数字 {filled}/{total} 格"]
+    deviations = imported.deviations
+    if deviations:
+        lines.append(f"与格式不同之处（{len(deviations)}处，原样记录在 [import] 中，nianbao check 会列出）：")
+        lines += [f"  [{d['rule']}] {d['where']}：{d['message']}" for d in deviations]
+    body = [u for u in imported.unmapped if not str(u.get("where", "")).startswith(("正文前", "正文后"))]
+    if body:
+        lines.append(f"没有对应位置的原文（{len(body)}段，保留在 [import] unmapped 中）：")
+        lines += [f"  {u['where']}：{u['text'][:40]}{'…' if len(u['text']) > 40 else ''}" for u in body]
+    lines.append(f"下一步：nianbao check {target}，nianbao edit {target}")
+    return lines
+
+
 # -- check ------------------------------------------------------------------------------
 def _issue_rows(host: PluginHost, report: Report, result: CheckResult) -> list[dict[str, Any]]:
     rows = []
@@ -127,7 +208,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     reports_json = []
     for name in args.files:
         try:
-            report = load_report(name)
+            report = _load_any(host, name)
         except NianbaoError as e:
             status = EXIT_USAGE
             if args.json:
@@ -328,10 +409,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", help="报告格式 id（默认按年度选择）")
     s.add_argument("--level", choices=[k for k, _ in UNIT_LEVELS], help="单位层级")
     s.add_argument("--from", dest="from_file", metavar="LAST_YEAR.toml",
-                   help="以上一年度的报告为起点：结转单位信息和跨年度的数字（年度加一；不结转正文）")
+                   help="以上一年度的报告为起点：结转单位信息和跨年度的数字（年度加一；不结转正文）；"
+                        "也可以是上年发布的 Word、网页、PDF 或文本")
     s.set_defaults(func=cmd_new)
 
-    s = sub.add_parser("check", help="检查报告，列出错误和警告")
+    s = sub.add_parser("import", help="导入已发布的报告（Word .docx、网页 .html、PDF、文本）为报告文件")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("-o", "--output", metavar="OUT.toml", help="输出文件（默认与原文件同名的 .toml，放在原文件旁）")
+    s.add_argument("--into", metavar="FOLDER", help="输出到此文件夹（导入多个文件时）")
+    s.add_argument("--format", help="报告格式 id（默认从标题和章节识别）")
+    s.add_argument("--unit", help="单位名称（默认取自标题）")
+    s.add_argument("--year", type=int, help="报告年度（默认取自标题）")
+    s.add_argument("--level", choices=[k for k, _ in UNIT_LEVELS], help="单位层级")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("check", help="检查报告，列出错误和警告（也可直接检查已发布的 .docx .html .pdf .txt）")
     s.add_argument("files", nargs="+", metavar="FILE")
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.set_defaults(func=cmd_check)

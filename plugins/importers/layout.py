@@ -1,0 +1,264 @@
+"""What a format prints where, learned from the format itself: a *probe* report, in which
+every typed cell of every table holds a different number and every prose field a marker, is
+rendered through the format's own templates (a county's overrides included). Reading the
+probe's blocks back says, for each printed table row, its label and which cell each printed
+figure is (and which figures are totals of which); for each section, where each prose field
+and each run-in sub-heading stands. No label, heading or row order is copied here.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..document import Block, parse_markup
+from ..fields import Grid, Records
+from ..report import META, Report
+
+__all__ = ["Layout", "SectionLayout", "PrintedRow", "Slot", "norm", "layout_of"]
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "、": ".", "．": ".", "：": ":"})
+
+
+def norm(text: str) -> str:
+    """Text as compared: NFKC, no blanks, one kind of quote, ``1、``/``1．`` as ``1.``."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES)
+    return re.sub(r"\s+", "", text)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One printed figure: a cell of a grid (``row``/``col``) or a scalar number field."""
+
+    section: str
+    key: str
+    row: str = ""
+    col: str = ""
+    computed: bool = False
+
+    @property
+    def path(self) -> str:
+        return ".".join(p for p in (self.key, self.row, self.col) if p)
+
+
+@dataclass
+class PrintedRow:
+    """A table row as the format prints it: its label cells (own and spanning from above),
+    its figures in order, and the identities among them (``(i, parts)``: figure ``i`` is the
+    sum of figures ``parts``)."""
+
+    label: str
+    context: str
+    slots: list[Slot]
+    sums: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    table: int = 0
+
+
+@dataclass
+class ProseSlot:
+    kind: str  # "text" (a prose field), "titled" (run-in sub-heading + field), "records", "table",
+    #            "heading" (a fixed sub-heading the format prints: ``title``)
+    key: str = ""
+    title: str = ""  # the default sub-heading as printed
+    title_key: str = ""  # the field holding a changed sub-heading
+    records_title: str = ""  # for records: the column keys of title and body
+    records_body: str = ""
+
+
+@dataclass
+class SectionLayout:
+    section: Any
+    heading: str
+    rows: list[PrintedRow] = field(default_factory=list)
+    vocabulary: list[str] = field(default_factory=list)  # label and header texts of its tables
+    prose: list[ProseSlot] = field(default_factory=list)
+
+
+@dataclass
+class Layout:
+    format_id: str
+    sections: list[SectionLayout]
+    host: Any = None
+    renderer: Any = None
+
+    def generated(self, report: Report, section) -> set[str]:
+        """The paragraphs the format itself writes in ``section`` from the figures already
+        imported (the Fujian 三 states 受理、答复 in sentences made from the table): found in
+        a document, they are the table's, not prose."""
+        texts: dict[str, Any] = {}
+        table = report.section_data(section.id)
+        for f in section.fields:  # print the section without its prose
+            if f.kind in ("text", "line", "records") and f.key in table:
+                texts[f.key] = table.pop(f.key)
+        try:
+            part = self.renderer.render_part(section, self.host.view(report), 1)
+            blocks = [] if part.error else parse_markup(part.markup)
+        finally:
+            table.update(texts)
+        return {norm(b.lead + b.text) for b in blocks if b.kind == "paragraph" and (b.lead + b.text).strip()}
+
+
+_MARK = "⟦{}:{}⟧"
+_MARK_RE = re.compile(r"⟦([^:⟧]+):([^⟧]+)⟧")
+_LEAD = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)](.*?)[。：:]?$")
+
+
+def _probe(host, fmt) -> tuple[Report, dict[str, Slot]]:
+    rng = random.Random(20240101)
+    used: set[int] = set()
+
+    def number() -> int:
+        while True:
+            n = rng.randrange(10_000_000, 99_999_999)
+            if n not in used:
+                used.add(n)
+                return n
+
+    report = Report({META: {"format": fmt.id, "year": fmt.first_year or 2021, "unit": "⟦meta:unit⟧"}})
+    by_value: dict[str, Slot] = {}
+    for s in host.sections_for(fmt.id):
+        table = report.section_data(s.id, create=True)
+        for f in s.fields:
+            if isinstance(f, Grid):
+                values: dict[str, dict[str, int]] = {}
+                for r, columns in f.input_rows:
+                    for c in columns:
+                        n = number()
+                        values.setdefault(r.key, {})[c.key] = n
+                        by_value[str(n)] = Slot(s.id, f.key, r.key, c.key)
+                table[f.key] = values
+                full = f.full(values)
+                for r in f.rows:
+                    for c in f.columns:
+                        if r.sum_of or c.sum_of:
+                            by_value.setdefault(str(full[r.key][c.key]), Slot(s.id, f.key, r.key, c.key, True))
+            elif f.kind in ("integer", "decimal"):
+                n = number()
+                table[f.key] = n
+                by_value[str(n)] = Slot(s.id, f.key)
+            elif f.kind == "text":
+                table[f.key] = _MARK.format(s.id, f.key)
+            elif isinstance(f, Records):
+                row = {}
+                for c in f.columns:
+                    if c.kind == "text" or c.kind == "line":
+                        row[c.key] = _MARK.format(s.id, f"{f.key}.{c.key}")
+                    elif c.kind in ("integer", "decimal"):
+                        row[c.key] = number()
+                table[f.key] = [row]
+    return report, by_value
+
+
+def layout_of(host, fmt) -> Layout:
+    from ..render import Renderer
+
+    report, by_value = _probe(host, fmt)
+    renderer = Renderer(host)
+    view = host.view(report)
+    out = []
+    for position, section in enumerate(host.sections_for(fmt.id), start=1):
+        part = renderer.render_part(section, view, position)
+        sl = SectionLayout(section, section.heading)
+        if not part.error:
+            _read_part(sl, parse_markup(part.markup), by_value)
+        out.append(sl)
+    return Layout(fmt.id, out, host, renderer)
+
+
+def _read_part(sl: SectionLayout, blocks: list[Block], by_value: dict[str, Slot]) -> None:
+    fields = {f.key: f for f in sl.section.fields}
+    vocab: set[str] = set()
+    for n_table, b in enumerate(blocks):
+        if b.kind == "table" and b.table is not None:
+            sl.prose.append(ProseSlot("table"))
+            _read_table(sl, b.table, by_value, vocab, n_table)
+            continue
+        text = b.text
+        if b.kind == "heading":
+            lead = _LEAD.match(text.strip())
+            sl.prose.append(ProseSlot("heading", title=lead.group(2) if lead else text.strip()))
+            continue
+        m = next((x for x in _MARK_RE.finditer(text) if x.group(1) == sl.section.id), None)
+        if b.kind == "paragraph" and b.lead:
+            lead = _LEAD.match(b.lead.strip())
+            title = lead.group(2) if lead else b.lead.strip()
+            tm = next((x for x in _MARK_RE.finditer(title) if x.group(1) == sl.section.id), None)
+            if tm and m:  # a record: （一）⟦title⟧。⟦body⟧
+                f = fields.get(tm.group(2).split(".")[0])
+                sl.prose.append(ProseSlot("records", key=f.key if f else "", records_title=tm.group(2).split(".")[1],
+                                          records_body=m.group(2).split(".")[1]))
+            elif m:
+                key = m.group(2)
+                sl.prose.append(ProseSlot("titled", key=key, title=title,
+                                          title_key=f"{key}_title" if f"{key}_title" in fields else ""))
+        elif m:
+            key = m.group(2)
+            if "." in key:  # a record column printed as a paragraph
+                continue
+            if not any(p.kind == "text" and p.key == key for p in sl.prose):
+                sl.prose.append(ProseSlot("text", key=key))
+    sl.vocabulary = sorted(vocab, key=len, reverse=True)
+
+
+def _read_table(sl: SectionLayout, table, by_value: dict[str, Slot], vocab: set[str], n_table: int) -> None:
+    grid = table.grid()
+    above: dict[int, str] = {}  # column -> label of a cell spanning down from an earlier row
+    spans: dict[int, int] = {}
+    for r, row in enumerate(grid):
+        own, slots = [], []
+        context = []
+        for c, cell in enumerate(row):
+            if cell is None:
+                if c in above and spans.get(c, 0) > 0:
+                    context.append(above[c])
+                continue
+            text = cell.text.strip()
+            slot = by_value.get(text.replace(",", "")) if text else None
+            if slot is not None:
+                slots.append(slot)
+            elif text:
+                own.append(text)
+                vocab.add(norm(text))
+                if cell.rowspan > 1:
+                    above[c], spans[c] = text, cell.rowspan
+        for c in list(spans):
+            spans[c] -= 1
+        if slots:
+            sums = []
+            for i, s in enumerate(slots):
+                if s.computed:
+                    parts = _parts(sl.section, s, slots)
+                    if parts:
+                        sums.append((i, parts))
+            sl.rows.append(PrintedRow(" ".join(own), " ".join(dict.fromkeys(context)), slots, sums, n_table))
+
+
+def _parts(section, slot: Slot, slots: list[Slot]) -> tuple[int, ...]:
+    """Indexes of the figures of the same printed row that ``slot`` (a total) adds up."""
+    grid = next((f for f in section.fields if isinstance(f, Grid) and f.key == slot.key), None)
+    if grid is None:
+        return ()
+    col = next(c for c in grid.columns if c.key == slot.col)
+    row = next(r for r in grid.rows if r.key == slot.row)
+    if col.sum_of:
+        wanted = [(slot.row, k) for k in col.sum_of]
+    elif row.sum_of:
+        return ()  # a 合计 row: its parts are in other printed rows (checked by column later)
+    else:
+        return ()
+    index = {(s.row, s.col): i for i, s in enumerate(slots) if s.key == slot.key}
+    if all(w in index for w in wanted):
+        return tuple(index[w] for w in wanted)
+    return ()
+
+
+def markers(text: str) -> list[tuple[str, str]]:
+    return _MARK_RE.findall(text or "")
+
+
+def probe_number(value: Any) -> str:
+    return format(value, "f") if isinstance(value, Decimal) else str(value)

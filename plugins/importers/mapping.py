@@ -1,0 +1,918 @@
+"""From blocks (any kind of document) to a nianbao report of a format, by the format's own
+layout (:mod:`.layout`): sections by their headings, table rows by their printed labels,
+figures by their printed positions, prose by sub-headings and by where the format prints
+each field. What the document has that the format does not (a heading worded differently,
+an older label, a blank cell, a sixth sub-heading, text that maps nowhere) is kept as found
+in the ``[import]`` table of the report, and :mod:`.record` reports it when checking.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ..document import Block
+from ..fields import Grid
+from ..report import META, Report
+from .digits import splits
+from .layout import Layout, PrintedRow, SectionLayout, Slot, layout_of, norm
+from .readers import ImportFailed, read_blocks
+
+__all__ = ["Imported", "import_path", "import_blocks", "IMPORT_KEY"]
+
+IMPORT_KEY = "import"  # the table of the report file that records the import
+
+_NUMERALS = "一二三四五六七八九十"
+_H1 = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*(.{2,60})$")
+_SUB = re.compile(r"^[（(]([一二三四五六七八九十]{1,3})[）)]\s*(.*)$")
+_NUMBER = r"[+-]?\d[\d,，]*(?:\.\d+)?"
+_BLANK_VALUES = {"", "/", "-", "—", "——", "－", "无", "空", "\\"}
+_VALUES_AT_END = re.compile(r"^(.*?)((?:\s*(?:" + _NUMBER + r"|[/—－]))+)\s*$")
+_TITLE = re.compile(r"^(?P<unit>.*?)(?:关于)?(?:(?P<year>(?:19|20)\d{2})\s*年度?)(?:的)?\s*政府信息公开(?:工作)?(?:年度)?(?:工作)?报告")
+
+
+@dataclass
+class Imported:
+    report: Report
+    kind: str
+    record: dict[str, Any]
+
+    @property
+    def deviations(self) -> list[dict[str, Any]]:
+        return self.record.get("deviations", [])
+
+    @property
+    def unmapped(self) -> list[dict[str, Any]]:
+        return self.record.get("unmapped", [])
+
+
+_LAYOUTS: dict[tuple[int, str], Layout] = {}
+
+
+def _layout(host, fmt) -> Layout:
+    key = (id(host), fmt.id)
+    if key not in _LAYOUTS:
+        _LAYOUTS[key] = layout_of(host, fmt)
+    return _LAYOUTS[key]
+
+
+def import_path(host, path, *, format_id: str | None = None, year: int | None = None, unit: str | None = None,
+                level: str | None = None, data: bytes | None = None) -> Imported:
+    p = Path(path)
+    kind, blocks = read_blocks(p, data)
+    return import_blocks(host, blocks, p, kind, format_id=format_id, year=year, unit=unit, level=level)
+
+
+# -- recognising the document -------------------------------------------------------------
+def _paragraphs(blocks: list[Block]) -> list[str]:
+    return [b.text for b in blocks if b.kind != "table"]
+
+
+def _title_and_year(blocks: list[Block]) -> tuple[str, str | None, int | None, range]:
+    """The title (short paragraphs before the body, possibly after a line or two such as a
+    source address), the unit and year it names, and the index of the block after it."""
+    for start in range(0, 4):
+        texts = []
+        for i in range(start, min(start + 6, len(blocks))):
+            b = blocks[i]
+            if b.kind == "table" or _H1.match(b.text) or "。" in b.text or len(b.text) > 60:
+                break
+            if _DOCNO.fullmatch(norm(b.text)) and not texts:
+                break  # the 文号 above the title: the title starts after it
+            texts.append(b.text)
+            m = _TITLE.search(norm("".join(texts)))
+            if m:
+                unit = m.group("unit") or None
+                return "".join(t.strip() for t in texts), unit, int(m.group("year")), range(start, i + 1)
+    return "", None, None, range(0)
+
+
+def _heading_score(text: str, heading: str) -> float:
+    a, b = norm(text), norm(heading)
+    if a == b:
+        return 1.0
+    if b in a or a in b:
+        return 0.9
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def _h1(b: Block) -> tuple[int, str] | None:
+    if b.kind == "table":
+        return None
+    m = _H1.match(b.text.strip())
+    if not m or _VALUES_AT_END.match(m.group(2)) and re.search(r"\d\s*$", m.group(2)):
+        return None
+    if "。" in m.group(2)[:-1] or len(m.group(2)) > 40:
+        return None
+    return _NUMERALS.index(m.group(1)[0]) + 1 if len(m.group(1)) == 1 else 10, m.group(2).strip("。 ")
+
+
+def _split_sections(blocks: list[Block], layout: Layout) -> tuple[list[Block], dict[int, tuple[Block, list[Block]]], list[Block], list[tuple[Block, list[Block]]]]:
+    """``(front, {section index: (heading block, blocks)}, back, unmatched headings)``."""
+    front: list[Block] = []
+    found: dict[int, tuple[Block, list[Block]]] = {}
+    extra: list[tuple[Block, list[Block]]] = []
+    current: list[Block] = front
+    last = -1
+    for b in blocks:
+        h = _h1(b)
+        if h is not None:
+            _, text = h
+            best, score = None, 0.0
+            for i, sl in enumerate(layout.sections):
+                if i in found or i <= last:
+                    continue
+                s = _heading_score(text, sl.heading)
+                # the next section in order is what a numbered heading most likely is
+                if s > score + 0.05 or (abs(s - score) <= 0.05 and best is not None and i < best):
+                    best, score = i, s
+            if best is not None and score >= 0.6:
+                found[best] = (b, [])
+                current = found[best][1]
+                last = best
+                continue
+            if found and len(text) <= 30 and not re.search(r"\d\s*$", text):
+                extra.append((b, []))
+                current = extra[-1][1]
+                continue
+        current.append(b)
+    back: list[Block] = []
+    if found:  # the closing (署名, 日期, 附注) follows the last section's text
+        last_blocks = found[max(found)][1]
+        cut = len(last_blocks)
+        for i in range(len(last_blocks) - 1, -1, -1):
+            b = last_blocks[i]
+            if b.kind == "table" or not _closing_like(b.text):
+                break
+            cut = i
+        back = last_blocks[cut:]
+        del last_blocks[cut:]
+    return front, found, back, extra
+
+
+def _closing_like(text: str) -> bool:
+    """署名, 成文日期, 附注 or 印发 line: short, not a sentence."""
+    t = norm(text)
+    return len(t) <= 40 and (not re.search(r"[，,；;。]", t) or bool(re.fullmatch(r"[(（]此件.{1,10}[)）]", t)))
+
+
+def detect_format(host, blocks: list[Block], year: int | None):
+    """The format whose section headings the document has most of (ties: the year's)."""
+    best, best_score = None, 0
+    for fmt in host.formats.values():
+        layout = _layout(host, fmt)
+        _, found, _, _ = _split_sections(blocks, layout)
+        score = len(found) * 10
+        if year is not None and (fmt.first_year or 0) <= year <= (fmt.last_year or 9999):
+            score += 5
+        if score > best_score:
+            best, best_score = fmt, score
+    return best, best_score
+
+
+# -- tables ---------------------------------------------------------------------------------
+@dataclass
+class FoundRow:
+    label: str  # this row's own label text
+    context: str  # label text of header rows / lines just before it
+    values: list[str]  # figures as printed ("" for a blank cell)
+    where: str
+    run_together: bool = False
+
+
+def _is_value(text: str) -> bool:
+    t = norm(text).replace(",", "")
+    return bool(re.fullmatch(r"[+-]?\d+(\.\d+)?", t))
+
+
+def _rows_from_table(table, where: str) -> list[FoundRow]:
+    rows: list[FoundRow] = []
+    context: list[str] = []
+    grid = table.grid()
+    for r, cells in enumerate(grid):
+        texts = [c.text.strip() if c is not None else None for c in cells]
+        last_label = max((i for i, t in enumerate(texts) if t and not _is_value(t) and norm(t) not in _BLANK_VALUES),
+                         default=-1)
+        values = [t for t in texts[last_label + 1:] if t is not None]
+        labels = [t for t in texts[:last_label + 1] if t]
+        if any(_is_value(v) for v in values):
+            rows.append(FoundRow(" ".join(labels), " ".join(context), [norm(v).replace(",", "") for v in values],
+                                 f"{where}第{r + 1}行"))
+            context = []
+        else:
+            context.extend(labels)
+    return rows
+
+
+def _row_from_line(text: str, where: str) -> FoundRow | None:
+    m = _VALUES_AT_END.match(text.strip())
+    if not m:
+        return None
+    label, numbers = m.group(1).strip(), m.group(2).split()
+    if label and label[-1] in "年月日第至（(":
+        return None  # “2024年”, “第3”: a number inside a sentence
+    if label and re.search(r"[。；;，,]$", label):
+        return None
+    values = [norm(n).replace(",", "").replace("，", "") for n in numbers]
+    return FoundRow(label, "", ["" if v in _BLANK_VALUES else v for v in values], where)
+
+
+class _TableReader:
+    """Matches found rows to the rows the format prints, and fills the report's cells."""
+
+    def __init__(self, sl: SectionLayout, report: Report, record: "_Record", sections: dict[str, Any]):
+        # a table may print other sections' cells (the Fujian 附表 in 六 shows 二, 三 and 四)
+        self.sl, self.report, self.record, self.sections = sl, report, record, sections
+        self.filled: set[int] = set()
+        self.last = -1
+        self.pending: list[tuple[PrintedRow, FoundRow, list[tuple[int, ...]]]] = []
+
+    def match(self, row: FoundRow) -> int | None:
+        text = norm(row.context + row.label)
+        own = norm(row.label)
+        best, best_score = None, 0.0
+        for i, pr in enumerate(self.sl.rows):
+            if i in self.filled:
+                continue
+            printed = norm(pr.label)
+            printed_own = norm(pr.label.split(" ")[-1]) if pr.label else ""
+            score = 0.0
+            if not printed:  # a row of figures under headers only (table 四)
+                fits = len(row.values) == len(pr.slots) or (len(row.values) < len(pr.slots) and pr.sums)
+                score = 0.7 if not own and fits and len(pr.slots) > 1 else 0.0
+            elif text.endswith(printed) or (own and own == printed):
+                score = 1.0 + len(printed) / 1000
+            elif printed_own and text.endswith(printed_own) and len(printed_own) >= 2:
+                score = 0.95 + len(printed_own) / 1000
+            elif own and len(own) >= 2 and (printed.endswith(own) or printed_own.endswith(own)):
+                score = 0.8  # an older, shorter label (规范性文件 for 行政规范性文件)
+            elif own:
+                score = max(difflib.SequenceMatcher(None, own, printed).ratio(),
+                            difflib.SequenceMatcher(None, own, printed_own).ratio() if printed_own else 0) * 0.85
+            if score > best_score + 1e-9 or (abs(score - best_score) < 1e-9 and best is not None and best < self.last < i):
+                best, best_score = i, score
+        if best is None or best_score < 0.6:
+            return None
+        return best
+
+    def add(self, row: FoundRow) -> bool:
+        i = self.match(row)
+        if i is None:
+            return False
+        pr = self.sl.rows[i]
+        values = row.values
+        candidates: list[tuple[int, ...]]
+        n = len(pr.slots)
+        if len(values) == n:
+            candidates = [tuple(int(v) if re.fullmatch(r"\d+", v) else v for v in values)]
+        else:
+            typed = [k for k, s in enumerate(pr.slots) if not s.computed]
+            if len(values) == len(typed) and len(values) < n:
+                full: list[Any] = [None] * n
+                for k, v in zip(typed, values):
+                    full[k] = v
+                candidates = [tuple(full)]
+            elif len(values) < n and all(re.fullmatch(r"\d+", v) for v in values):
+                candidates = splits(values, n, pr.sums)
+                row.run_together = True
+                if not candidates:
+                    self.record.deviation("V-STRUCT", self.sl.section.id, pr.slots[0].key, row.where,
+                                          f"「{pr.label or '表格'}」一行的数字连在一起（{''.join(values)}），"
+                                          f"没有一种拆分能满足本行的合计关系，未导入", found=" ".join(values))
+                    self.filled.add(i)
+                    return True
+            else:
+                self.record.deviation("V-STRUCT", self.sl.section.id, pr.slots[0].key, row.where,
+                                      f"「{pr.label or '表格'}」一行有{len(values)}个数，格式中是{n}个，未导入",
+                                      found=" ".join(values))
+                self.filled.add(i)
+                return True
+        self.filled.add(i)
+        self.last = i
+        found_label = (row.context + " " + row.label).strip()
+        if pr.label and norm(row.label) and not norm(row.context + row.label).endswith(norm(pr.label)) \
+                and not norm(row.context + row.label).endswith(norm(pr.label.split(" ")[-1])):
+            self.record.deviation("V-TEMPLATE", self.sl.section.id, pr.slots[0].key, row.where,
+                                  f"表格行名“{row.label}”与格式中的“{pr.label.split(' ')[-1]}”不同（按后者导入）",
+                                  found=row.label, mapped_to=pr.label)
+        self.pending.append((pr, row, candidates))
+        self.record.tables.append({"section": self.sl.section.id, "row": pr.slots[0].path.rsplit(".", 1)[0] if pr.slots[0].col else pr.slots[0].path,
+                                   "where": row.where, "label": found_label, "figures": " ".join(row.values)})
+        return True
+
+    def finish(self) -> None:
+        """Choose among the splits of rows that ran together (the format's 合计 rows decide
+        where a row alone does not), then write every figure into its cell."""
+        choice = self._choose()
+        for (pr, row, candidates), values in zip(self.pending, choice):
+            if values is None:
+                if len(candidates) > 1:
+                    shown = "；".join(" ".join(str(x) for x in c) for c in candidates[:4])
+                    more = "……" if len(candidates) > 4 else ""
+                    self.record.deviation("V-STRUCT", self.sl.section.id, pr.slots[0].key, row.where,
+                                          f"「{pr.label or '表格'}」一行的数字连在一起（{''.join(row.values)}），"
+                                          f"有{len(candidates) if len(candidates) < 50 else '50多'}种拆分都满足表中的合计关系"
+                                          f"（{shown}{more}），未导入，请按原件填写", found="".join(row.values))
+                continue
+            if row.run_together:
+                self.record.deviation("V-NUMFMT", self.sl.section.id, pr.slots[0].key, row.where,
+                                      f"「{pr.label or '表格'}」一行的数字连在一起（{''.join(row.values)}），"
+                                      f"按表中的合计关系拆分为 {' '.join(str(v) for v in values)}（唯一的拆分）",
+                                      found="".join(row.values), mapped_to=" ".join(str(v) for v in values), severity="info")
+            self._write(pr, row, values)
+
+    def _choose(self) -> list[tuple | None]:
+        single = [c[0] if len(c) == 1 else None for _, _, c in self.pending]
+        open_rows = [k for k, (_, _, c) in enumerate(self.pending) if len(c) > 1]
+        if not open_rows:
+            return single
+        # Try the combinations of the undecided rows against the grid's 合计 rows.
+        import itertools
+
+        combos = 1
+        for k in open_rows:
+            combos *= len(self.pending[k][2])
+        if combos > 20000:
+            return single
+        good = []
+        for pick in itertools.product(*(self.pending[k][2] for k in open_rows)):
+            trial = list(single)
+            for k, v in zip(open_rows, pick):
+                trial[k] = v
+            if self._columns_add_up(trial):
+                good.append(trial)
+                if len(good) > 1:
+                    break
+        return good[0] if len(good) == 1 else single
+
+    def _columns_add_up(self, trial: list) -> bool:
+        cells: dict[tuple[str, str, str], Any] = {}
+        for (pr, _, _), values in zip(self.pending, trial):
+            if values is None:
+                continue
+            for s, v in zip(pr.slots, values):
+                cells[(s.section + "/" + s.key, s.row, s.col)] = v
+        grids = [(sid, f) for sid in {s.section for pr, _, _ in self.pending for s in pr.slots}
+                 for f in self.sections[sid].fields if isinstance(f, Grid)]
+        for sid, f in grids:
+            for r in f.rows:
+                if not r.sum_of:
+                    continue
+                for c in f.columns:
+                    total = cells.get((sid + "/" + f.key, r.key, c.key))
+                    parts = [cells.get((sid + "/" + f.key, k, c.key)) for k in r.sum_of]
+                    if isinstance(total, int) and all(isinstance(p, int) for p in parts) and total != sum(parts):
+                        return False
+        return True
+
+    def _write(self, pr: PrintedRow, row: FoundRow, values: tuple) -> None:
+        for s, v in zip(pr.slots, values):
+            section = self.sections[s.section]
+            table = self.report.section_data(section.id, create=True)
+            f = next(f for f in section.fields if f.key == s.key)
+            shown = "" if v is None else str(v)
+            if s.computed:
+                self.record.printed[(section.id, s.key, s.row, s.col)] = (shown, row.where)
+                continue
+            if shown == "":
+                if v is None:
+                    continue
+            cell = f.cell if isinstance(f, Grid) else f
+            if shown in _BLANK_VALUES:
+                self.record.deviation("V-NUMFMT", section.id, s.path, row.where,
+                                      f"「{pr.label or f.label}」{_column_label(f, s)}是空格{'（' + shown + '）' if shown else ''}，"
+                                      "应填数字（没有就填0）；未导入", found=shown)
+                continue
+            try:
+                value = cell.parse(shown)
+            except Exception as e:  # noqa: BLE001 - FieldError: the message names the problem
+                self.record.deviation("V-NUMFMT", section.id, s.path, row.where, f"「{pr.label or f.label}」{_column_label(f, s)}：{e}",
+                                      found=shown)
+                continue
+            raw = cell.dump(value)
+            if isinstance(f, Grid):
+                table.setdefault(s.key, {}).setdefault(s.row, {})[s.col] = raw
+            else:
+                table[s.key] = raw
+
+
+def _column_label(f, s: Slot) -> str:
+    if isinstance(f, Grid) and s.col:
+        col = next((c.label for c in f.columns if c.key == s.col), s.col)
+        return f"「{col}」"
+    return ""
+
+
+# -- the record -----------------------------------------------------------------------------
+class _Record:
+    def __init__(self) -> None:
+        self.deviations: list[dict[str, Any]] = []
+        self.unmapped: list[dict[str, Any]] = []
+        self.headings: list[dict[str, Any]] = []
+        self.tables: list[dict[str, Any]] = []
+        self.generated: list[dict[str, Any]] = []  # sentences the format writes from the figures
+        self.printed: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+
+    def deviation(self, rule: str, section: str, field: str, where: str, message: str, *, found: str = "",
+                  mapped_to: str = "", severity: str = "warning") -> None:
+        d = {"rule": rule, "severity": severity, "section": section, "field": field, "where": where, "message": message}
+        if found:
+            d["found"] = found
+        if mapped_to:
+            d["mapped_to"] = mapped_to
+        self.deviations.append(d)
+
+    def keep(self, where: str, text: str, why: str) -> None:
+        self.unmapped.append({"where": where, "text": text, "why": why})
+
+
+# -- prose ----------------------------------------------------------------------------------
+_MEASURES = re.compile(r"^(针对|下一步|下步|今后|为此|对此|接下来|改进措施|整改措施|(\d{4}年|新的一年)[，,]?[^。]{0,12}(将|要))")
+
+
+def _split_sub(text: str) -> tuple[str, str, str] | None:
+    """``(numeral, title, rest)`` of a paragraph that starts with a （一） sub-heading."""
+    m = _SUB.match(text)
+    if not m:
+        return None
+    rest = m.group(2)
+    m2 = re.match(r"^([^。：:！？]{1,40}?)[。：:]\s*(.*)$", rest)
+    if m2:
+        return m.group(1), m2.group(1).strip(), m2.group(2).strip()
+    if len(rest) <= 40 and "，" not in rest:
+        return m.group(1), rest.strip(), ""
+    return None
+
+
+def _append(table: dict, key: str, text: str) -> None:
+    if not text:
+        return
+    table[key] = (table[key] + "\n" + text) if table.get(key) else text
+
+
+def _map_prose(sl: SectionLayout, paragraphs: list[tuple[str, str, str]], report: Report, record: _Record) -> None:
+    """``paragraphs``: ``(where, text, position)`` with position ``before``/``after`` the
+    section's tables. Sub-headings go to the field the format prints under them (matched by
+    wording, else by order); other paragraphs to the field the format prints there."""
+    section = sl.section
+    table = report.section_data(section.id, create=True)
+    slots = sl.prose
+    titled = [p for p in slots if p.kind == "titled"]
+    records = next((p for p in slots if p.kind == "records"), None)
+    texts_before = [p.key for p in slots[:next((i for i, p in enumerate(slots) if p.kind == "table"), len(slots))] if p.kind == "text"]
+    texts_after = [p.key for p in slots[next((i for i, p in enumerate(slots) if p.kind == "table"), len(slots)):] if p.kind == "text"]
+    has_table = any(p.kind == "table" for p in slots)
+    plain = [p.key for p in slots if p.kind == "text"]
+    used: set[str] = set()
+    current: str | None = None
+    current_record: dict | None = None
+    untitled: list[tuple[str, str]] = []  # paragraphs for the section's untitled fields, in order
+    if not has_table and not titled and records is None and not any(p.kind == "heading" for p in slots):
+        untitled = [(w, t) for w, t, _ in paragraphs]
+        _fill_untitled(sl, plain, untitled, table, record)
+        return
+    headings = [p for p in slots if p.kind == "heading"]
+    for where, text, position in paragraphs:
+        sub = _split_sub(text) if (titled or records or headings) else None
+        if sub is not None and headings and not sub[2]:
+            # a fixed sub-heading of the format: the prose field printed after it follows
+            numeral, title, _ = sub
+            k = next((i for i, p in enumerate(slots) if p.kind == "heading" and norm(p.title) == norm(title)), None)
+            if k is None:
+                k = next((i for i, p in enumerate(slots) if p.kind == "heading"
+                          and difflib.SequenceMatcher(None, norm(p.title), norm(title)).ratio() >= 0.6), None)
+            if k is not None:
+                if norm(slots[k].title) != norm(title):
+                    record.deviation("V-STRUCT", section.id, "", where, f"小标题“{title}”与格式中的“{slots[k].title}”不同",
+                                     found=title, mapped_to=slots[k].title, severity="info")
+                nxt = next((p for p in slots[k + 1:] if p.kind in ("text", "titled", "records", "heading", "table")), None)
+                current = nxt.key if nxt is not None and nxt.kind == "text" else None
+                current_record = None
+                if current is None:
+                    record.keep(where, text, "格式中的小标题（其下的内容由表格生成）")
+                continue
+        if sub is not None:
+            numeral, title, rest = sub
+            slot = _titled_slot(titled, used, title, numeral)
+            if slot is not None:
+                used.add(slot.key)
+                current, current_record = slot.key, None
+                if norm(title) != norm(slot.title) and slot.title_key:
+                    table[slot.title_key] = title
+                    record.deviation("V-STRUCT", section.id, slot.title_key, where,
+                                     f"小标题“{title}”与格式中的“{slot.title}”不同（保留原文，按后者的位置导入）",
+                                     found=title, mapped_to=slot.title, severity="info")
+                _append(table, slot.key, rest)
+                continue
+            if records is not None:
+                items = table.setdefault(records.key, [])
+                current_record = {records.records_title: title}
+                if rest:
+                    current_record[records.records_body] = rest
+                items.append(current_record)
+                current = None
+                continue
+            record.deviation("V-STRUCT", section.id, "", where,
+                             f"多出的小标题“（{numeral}）{title}”：格式中只有{len(titled)}个，原文保留在导入记录中", found=text)
+            record.keep(where, text, "格式中没有对应的小标题")
+            current, current_record = None, None
+            continue
+        if current_record is not None and records is not None:
+            body = current_record.get(records.records_body)
+            current_record[records.records_body] = body + "\n" + text if body else text
+            continue
+        if current is not None:
+            _append(table, current, text)
+            continue
+        pool = texts_after if (position == "after" and texts_after) else texts_before or plain
+        if not pool and titled:  # no untitled field: the first titled one takes it (六 with only 收费)
+            first = titled[0]
+            used.add(first.key)
+            current = first.key
+            _append(table, first.key, text)
+            continue
+        if not pool:
+            record.keep(where, text, "格式中这一部分没有可写文字的位置")
+            continue
+        _append(table, pool[0], text)
+
+
+def _titled_slot(titled, used, title, numeral):
+    free = [p for p in titled if p.key not in used]
+    for p in free:
+        if norm(p.title) == norm(title):
+            return p
+    scored = sorted(((difflib.SequenceMatcher(None, norm(title), norm(p.title)).ratio(), -i, p) for i, p in enumerate(free)),
+                    key=lambda x: (x[0], x[1]), reverse=True)
+    if scored and scored[0][0] >= 0.6:
+        return scored[0][2]
+    n = _NUMERALS.index(numeral[0]) if numeral and numeral[0] in _NUMERALS and len(numeral) == 1 else 99
+    if n < len(titled) and titled[n].key not in used:
+        return titled[n]
+    return None
+
+
+def _fill_untitled(sl, keys, paragraphs, table, record) -> None:
+    """Sections of untitled fields only (五: problems, improvements, last year's follow-up):
+    the first field takes the paragraphs up to the first that starts with how things will
+    be improved (针对…、下一步…), the second the rest."""
+    if not keys:
+        for where, text in paragraphs:
+            record.keep(where, text, "格式中这一部分没有可写文字的位置")
+        return
+    if len(keys) == 1:
+        for _, text in paragraphs:
+            _append(table, keys[0], text)
+        return
+    first: list[str] = []
+    second: list[str] = []
+    for _, text in paragraphs:
+        if second or (first and _MEASURES.match(text)):
+            second.append(text)
+            continue
+        # a single paragraph holding both: cut it where the improvements begin
+        sentences = re.split(r"(?<=[。；])", text)
+        cut = next((i for i, s in enumerate(sentences) if i and _MEASURES.match(s.strip())), None)
+        if cut is not None and first == [] and len(paragraphs) == 1:
+            first.append("".join(sentences[:cut]).strip())
+            second.append("".join(sentences[cut:]).strip())
+        else:
+            first.append(text)
+    if first:
+        table[keys[0]] = "\n".join(first)
+    if second:
+        table[keys[1]] = "\n".join(second)
+
+
+# -- metadata -------------------------------------------------------------------------------
+_CONTACT = (
+    ("address", re.compile(r"(?:通讯)?地址[:：]\s*([^，,；;）)\n]+)")),
+    ("postcode", re.compile(r"邮(?:政)?编(?:码)?[:：]?\s*(\d{6})")),
+    ("phone", re.compile(r"(?:联系)?电话[:：]?\s*([\d\-－—()（）\s]{7,20}\d)")),
+    ("fax", re.compile(r"传真[:：]?\s*([\d\-－—()（）\s]{7,20}\d)")),
+    ("email", re.compile(r"(?:电子)?(?:邮箱|信箱|邮件|E-?mail)(?:地址)?[:：]?\s*([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})")),
+)
+_OFFICE = re.compile(r"请(?:与|联系)([^，,。（(]{2,30}?)(?:联系|。|（|\()")
+_WEBSITE = re.compile(r"(?:可在|可以在|登录|通过)?“?([^“”，,。]{2,20}?)”?(?:门户)?网站[（(]?\s*(https?://[A-Za-z0-9./\-_?=&%#:]+)")
+_URL = re.compile(r"(https?://[A-Za-z0-9./\-_?=&%#:]+)")
+_DATE = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DOCNO = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[【(（]\d{4}[〕\]】)）]\s*\d+\s*号")
+_SCOPE = re.compile(r"汇总(.{2,40}?)政府信息公开工作")
+
+
+def _cn_date(text: str) -> _dt.date | None:
+    t = norm(text)
+    m = _DATE.match(t)
+    if m:
+        try:
+            return _dt.date(*(int(g) for g in m.groups()))
+        except ValueError:
+            return None
+    m = re.match(r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日$", t)
+    if m:
+        def small(s: str) -> int:
+            if s == "十":
+                return 10
+            if s.startswith("十"):
+                return 10 + _CN_DIGITS[s[1]]
+            if "十" in s:
+                a, _, b = s.partition("十")
+                return _CN_DIGITS[a] * 10 + (_CN_DIGITS[b] if b else 0)
+            return _CN_DIGITS[s]
+        try:
+            return _dt.date(int("".join(str(_CN_DIGITS[c]) for c in m.group(1))), small(m.group(2)), small(m.group(3)))
+        except (ValueError, KeyError):
+            return None
+    return None
+
+
+def _front_matter(front: list[Block], meta: dict, record: _Record, title_blocks: range) -> None:
+    for i, b in enumerate(front):
+        where = f"正文前第{i + 1}段"
+        if i in title_blocks:
+            continue
+        if b.kind == "table":
+            record.keep(where, " | ".join(c.text for row in b.table.body for c in row), "正文前的表格")
+            continue
+        text = b.text
+        m = _DOCNO.fullmatch(norm(text))
+        if m:
+            meta.setdefault("doc_number", norm(text).replace("[", "〔").replace("]", "〕"))
+            continue
+        if len(text) <= 40 and re.search(r"[:：]$", text) and "。" not in text:
+            meta.setdefault("addressee", text.rstrip(":：").strip())
+            continue
+        found = _metadata_in(text, meta)
+        if found:
+            record.keep(where, text, "正文前的说明（已从中读出：" + "、".join(found) + "）")
+        else:
+            record.keep(where, text, "正文前的文字")
+
+
+def _metadata_in(text: str, meta: dict) -> list[str]:
+    found = []
+    compact = re.sub(r"(?<=\d)\s+(?=\d)|(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])", "", text)
+    for key, pattern in _CONTACT:
+        m = pattern.search(compact)
+        if m and key not in meta:
+            meta[key] = re.sub(r"\s+", "", m.group(1)).strip("。，, ")
+            found.append(key)
+    m = _OFFICE.search(compact)
+    if m and "contact_office" not in meta:
+        meta["contact_office"] = m.group(1).strip()
+        found.append("contact_office")
+    m = _WEBSITE.search(compact)
+    if m and "website_url" not in meta:
+        name = re.sub(r"^(本报告电子版可在|电子版可在|本报告电子版|电子版|可在|在|登录)", "", m.group(1)).strip("“”\"")
+        if name:
+            meta["website_name"] = name
+        meta["website_url"] = m.group(2).rstrip(".。")
+        found.append("website_url")
+    elif "website_url" not in meta and re.search(r"电子版|查阅|下载|网站", compact):
+        m = _URL.search(compact)
+        if m:
+            meta["website_url"] = m.group(1).rstrip(".。")
+            found.append("website_url")
+    m = _SCOPE.search(compact)
+    if m and "scope" not in meta:
+        meta["scope"] = m.group(1)
+        found.append("scope")
+    return found
+
+
+def _closing(back: list[Block], meta: dict, record: _Record) -> None:
+    for i, b in enumerate(back):
+        where = f"正文后第{i + 1}段"
+        text = b.text.strip() if b.kind != "table" else ""
+        d = _cn_date(text)
+        if d is not None and "signed" not in meta:
+            meta["signed"] = d
+            continue
+        if re.fullmatch(r"[（(]此件[^）)]{1,10}[）)]", norm(text)):
+            meta.setdefault("note", text)
+            continue
+        m = re.match(r"^(.{2,30}?)\s*((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\s*印发$", norm(text))
+        if m:
+            meta.setdefault("publisher", m.group(1))
+            continue
+        if text and len(text) <= 30 and "signature" not in meta and not re.search(r"[。，]", text):
+            meta_sig = text
+            if meta.get("unit") and norm(meta_sig) != norm(meta["unit"]):
+                record.deviation("V-META", META, "unit", where, f"署名“{meta_sig}”与标题中的单位“{meta['unit']}”不同", found=meta_sig)
+            elif not meta.get("unit"):
+                meta["unit"] = meta_sig
+            meta["signature"] = meta_sig
+            continue
+        record.keep(where, text or "（表格）", "正文后的文字")
+    meta.pop("signature", None)
+
+
+# -- the whole document ---------------------------------------------------------------------
+def import_blocks(host, blocks: list[Block], path: Path, kind: str, *, format_id: str | None = None,
+                  year: int | None = None, unit: str | None = None, level: str | None = None) -> Imported:
+    title, title_unit, title_year, title_blocks = _title_and_year(blocks)
+    all_text = norm("".join(b.text for b in blocks[:12] if b.kind != "table"))
+    if "政府工作报告" in norm(title) or (not title and "政府工作报告" in all_text[:200]):
+        raise ImportFailed(path, "这是政府工作报告，不是政府信息公开工作年度报告，不能导入")
+    if format_id:
+        fmt = host.formats.get(format_id)
+        if fmt is None:
+            raise ImportFailed(path, f"未知格式 {format_id}（可用：{'、'.join(sorted(host.formats))}）")
+    else:
+        fmt, score = detect_format(host, blocks, year or title_year)
+        if fmt is None or score < 20:
+            what = f"标题是“{title}”，" if title else ""
+            raise ImportFailed(path, f"{what}找不到年度报告的章节标题（如“一、总体情况”“二、主动公开政府信息情况”）："
+                                     "这不像政府信息公开工作年度报告；如果是，请用 --format 指定格式")
+    layout = _layout(host, fmt)
+    front, found, back, extra = _split_sections(blocks, layout)
+    record = _Record()
+    meta: dict[str, Any] = {}
+    if unit or title_unit:
+        meta["unit"] = unit or title_unit
+    the_year = year or title_year
+    if the_year is None:
+        m = re.search(r"统计期限?(?:为|是)?自?((?:19|20)\d{2})年1月1日", all_text + norm("".join(b.text for b in front if b.kind != "table")))
+        the_year = int(m.group(1)) if m else None
+    if the_year is not None:
+        meta["year"] = the_year
+    meta["format"] = fmt.id
+    if level:
+        meta["unit_level"] = level
+    elif meta.get("unit"):
+        u = meta["unit"]
+        if re.search(r"(人民政府|政府)$", u) and not re.search(r"(乡|镇|街道)", u):
+            meta["unit_level"] = "government"
+        elif re.search(r"(乡|镇)人民政府$|街道办事处$", u):
+            meta["unit_level"] = "township"
+        elif u:
+            meta["unit_level"] = "department"
+    report = Report({META: meta}, None)
+    _front_matter(front, meta, record, title_blocks)
+    prose_of: dict[int, list[tuple[str, str, str]]] = {}
+    for i, sl in enumerate(layout.sections):
+        if i not in found:
+            record.deviation("V-STRUCT", sl.section.id, "", "全文", f"没有找到第{_NUMERALS[i]}部分“{sl.heading}”的标题")
+            continue
+        head, body = found[i]
+        record.headings.append({"found": head.text, "section": sl.section.id})
+        m = _H1.match(head.text.strip())
+        numeral, text = (m.group(1), m.group(2).strip()) if m else ("", head.text)
+        if norm(text) != norm(sl.heading):
+            record.deviation("V-STRUCT", sl.section.id, "", head.text,
+                             f"标题“{head.text}”与格式中的“{_NUMERALS[i]}、{sl.heading}”不同", found=head.text,
+                             mapped_to=f"{_NUMERALS[i]}、{sl.heading}")
+        elif numeral and numeral != _NUMERALS[i]:
+            record.deviation("V-STRUCT", sl.section.id, "", head.text, f"“{sl.heading}”编号为“{numeral}”，格式中是“{_NUMERALS[i]}”",
+                             found=head.text)
+        prose_of[i] = _map_section(layout, sl, body, report, record, head.text,
+                                   {x.section.id: x.section for x in layout.sections})
+    for i, prose in prose_of.items():
+        _map_section_prose(layout, layout.sections[i], prose, report, record)
+    for head, body in extra:
+        record.deviation("V-STRUCT", "", "", head.text, f"格式中没有的部分“{head.text}”：原文保留在导入记录中", found=head.text)
+        record.keep(head.text, head.text, "格式中没有的部分")
+        for b in body:
+            record.keep(head.text, b.text if b.kind != "table" else _table_text(b), "格式中没有的部分")
+    _closing(back, meta, record)
+    _check_printed_totals(layout, report, record)
+    out = {"source": path.name, "kind": kind, "format": fmt.id, "title": title}
+    if record.headings:
+        out["headings"] = record.headings
+    if record.tables:
+        out["rows"] = record.tables
+    if record.deviations:
+        out["deviations"] = record.deviations
+    if record.generated:
+        out["generated"] = record.generated
+    if record.unmapped:
+        out["unmapped"] = record.unmapped
+    report.data[IMPORT_KEY] = out
+    for key, value in list(meta.items()):
+        if value in (None, ""):
+            del meta[key]
+    return Imported(report, kind, out)
+
+
+def _table_text(b: Block) -> str:
+    return "\n".join(" | ".join(c.text for c in row) for row in (b.table.head + b.table.body)) if b.table else ""
+
+
+def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: Report, record: _Record, heading: str,
+                 sections: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Reads the section's tables into the report; returns its prose paragraphs
+    ``(where, text, before/after the tables)`` for :func:`_map_section_prose`."""
+    reader = _TableReader(sl, report, record, sections) if sl.rows else None
+    prose: list[tuple[str, str, str]] = []
+    seen_table = False
+    pending: list[tuple[str, str]] = []  # paragraphs that may be labels of the next table row (text files)
+    vocabulary = sl.vocabulary
+
+    def flush_pending(as_table: bool) -> None:
+        for where, text in pending:
+            if as_table:
+                record.keep(where, text, "表头或表格中的文字") if not _is_vocabulary(text, vocabulary) else None
+            else:
+                prose.append((where, text, "after" if seen_table else "before"))
+        pending.clear()
+
+    for n, b in enumerate(body, start=1):
+        where = f"{heading}第{n}段"
+        if b.kind == "table":
+            if reader is None:
+                record.keep(where, _table_text(b), "格式中这一部分没有表格")
+                continue
+            flush_pending(False)
+            rows = _rows_from_table(b.table, f"{heading}表格")
+            for row in rows:
+                if not reader.add(row):
+                    record.keep(row.where, (row.context + " " + row.label).strip() + " " + " ".join(row.values),
+                                "表格中格式没有的行")
+            seen_table = seen_table or bool(rows)
+            continue
+        text = b.text
+        row = _row_from_line(text, where) if reader is not None else None
+        if row is not None:
+            row.context = "".join(t for _, t in pending)
+            if reader.add(row):
+                # the lines before it were its label (and the table's header)
+                pending.clear()
+                seen_table = True
+                continue
+            row.context = ""
+        if reader is not None and _table_like(text, vocabulary):
+            pending.append((where, text))
+            continue
+        flush_pending(False)
+        prose.append((where, text, "after" if seen_table else "before"))
+    flush_pending(False)
+    if reader is not None:
+        reader.finish()
+    return prose
+
+
+def _map_section_prose(layout: Layout, sl: SectionLayout, prose: list[tuple[str, str, str]], report: Report,
+                       record: _Record) -> None:
+    """Prose, once every table is in: table captions and header text that stood alone are
+    the table's, not prose; so are sentences the format writes itself from the figures."""
+    vocabulary = sl.vocabulary
+    generated = layout.generated(report, sl.section) if prose else set()
+    kept = []
+    for where, text, pos in prose:
+        if sl.rows and _is_vocabulary(text, vocabulary):
+            continue
+        if norm(text) in generated:
+            record.generated.append({"where": where, "text": text})
+            continue
+        kept.append((where, text, pos))
+    _map_prose(sl, kept, report, record)
+
+
+def _residue(text: str, vocabulary: list[str]) -> str:
+    t = norm(text)
+    for v in vocabulary:
+        if v and v in t:
+            t = t.replace(v, "")
+    return re.sub(r"第二十条第?\(?[一二三四五六七八九十]+\)?项|[()（）:：,，.。单位]", "", t)
+
+
+def _is_vocabulary(text: str, vocabulary: list[str]) -> bool:
+    t = norm(text)
+    return bool(t) and len(_residue(text, vocabulary)) <= max(2, len(t) // 6)
+
+
+def _table_like(text: str, vocabulary: list[str]) -> bool:
+    """A line of a table copied as text: short, no sentence in it, or made of the table's words."""
+    t = norm(text)
+    if _is_vocabulary(text, vocabulary):
+        return True
+    return len(t) <= 24 and not re.search(r"[。；]", t[:-1] if t.endswith("）") else t)
+
+
+def _check_printed_totals(layout: Layout, report: Report, record: _Record) -> None:
+    """Totals are computed, never stored: a printed 总计 that differs from the sum of its
+    parts is a finding (the document's own arithmetic), kept with the figure as printed."""
+    for (sid, key, row, col), (shown, where) in record.printed.items():
+        sl = next(s for s in layout.sections if s.section.id == sid)
+        grid = next(f for f in sl.section.fields if f.key == key)
+        if not isinstance(grid, Grid):
+            continue
+        values = report.section_data(sid).get(key, {})
+        try:
+            computed = grid.value_at(values, row, col)
+        except Exception:  # noqa: BLE001
+            computed = None
+        if computed is None or shown == "":
+            continue
+        if str(computed) != shown:
+            rlabel = next(r.label for r in grid.rows if r.key == row)
+            clabel = next(c.label for c in grid.columns if c.key == col)
+            record.deviation("V-ARITH", sid, f"{key}.{row}.{col}", where,
+                             f"原文「{rlabel}」×「{clabel}」印为{shown}，但各项之和为{computed}（nianbao 按各项计算，原文数字保留在导入记录中）",
+                             found=shown, mapped_to=str(computed), severity="error")

@@ -1,0 +1,406 @@
+"""Reading a published document into blocks: the same :class:`~plugins.document.Block` /
+:class:`~plugins.document.Table` / :class:`~plugins.document.Cell` that nianbao's own
+exporters write, so one mapping (:mod:`plugins.importers.mapping`) serves every kind of file.
+
+Each reader returns paragraphs (one per paragraph of the document, as found) and tables
+(with their row and column spans). Nothing is interpreted here: headings, labels and
+figures are recognised by the mapping.
+
+A reader that cannot read its file raises :class:`ImportFailed` with one sentence for the
+operator; no exception of a parsing library gets through.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+from ..document import Block, Cell, Table
+from ..errors import InputFileError
+
+__all__ = ["ImportFailed", "SUFFIXES", "MAX_BYTES", "read_blocks", "blocks_from_text", "blocks_from_html",
+           "blocks_from_docx", "blocks_from_pdf"]
+
+#: A published report is a few hundred KB (a Word file with a scanned seal a few MB).
+MAX_BYTES = 20 * 1024 * 1024
+
+SUFFIXES = {".txt": "text", ".text": "text", ".docx": "docx", ".html": "html", ".htm": "html",
+            ".shtml": "html", ".pdf": "pdf"}
+
+_OLD_OFFICE = {".doc": "Word 97-2003 (.doc)", ".wps": "WPS 文字 (.wps)", ".et": "WPS 表格", ".xls": "Excel 97-2003"}
+
+
+class ImportFailed(InputFileError):
+    """The file cannot be imported; the message says why and what to do."""
+
+
+# -- plain text ---------------------------------------------------------------------------
+_PAGE_MARKER = re.compile(r"^[-—–－]\s*\d{1,3}\s*[-—–－]$|^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$|^\d{1,3}\s*/\s*\d{1,3}$")
+_RULE = re.compile(r"^\+[-=+]+\+$")
+_SENTENCE_END = "。！？：；」”）)"
+
+
+def _width(line: str) -> float:
+    """How much of a printed line ``line`` fills: a CJK character is 1, ASCII ½, blanks 0."""
+    return sum(0 if ch in " \t\u3000" else 1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in line)
+
+
+def _table_cells(line: str) -> list[str]:
+    parts = line.strip().strip("|").split("|")
+    return [p.strip(" \u3000") for p in parts]
+
+
+def _wrap_width(lines: list[str]) -> float | None:
+    """The width at which the text was wrapped (text copied from a PDF or a printed page),
+    or ``None`` when each line is a paragraph (a Word or web page copy, nianbao's txt)."""
+    widths = sorted(_width(ln) for ln in lines if _width(ln) >= 8)
+    if len(widths) < 6:
+        return None
+    top = widths[int(len(widths) * 0.9)]
+    if top > 60:
+        return None  # paragraphs of a hundred characters and more are not wrapped lines
+    near = sum(1 for w in widths if w >= top - 2.5)
+    return top if near >= len(widths) * 0.4 else None
+
+
+def blocks_from_text(text: str) -> list[Block]:
+    """Plain text: ASCII-ruled tables (nianbao's own export) and ``|`` rows become tables;
+    page markers (``- 3 -``, ``第3页``) are dropped; wrapped lines (a PDF copy) are joined
+    into paragraphs again. Everything else is a paragraph per line."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).replace("\xa0", " ")
+    raw = [ln.rstrip() for ln in text.split("\n")]
+    width = _wrap_width([s for ln in raw if (s := ln.strip(" \t\u3000")) and not s.startswith(("|", "+"))])
+    blocks: list[Block] = []
+    table: Table | None = None
+    pending: list[str] = []
+
+    def flush_pending() -> None:
+        blocks.extend(_paragraphs(pending, width))
+        pending.clear()
+
+    for line in raw:
+        s = line.strip(" \t\u3000")
+        if _RULE.match(s):
+            if table is None:
+                flush_pending()
+                table = Table()
+            continue
+        if s.startswith("|") and s.count("|") >= 2:
+            if table is None:
+                flush_pending()
+                table = Table()
+            table.body.append([Cell(c) for c in _table_cells(s)])
+            continue
+        if table is not None:
+            blocks.append(Block("table", table=table))
+            table = None
+        if not s:
+            flush_pending()  # a blank line ends a paragraph
+            continue
+        if _PAGE_MARKER.match(s):
+            continue
+        pending.append(s)
+    if table is not None:
+        blocks.append(Block("table", table=table))
+    flush_pending()
+    return blocks
+
+
+_HEADING_START = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|\d+[.．、])")
+
+
+def _paragraphs(lines: list[str], width: float | None) -> list[Block]:
+    """Join wrapped lines back into paragraphs: a line as wide as the wrap width continues on
+    the next one unless the next starts a numbered heading."""
+    if width is None:
+        return [Block("paragraph", ln) for ln in lines]
+    lines = [_PDF_BLANKS.sub("", ln) for ln in lines]
+    out: list[str] = []
+    joining = False
+    for ln in lines:
+        if joining and out and not _HEADING_START.match(ln):
+            out[-1] = _join(out[-1], ln)
+        else:
+            out.append(ln)
+        joining = width - 3.5 <= _width(ln) <= width + 3
+    return [Block("paragraph", p) for p in out]
+
+
+# Blanks a PDF text layer puts between Chinese and figures (“自 2024 年 1 月”): not in the
+# document as written, only in how it was laid out.
+_PDF_BLANKS = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]+(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%])[ \t]+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def _join(a: str, b: str) -> str:
+    # An ASCII word or number broken across lines keeps no blank; CJK text never had one.
+    return a + b
+
+
+# -- HTML -----------------------------------------------------------------------------------
+_BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "center", "blockquote",
+               "dd", "dt", "pre", "td", "th", "tr", "table", "body", "font"}
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"[ \t\r\n\xa0]+", " ", text).strip(" \u3000")
+
+
+def blocks_from_html(data: bytes | str) -> list[Block]:
+    """A web page as government sites publish it: ``<p>`` paragraphs (inline styles,
+    ``&nbsp;``, full-width spaces), ``<br>`` line breaks, real tables with rowspan/colspan;
+    a table that holds paragraphs or other tables (a layout table) is read as its content.
+    Scripts, styles and navigation lists are left out."""
+    from lxml import html as lxml_html  # lxml: libxml2's HTML parser, tolerant of broken markup
+
+    try:
+        root = lxml_html.document_fromstring(data)
+    except Exception as exc:  # noqa: BLE001 - lxml raises several types for unreadable input
+        raise ValueError(f"网页无法解析：{exc}") from None
+    for bad in root.xpath("//script|//style|//noscript|//head|//nav|//select|//button|//iframe"):
+        bad.drop_tree()
+    blocks: list[Block] = []
+    _html_walk(root, blocks, [""])
+    return [b for b in blocks if b.kind == "table" or b.text]
+
+
+def _is_data_table(el) -> bool:
+    # A layout table holds block content (paragraphs, nested tables) in its cells.
+    if el.xpath(".//table"):
+        return False
+    rows = el.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    return bool(rows)
+
+
+def _html_walk(el, blocks: list[Block], line: list[str]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag == "table" and _is_data_table(el):
+        _flush(blocks, line)
+        blocks.append(Block("table", table=_html_table(el)))
+        if el.tail:
+            line[0] += el.tail
+        return
+    block = tag in _BLOCK_TAGS
+    if block:
+        _flush(blocks, line)
+    if tag == "br":
+        _flush(blocks, line)
+    elif el.text and tag not in ("script", "style"):
+        line[0] += el.text
+    for child in el:
+        _html_walk(child, blocks, line)
+    if block:
+        _flush(blocks, line)
+    if el.tail:
+        line[0] += el.tail
+
+
+def _flush(blocks: list[Block], line: list[str]) -> None:
+    text = _clean(line[0])
+    line[0] = ""
+    if text:
+        blocks.append(Block("paragraph", text))
+
+
+def _span(el, name: str) -> int:
+    try:
+        return max(1, min(int(re.sub(r"\D", "", el.get(name, "1")) or 1), 200))
+    except ValueError:
+        return 1
+
+
+def _html_table(el) -> Table:
+    table = Table()
+    for tr in el.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
+        row = []
+        for td in tr.xpath("./td|./th"):
+            text = _clean("".join(td.itertext()))
+            row.append(Cell(text, _span(td, "colspan"), _span(td, "rowspan")))
+        if row:
+            table.body.append(row)
+    return table
+
+
+# -- Word -----------------------------------------------------------------------------------
+def blocks_from_docx(data: bytes) -> list[Block]:
+    """A Word file: paragraphs and tables in document order (tables nested in a layout
+    table are read in place), merged cells as row and column spans."""
+    import docx  # python-docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document(io.BytesIO(data))
+    blocks: list[Block] = []
+    _docx_body(document.element.body, blocks, qn)
+    return blocks
+
+
+def _docx_text(el, qn) -> str:
+    parts = []
+    for node in el.iter(qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")):
+        if node.tag == qn("w:t"):
+            parts.append(node.text or "")
+        elif node.tag == qn("w:tab"):
+            parts.append(" ")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _docx_body(body, blocks: list[Block], qn) -> None:
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            for piece in _docx_text(child, qn).split("\n"):
+                text = _clean(piece)
+                if text:
+                    blocks.append(Block("paragraph", text))
+        elif child.tag == qn("w:tbl"):
+            if child.findall(".//" + qn("w:tbl")):
+                for tc in child.iter(qn("w:tc")):  # a layout table: its cells are the content
+                    _docx_body(tc, blocks, qn)
+            else:
+                blocks.append(Block("table", table=_docx_table(child, qn)))
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                _docx_body(content, blocks, qn)
+
+
+def _docx_table(tbl, qn) -> Table:
+    """Rows of cells with spans: ``w:gridSpan`` is a column span; a ``w:vMerge`` cell that
+    continues the one above adds to that cell's row span."""
+    table = Table()
+    origin: dict[int, Cell] = {}  # grid column -> cell that started a vertical merge there
+    for tr in tbl.iterchildren(qn("w:tr")):
+        row: list[Cell] = []
+        col = 0
+        for tc in tr.iterchildren(qn("w:tc")):
+            pr = tc.find(qn("w:tcPr"))
+            span, vmerge = 1, None
+            if pr is not None:
+                gs = pr.find(qn("w:gridSpan"))
+                if gs is not None:
+                    try:
+                        span = max(1, int(gs.get(qn("w:val"), "1")))
+                    except ValueError:
+                        span = 1
+                vm = pr.find(qn("w:vMerge"))
+                if vm is not None:
+                    vmerge = vm.get(qn("w:val"), "continue")
+            if vmerge == "continue" and col in origin:
+                origin[col].rowspan += 1
+            else:
+                text = _clean(" ".join(p for p in (_docx_text(p, qn) for p in tc.iter(qn("w:p"))) if p.strip()))
+                cell = Cell(text, span, 1)
+                row.append(cell)
+                if vmerge == "restart":
+                    origin[col] = cell
+                else:
+                    origin.pop(col, None)
+            col += span
+        table.body.append(row)
+    return table
+
+
+# -- PDF ------------------------------------------------------------------------------------
+def blocks_from_pdf(data: bytes) -> list[Block]:
+    """A PDF with a text layer: the text of each page (page numbers dropped, wrapped lines
+    joined, as for text copied from a PDF viewer). Tables come through as text rows, which the
+    mapping reads by their labels and, where figures run together, by the format's sums."""
+    import pdfplumber  # pdfplumber on pdfminer.six: characters with positions, so rows stay rows
+
+    lines: list[str] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            text = page.extract_text(x_tolerance=1.5, y_tolerance=3) or ""
+            lines.extend(text.split("\n"))
+    if not any(ln.strip() for ln in lines):
+        raise ValueError("scanned")
+    return blocks_from_text("\n".join(lines))
+
+
+# -- any file -------------------------------------------------------------------------------
+def _decode(data: bytes, path: Path) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")  # text saved on a Chinese Windows machine
+    except UnicodeDecodeError:
+        raise ImportFailed(path, "文本文件既不是 UTF-8 也不是 GBK 编码，无法读取") from None
+
+
+def kind_of(path: Path, data: bytes) -> str:
+    """``text``, ``docx``, ``html`` or ``pdf``: by the file's content where it says (a .docx
+    is a zip, a PDF starts with %PDF), else by its suffix."""
+    suffix = path.suffix.lower()
+    if suffix in _OLD_OFFICE or data.startswith(b"\xd0\xcf\x11\xe0"):
+        what = _OLD_OFFICE.get(suffix, "旧版 Office 文件")
+        raise ImportFailed(path, f"这是{what}，nianbao 只能读取 .docx：请用 Word 或 WPS 打开后“另存为”Word 文档（*.docx），"
+                                 "或用 libreoffice --headless --convert-to docx 转换")
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return "docx"
+    head = data[:2048].lstrip().lower()
+    if suffix in (".html", ".htm", ".shtml") or head.startswith((b"<!doctype html", b"<html", b"<?xml")):
+        return "html"
+    if suffix in SUFFIXES:
+        return SUFFIXES[suffix]
+    return "text"
+
+
+def read_blocks(path: str | Path, data: bytes | None = None) -> tuple[str, list[Block]]:
+    """``(kind, blocks)`` of a published report, or :class:`ImportFailed`."""
+    p = Path(path)
+    if data is None:
+        try:
+            size = p.stat().st_size
+        except FileNotFoundError:
+            raise ImportFailed(p, "文件不存在") from None
+        except OSError as e:
+            raise ImportFailed(p, f"无法读取：{e.strerror}") from None
+        if p.is_dir():
+            raise ImportFailed(p, "这是一个文件夹，不是报告文件")
+        if size > MAX_BYTES:
+            raise ImportFailed(p, f"文件有 {size / 1024 / 1024:.1f} MB，超过 {MAX_BYTES // 1024 // 1024} MB："
+                                  "年度报告的 Word、网页、PDF 或文本文件远小于此，请确认选对了文件")
+        try:
+            data = p.read_bytes()
+        except OSError as e:
+            raise ImportFailed(p, f"无法读取：{e.strerror}") from None
+    if not data.strip():
+        raise ImportFailed(p, "文件是空的")
+    kind = kind_of(p, data)
+    try:
+        if kind == "pdf":
+            blocks = blocks_from_pdf(data)
+        elif kind == "docx":
+            blocks = blocks_from_docx(data)
+        elif kind == "html":
+            blocks = blocks_from_html(data)
+        else:
+            blocks = blocks_from_text(_decode(data, p))
+    except ImportFailed:
+        raise
+    except ValueError as e:
+        if str(e) == "scanned":
+            raise ImportFailed(p, "PDF 没有文字层（扫描件）：无法读取文字。请找到原始的 Word 文件或网页，"
+                                  "或先用 OCR 软件识别为文字后再导入") from None
+        raise ImportFailed(p, _broken(kind, e)) from None
+    except (zipfile.BadZipFile, KeyError) as e:
+        raise ImportFailed(p, _broken(kind, e)) from None
+    except Exception as e:  # noqa: BLE001 - parsing libraries raise many types for damaged files
+        raise ImportFailed(p, _broken(kind, e)) from None
+    if not any(b.kind == "table" or b.text.strip() for b in blocks):
+        raise ImportFailed(p, "文件中没有文字")
+    return kind, blocks
+
+
+def _broken(kind: str, exc: BaseException) -> str:
+    what = {"docx": "Word 文件", "pdf": "PDF 文件", "html": "网页", "text": "文本文件"}[kind]
+    return f"{what}已损坏或不完整（可能没有下载完），无法读取（{type(exc).__name__}）"

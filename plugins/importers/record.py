@@ -1,0 +1,49 @@
+"""The ``[import]`` table of an imported report, checked: every deviation the importer kept
+(a heading worded differently, a label of an older template, a blank cell, an extra
+sub-heading, a printed total that does not add up) is reported by ``nianbao check`` under the
+rule it breaks (domain §3: V-STRUCT, V-TEMPLATE, V-NUMFMT, V-ARITH), and text that mapped
+nowhere is listed, so nothing of the document is silently dropped.
+
+Registered like any county's rule (``nianbao_register_checks``); a report that was typed in
+nianbao has no ``[import]`` table and gets nothing from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .. import Check, hookimpl
+from ..results import Issue
+
+__version__ = "1.0"
+
+IMPORT_KEY = "import"
+_SEVERITY = {"error": "error", "warning": "warning", "info": "warning"}
+
+
+def import_findings(report) -> list[Issue]:
+    record = report.raw.get(IMPORT_KEY) if hasattr(report, "raw") else None
+    if not isinstance(record, Mapping):
+        return []
+    source = record.get("source") or "原文"
+    out = []
+    for d in record.get("deviations") or ():
+        if not isinstance(d, Mapping) or d.get("severity") == "info":
+            continue  # info: kept as found, nothing to correct (a reworded sub-heading kept as typed)
+        where = f"（{source}：{d.get('where')}）" if d.get("where") else ""
+        out.append(Issue(_SEVERITY.get(str(d.get("severity")), "warning"), str(d.get("section") or "report"),
+                         d.get("field") or None, f"导入时发现：{d.get('message', '')}{where}", str(d.get("rule") or "V-STRUCT")))
+    # the opening paragraph and the closing lines are kept but are no finding
+    unmapped = [u for u in record.get("unmapped") or ()
+                if isinstance(u, Mapping) and not str(u.get("where", "")).startswith(("正文前", "正文后"))]
+    if unmapped:
+        first = "；".join(f"{u.get('where')}“{str(u.get('text', ''))[:20]}…”" for u in unmapped[:3])
+        out.append(Issue("warning", "report", None, f"导入时有{len(unmapped)}段原文没有对应的位置，保留在 [import] unmapped 中"
+                                                 f"（{first}）：请核对是否需要写入报告", "V-STRUCT"))
+    return out
+
+
+@hookimpl
+def nianbao_register_checks(config):
+    return [Check(id="import-record", section="report", run=import_findings,
+                  description="导入时保留的原文差异（标题、旧模板表格名、空格、合计不符、未对应的文字）")]
