@@ -175,7 +175,9 @@ def import_summary(host: PluginHost, imported: Any, source: Path, target: Path) 
     if deviations:
         lines.append(f"与格式不同之处（{len(deviations)}处，原样记录在 [import] 中，nianbao check 会列出）：")
         lines += [f"  [{d['rule']}] {d['where']}：{d['message']}" for d in deviations]
-    body = [u for u in imported.unmapped if not str(u.get("where", "")).startswith(("正文前", "正文后"))]
+    from plugins.importers.record import body_unmapped
+
+    body = body_unmapped(imported.record)
     if body:
         lines.append(f"没有对应位置的原文（{len(body)}段，保留在 [import] unmapped 中）：")
         lines += [f"  {u['where']}：{u['text'][:40]}{'…' if len(u['text']) > 40 else ''}" for u in body]

@@ -219,7 +219,7 @@ def _row_from_line(text: str, where: str) -> FoundRow | None:
     if label and re.search(r"[。；;，,]$", label):
         return None
     values = [norm(n).replace(",", "").replace("，", "") for n in numbers]
-    return FoundRow(label, "", ["" if v in _BLANK_VALUES else v for v in values], where)
+    return FoundRow(label, "", values, where)
 
 
 class _TableReader:
@@ -814,12 +814,8 @@ def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: R
     pending: list[tuple[str, str]] = []  # paragraphs that may be labels of the next table row (text files)
     vocabulary = sl.vocabulary
 
-    def flush_pending(as_table: bool) -> None:
-        for where, text in pending:
-            if as_table:
-                record.keep(where, text, "表头或表格中的文字") if not _is_vocabulary(text, vocabulary) else None
-            else:
-                prose.append((where, text, "after" if seen_table else "before"))
+    def flush_pending() -> None:  # the lines were not a table row's label after all
+        prose.extend((where, text, "after" if seen_table else "before") for where, text in pending)
         pending.clear()
 
     for n, b in enumerate(body, start=1):
@@ -828,7 +824,7 @@ def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: R
             if reader is None:
                 record.keep(where, _table_text(b), "格式中这一部分没有表格")
                 continue
-            flush_pending(False)
+            flush_pending()
             rows = _rows_from_table(b.table, f"{heading}表格")
             for row in rows:
                 if not reader.add(row):
@@ -849,9 +845,9 @@ def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: R
         if reader is not None and _table_like(text, vocabulary):
             pending.append((where, text))
             continue
-        flush_pending(False)
+        flush_pending()
         prose.append((where, text, "after" if seen_table else "before"))
-    flush_pending(False)
+    flush_pending()
     if reader is not None:
         reader.finish()
     return prose
@@ -866,6 +862,7 @@ def _map_section_prose(layout: Layout, sl: SectionLayout, prose: list[tuple[str,
     kept = []
     for where, text, pos in prose:
         if sl.rows and _is_vocabulary(text, vocabulary):
+            record.keep(where, text, "表格标题或表头")
             continue
         if norm(text) in generated:
             record.generated.append({"where": where, "text": text})
@@ -883,8 +880,13 @@ def _residue(text: str, vocabulary: list[str]) -> str:
 
 
 def _is_vocabulary(text: str, vocabulary: list[str]) -> bool:
+    """Whether ``text`` is made of the table's own words (a caption or header that stood
+    alone): mostly vocabulary, and not a sentence."""
     t = norm(text)
-    return bool(t) and len(_residue(text, vocabulary)) <= max(2, len(t) // 6)
+    if not t or t.endswith("。"):
+        return False
+    residue = _residue(text, vocabulary)
+    return len(residue) < len(t) and len(residue) <= max(2, len(t) // 6)
 
 
 def _table_like(text: str, vocabulary: list[str]) -> bool:

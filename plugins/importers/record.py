@@ -18,7 +18,17 @@ from ..results import Issue
 __version__ = "1.0"
 
 IMPORT_KEY = "import"
+#: Why-notes of kept text that belongs to a table (captions, headers): kept, not a finding.
+TABLE_TEXT = ("表格标题或表头", "格式中的小标题（其下的内容由表格生成）")
 _SEVERITY = {"error": "error", "warning": "warning", "info": "warning"}
+
+
+def body_unmapped(record: Mapping) -> list[Mapping]:
+    """Text of the report's body that mapped nowhere. The opening paragraph, the closing
+    lines and a table's own captions are kept too, but are no finding."""
+    return [u for u in record.get("unmapped") or ()
+            if isinstance(u, Mapping) and not str(u.get("where", "")).startswith(("正文前", "正文后"))
+            and u.get("why") not in TABLE_TEXT]
 
 
 def import_findings(report) -> list[Issue]:
@@ -33,9 +43,7 @@ def import_findings(report) -> list[Issue]:
         where = f"（{source}：{d.get('where')}）" if d.get("where") else ""
         out.append(Issue(_SEVERITY.get(str(d.get("severity")), "warning"), str(d.get("section") or "report"),
                          d.get("field") or None, f"导入时发现：{d.get('message', '')}{where}", str(d.get("rule") or "V-STRUCT")))
-    # the opening paragraph and the closing lines are kept but are no finding
-    unmapped = [u for u in record.get("unmapped") or ()
-                if isinstance(u, Mapping) and not str(u.get("where", "")).startswith(("正文前", "正文后"))]
+    unmapped = body_unmapped(record)
     if unmapped:
         first = "；".join(f"{u.get('where')}“{str(u.get('text', ''))[:20]}…”" for u in unmapped[:3])
         out.append(Issue("warning", "report", None, f"导入时有{len(unmapped)}段原文没有对应的位置，保留在 [import] unmapped 中"
