@@ -192,10 +192,28 @@ def write_target(path: str | os.PathLike) -> Path:
         raise CannotWrite(path, "符号链接层数过多")
     if not stat.S_ISREG(st.st_mode):
         raise CannotWrite(p, "不是普通文件，不会写入")
-    if st.st_nlink > 1:
+    if st.st_nlink > 1 and not _names_are_own_backups(p, st):
         raise CannotWrite(p, f"这个文件有 {st.st_nlink} 个硬链接（可能是他人放置的），替换它会把这些名字分开；"
                              "请先复制为独立的文件再保存")
     return p
+
+
+def _names_are_own_backups(p: Path, st: os.stat_result) -> bool:
+    """Whether a file's other names are nianbao's own: a save killed between keeping the
+    backup (a hard link, :func:`_keep_backup`) and the rename leaves the report also named
+    ``<name>.bak`` or ``.<name>.*.bak-tmp``. Without this, every later save was refused."""
+    import glob
+
+    folder = p.parent if str(p.parent) else Path(".")
+    names = 1
+    for other in [backup_path(p), *folder.glob(f".{glob.escape(p.name)}.*.bak-tmp")]:
+        try:
+            o = os.lstat(other)
+        except OSError:
+            continue
+        if (o.st_ino, o.st_dev) == (st.st_ino, st.st_dev):
+            names += 1
+    return names == st.st_nlink
 
 
 def write_problem(path: str | os.PathLike) -> str | None:
