@@ -33,12 +33,13 @@ sys.path.insert(0, sys.argv[2])
 from plugins.store import load_report, save_report
 r = load_report(sys.argv[1])
 i = 0
-print("ready", flush=True)
 while True:
     i += 1
     r.data["fj"]["overview"]["intro"] = "第%d稿" % i + "字" * random.randint(0, 300)
     r.data["report"]["unit"] = "单位%d" % (i % 7)
     save_report(r)
+    if i == 1:
+        print("saved", flush=True)  # the kill comes at a random moment after the first save
 """
 
 
@@ -63,8 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         script = folder / "saver.py"
         script.write_text(SAVER, encoding="utf-8")
         for k in range(args.kills):
-            proc = subprocess.Popen([sys.executable, str(script), str(report), str(ROOT)], stdout=subprocess.PIPE)
-            proc.stdout.readline()
+            proc = subprocess.Popen([sys.executable, str(script), str(report), str(ROOT)], stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL)
+            if proc.stdout.readline().strip() != b"saved":
+                proc.wait()
+                failures.append(f"kill {k}: the report could not be saved after the last kill")
+                continue
             time.sleep(rnd.uniform(0.0, 0.3))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
