@@ -503,15 +503,65 @@ async def test_export_from_the_app_writes_the_file(example):
         assert isinstance(app.screen, ExportScreen)
         formats = app.screen.query_one("#export-format", OptionList)
         formats.highlighted = [formats.get_option_at_index(i).id for i in range(formats.option_count)].index("txt")
-        await pilot.press("enter")  # choose the format: the cursor goes to the file name
-        await pilot.pause()
         assert app.screen.query_one("#export-path").value == str(target)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert not isinstance(app.screen, ExportScreen)
+        app.session.result.issues[:] = [i for i in app.session.result.issues if i.severity != "error"]
+        await pilot.press("enter")  # one Enter on the format: exported to the file shown
+        assert await wait_for(lambda: not isinstance(app.screen, ExportScreen))
+        assert any(str(target) in str(n.message) for n in app._notifications)
     text = target.read_text(encoding="utf-8")
     assert "导出前刚刚输入的一句话。" in text
     assert "建瓯市人民政府办公室" in text
+
+
+async def test_export_asks_first_when_errors_remain_and_shows_it_is_working(example, monkeypatch):
+    import threading
+
+    app = make_app(example)
+    target = example.with_suffix(".txt")
+    release = threading.Event()
+    real = app.export_job
+
+    def slow_job(exporter_id, path):
+        job = real(exporter_id, path)
+        return lambda: (release.wait(10), job())[1]  # an export that takes its time
+
+    monkeypatch.setattr(app, "export_job", slow_job)
+    async with app.run_test(size=SIZE) as pilot:
+        n = len(app.session.result.errors)
+        assert n
+        await pilot.press("f10")
+        await pilot.pause()
+        formats = app.screen.query_one("#export-format", OptionList)
+        formats.highlighted = [formats.get_option_at_index(i).id for i in range(formats.option_count)].index("txt")
+        await pilot.press("enter")
+        await pilot.pause()
+        status = app.screen.query_one("#export-status")
+        assert str(status.render()) == f"还有{n}处错误，仍要导出吗？回车导出，Esc 取消"
+        assert not target.exists()
+        await pilot.press("enter")  # yes
+        assert await wait_for(lambda: "正在导出" in str(status.render()))
+        await pilot.pause(0.6)
+        assert "正在导出纯文本" in str(status.render()) or "正在导出" in str(status.render())
+        await pilot.press("escape")  # not while it is writing
+        assert isinstance(app.screen, ExportScreen)
+        release.set()
+        assert await wait_for(lambda: not isinstance(app.screen, ExportScreen))
+    assert target.exists()
+
+
+async def test_export_question_can_be_declined(example):
+    app = make_app(example)
+    target = example.with_suffix(".txt")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "仍要导出吗" in str(app.screen.query_one("#export-status").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+    assert not any(p.suffix != ".toml" and p.stem == target.stem for p in example.parent.iterdir())
 
 
 # -- saving -----------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from plugins.document import parse_markup
 from plugins.errors import NianbaoError
 from plugins.exporters import _text_block, display_width
 from plugins.fields import Records, clean_text
+from plugins.history import view_with_previous
 from plugins.manager import PluginHost, host_from_env
 from plugins.report import META
 from plugins.results import Issue
@@ -113,11 +114,20 @@ class HelpScreen(ModalScreen[None]):
 
 
 class ExportScreen(ModalScreen[Path | None]):
+    """Choose a format and press Enter: the report is exported to the file shown (Tab goes
+    to the file name to change it). A report that still has errors is exported only after
+    a second Enter on the question saying how many. Exporting runs in a thread, the dialog
+    counting the seconds, so that a slow Word export never looks like a hang."""
+
     BINDINGS = [Binding("escape", "dismiss_none", "", id="export-cancel", show=False)]
 
     def __init__(self, app_: "NianbaoApp"):
         super().__init__()
         self.nb = app_
+        self.asked = False  # the question about errors has been put
+        self.busy = False
+        self._started = 0.0
+        self._ticker: Any = None
 
     def compose(self) -> ComposeResult:
         t = self.nb.t
@@ -128,8 +138,9 @@ class ExportScreen(ModalScreen[Path | None]):
                              id="export-format", compact=True)
             yield Label(t("export_to"))
             yield Input(value=str(self._path(next(iter(self.nb.host.exporters), ""))), id="export-path", compact=True)
+            yield Static("", id="export-status", markup=False)
             with Horizontal(id="export-buttons"):
-                yield Button(t("ok"), id="export-ok", compact=True, variant="primary")
+                yield Button(t("export_go"), id="export-ok", compact=True, variant="primary")
                 yield Button(t("cancel"), id="export-cancel", compact=True)
 
     def _path(self, exporter_id: str) -> Path:
@@ -141,29 +152,81 @@ class ExportScreen(ModalScreen[Path | None]):
         options = self.query_one("#export-format", OptionList)
         options.highlighted = 0
         options.focus()
+        self._say(self.nb.t("export_hint"))
+
+    def _say(self, text: str, style: str = "dim") -> None:
+        self.query_one("#export-status", Static).update(RichText(text, style=style))
 
     @on(OptionList.OptionHighlighted, "#export-format")
     def _highlight(self, event: OptionList.OptionHighlighted) -> None:
-        self.query_one("#export-path", Input).value = str(self._path(event.option.id or ""))
+        if not self.busy:
+            self.query_one("#export-path", Input).value = str(self._path(event.option.id or ""))
 
     @on(OptionList.OptionSelected, "#export-format")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.query_one("#export-path", Input).focus()
-
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export-ok")
     def _ok(self) -> None:
+        if self.busy:
+            return
         opts = self.query_one("#export-format", OptionList)
         if not opts.option_count:
             self.dismiss(None)
             return
+        errors = len(self.nb.session.result.errors)
+        if errors and not self.asked:
+            self.asked = True
+            self._say(self.nb.t("export_ask", n=errors), "bold yellow")
+            self.query_one("#export-ok", Button).label = self.nb.t("export_anyway")
+            self.query_one("#export-ok", Button).focus()
+            return
         option = opts.get_option_at_index(opts.highlighted or 0)
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
-        self.dismiss(self.nb.export(option.id or "", path))
+        exporter_id = option.id or ""
+        self.busy = True
+        for widget in self.query("#export-format, #export-path, #export-ok").results(Widget):
+            widget.disabled = True
+        self._started = time.monotonic()
+        self._tick()
+        self._ticker = self.set_interval(0.5, self._tick)
+        self.nb.flush_save()
+        job = self.nb.export_job(exporter_id, path)
+        self.run_worker(lambda: self._run(job), thread=True, exit_on_error=False, group="export")
+
+    def _tick(self) -> None:
+        name = self.nb.host.exporters[self._exporter_id()].name if self._exporter_id() in self.nb.host.exporters else ""
+        self._say(self.nb.t("exporting", name=name, s=int(time.monotonic() - self._started)), "bold")
+
+    def _exporter_id(self) -> str:
+        opts = self.query_one("#export-format", OptionList)
+        return (opts.get_option_at_index(opts.highlighted or 0).id or "") if opts.option_count else ""
+
+    def _run(self, job: Callable[[], Path]) -> None:
+        try:
+            result: Path | BaseException = job()
+        except BaseException as exc:  # noqa: BLE001 - said in the dialog
+            result = exc
+        try:
+            self.nb.call_from_thread(self._finished, result)
+        except RuntimeError:  # the app has ended meanwhile
+            pass
+
+    def _finished(self, result: Path | BaseException) -> None:
+        if self._ticker is not None:
+            self._ticker.stop()
+        self.busy = False
+        if isinstance(result, BaseException):
+            error = str(result) if isinstance(result, NianbaoError) else f"{type(result).__name__}: {result}"
+            self._say(self.nb.t("export_failed", error=error), "bold red")
+            for widget in self.query("#export-format, #export-path, #export-ok").results(Widget):
+                widget.disabled = False
+            self.query_one("#export-path", Input).focus()
+            return
+        self.dismiss(result)
 
     @on(Button.Pressed, "#export-cancel")
     def action_dismiss_none(self) -> None:
-        self.dismiss(None)
+        if not self.busy:  # (a file half written is never left: the write is atomic)
+            self.dismiss(None)
 
 
 def make_bindings(t: Translator) -> list[Binding]:
@@ -1014,23 +1077,29 @@ class NianbaoApp(App[int]):
 
         self.push_screen(ExportScreen(self), done)
 
-    def export(self, exporter_id: str, path: Path) -> Path | None:
-        """Export the whole report (:func:`plugins.store.write_atomic`, like every file written)."""
-        self.flush_save()
+    def export_job(self, exporter_id: str, path: Path) -> Callable[[], Path]:
+        """The export of the report as it is now, to run in a thread: renders it from a
+        frozen copy (typing may go on meanwhile) and writes the file atomically
+        (:func:`plugins.store.write_atomic`, like every file written). Raises on failure."""
         exporter = self.host.exporters[exporter_id]
+        report = self.session.report
+        view = view_with_previous(self.host, report)[0]
+
+        def job() -> Path:
+            document = self.renderer.render(report, view)
+            return write_atomic(path, exporter.export(document))
+        return job
+
+    def export(self, exporter_id: str, path: Path) -> Path | None:
+        """Export at once, in this thread (the dialog uses :meth:`export_job` in a worker)."""
+        self.flush_save()
         try:
-            document = self.renderer.render(self.session.report)
-            path = write_atomic(path, exporter.export(document))
+            return self.export_job(exporter_id, path)()
         except NianbaoError as exc:
             self.notify(self.t("export_failed", error=str(exc)), severity="error", markup=False)
-            return None
         except Exception as exc:  # noqa: BLE001
             self.notify(self.t("export_failed", error=f"{type(exc).__name__}: {exc}"), severity="error", markup=False)
-            return None
-        errors = [i for i in self.session.result.errors if i.rule != "V-REQUIRED"]
-        if errors:
-            self.notify(self.t("export_with_errors", n=len(errors)), severity="warning", markup=False)
-        return path
+        return None
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette (ctrl+p) in the interface's language: every action, and a

@@ -71,7 +71,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_to": ("保存到", "Save to"),
     "export_done": ("已导出 {path}", "Exported {path}"),
     "export_failed": ("导出失败：{error}", "Export failed: {error}"),
-    "export_with_errors": ("注意：报告还有 {n} 个错误", "Note: the report still has {n} errors"),
+    "export_go": ("导出", "Export"),
+    "export_anyway": ("仍要导出", "Export anyway"),
+    "export_hint": ("回车导出到下面的文件（Tab 可改文件名）", "Enter exports to the file below (Tab to change it)"),
+    "export_ask": ("还有{n}处错误，仍要导出吗？回车导出，Esc 取消", "{n} errors remain: export anyway? Enter exports, Esc cancels"),
+    "exporting": ("正在导出{name}…… 已用 {s} 秒", "Exporting {name}... {s} s"),
     "cancel": ("取消", "Cancel"),
     "ok": ("确定", "OK"),
     # -- problems with the program or the terminal
