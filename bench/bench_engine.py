@@ -1,4 +1,5 @@
-"""In-process engine benchmark: load + check + render + text export of one report.
+"""In-process engine benchmark: load + check + render + text export of one report, and an
+autosave.
 
     .venv/bin/python bench/bench_engine.py [--file examples/jianou-2018.toml] [--iterations 300]
 
@@ -72,7 +73,9 @@ def run(path: Path, iterations: int, warmup: int, safe_mode: bool) -> dict:
             for k, v in times.items():
                 samples[k].append(v * 1000)
     gc.collect()
+    saves = save_times(path, min(iterations, 100))
     return {
+        "save_ms": saves,
         "file": str(path),
         "iterations": iterations,
         "plugins": sorted(name for name, r in host.records.items() if r.state == "loaded"),
@@ -89,6 +92,65 @@ def run(path: Path, iterations: int, warmup: int, safe_mode: bool) -> dict:
     }
 
 
+def _longest_text(node: dict) -> tuple[dict, str]:
+    """The table and key of the longest string in a report (the prose an operator types in)."""
+    best: tuple[int, dict, str] = (-1, node, "")
+    stack = [node]
+    while stack:
+        table = stack.pop()
+        for k, v in table.items():
+            if isinstance(v, str) and len(v) > best[0]:
+                best = (len(v), table, k)
+            elif isinstance(v, dict):
+                stack.append(v)
+            elif isinstance(v, list):
+                stack.extend(x for x in v if isinstance(x, dict))
+    return best[1], best[2]
+
+
+def save_times(path: Path, iterations: int) -> dict:
+    """An autosave as the editor does it, one character typed into the longest prose field
+    between saves: the text to write (now: the file's own text with the changed line
+    rewritten, tomlkit; before: the whole file written afresh, tomli-w) and the whole save
+    (text, hash of what is on disk, temporary file, fsync, rename, .bak link, folder fsync).
+    The first save also parses the file with tomlkit."""
+    import shutil
+    import tempfile
+
+    import tomli_w
+
+    from plugins.report import META
+    from plugins.store import dump_report, load_report, save_report
+
+    def whole_file(data: dict) -> str:  # what the store wrote before it kept the file's text
+        ordered = {META: data[META], **{k: v for k, v in data.items() if k != META}} if META in data else data
+        return tomli_w.dumps(ordered, multiline_strings=True)
+
+    out: dict[str, list[float]] = {"text_before": [], "text_now": [], "save_now": []}
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
+        copy = Path(tmp) / path.name
+        shutil.copyfile(path, copy)
+        report = load_report(copy)
+        table, key = _longest_text(report.data)
+        table[key] += "字"
+        a = time.perf_counter()
+        save_report(report)
+        first = (time.perf_counter() - a) * 1000
+        for _ in range(iterations):
+            table[key] += "字"
+            a = time.perf_counter()
+            whole_file(report.data)
+            b = time.perf_counter()
+            dump_report(report)
+            c = time.perf_counter()
+            save_report(report)
+            d = time.perf_counter()
+            out["text_before"].append((b - a) * 1000)
+            out["text_now"].append((c - b) * 1000)
+            out["save_now"].append((d - c) * 1000)
+    return {"first_save_ms": first, **{k: statistics.median(v) for k, v in out.items()}}
+
+
 def report(r: dict) -> str:
     lines = [
         f"engine: {r['file']} ({r['sections']} sections, {r['issues']} issues, {r['broken_parts']} broken parts)",
@@ -99,6 +161,11 @@ def report(r: dict) -> str:
     ]
     for k in STAGES + ("total",):
         lines.append(f"  {k:<8}        {r['median_ms'][k]:7.2f} {r['p95_ms'][k]:7.2f} {r['max_ms'][k]:7.2f} ms")
+    sv = r["save_ms"]
+    lines.append(f"autosave (median of {min(r['iterations'], 100)}): text to write {sv['text_now']:.2f} ms "
+                 f"(whole file by tomli-w, as before: {sv['text_before']:.2f} ms, "
+                 f"{sv['text_now'] / sv['text_before']:.2f}x), whole save with fsync {sv['save_now']:.2f} ms; "
+                 f"first save {sv['first_save_ms']:.1f} ms")
     ok = r["median_ms"]["total"] < r["goal_ms"]
     lines.append(f"goal: median < {r['goal_ms']:.0f} ms -> {'met' if ok else 'NOT met'}"
                  f" ({r['median_ms']['total'] / r['goal_ms'] * 100:.0f}% of a frame)")

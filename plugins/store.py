@@ -36,7 +36,7 @@ from .tomlread import READING_ERRORS, loads as toml_loads
 if TYPE_CHECKING:
     from .tomlwrite import TomlText
 
-__all__ = ["load_report", "save_report", "dump_report", "write_atomic", "write_target", "write_problem",
+__all__ = ["load_report", "save_report", "dump_report", "prepare_save", "write_atomic", "write_target", "write_problem",
            "changed_on_disk", "side_copy_path", "ReportLock", "backup_path", "lock_path"]
 
 
@@ -98,6 +98,13 @@ def dump_report(report: Report) -> str:
     """The text of the report's file as it would be saved: the file's own text with only
     the changed values rewritten (comments and layout kept; see :mod:`plugins.tomlwrite`)."""
     return _text_of(report).update(report.data)
+
+
+def prepare_save(report: Report) -> Callable[[], None]:
+    """What makes the report's first save as quick as the others (importing tomlkit and
+    parsing the file's text with it: 0.1-0.2 s on a loaded machine), to run in a thread;
+    the editor starts it once its first screen is up."""
+    return _text_of(report).prepare
 
 
 def _text_of(report: Report) -> "TomlText":
@@ -238,7 +245,7 @@ def write_problem(path: str | os.PathLike) -> str | None:
 
 
 def write_atomic(path: str | os.PathLike, content: bytes | str | Callable[[BinaryIO], None], *,
-                 backup: bool = False, new: bool = False) -> Path:
+                 backup: bool = False, new: bool = False, private: bool = False) -> Path:
     """Write a file so that it is at every moment either the old or the new file, whole:
     every file nianbao writes goes through here (reports, exports, the aggregate output and
     its reference file).
@@ -253,7 +260,8 @@ def write_atomic(path: str | os.PathLike, content: bytes | str | Callable[[Binar
     folder is set-group-ID); a replaced file keeps its mode and group (less the umask when
     it belonged to someone else). ``backup``: the file being replaced becomes
     ``<name>.bak`` (a second name for it: no disk space needed, same permissions).
-    ``new``: refuse if the file exists. Returns the path written."""
+    ``new``: refuse if the file exists. ``private``: a new file readable by its owner only
+    (a rescue copy in a shared temporary folder). Returns the path written."""
     target = write_target(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:
@@ -268,7 +276,7 @@ def write_atomic(path: str | os.PathLike, content: bytes | str | Callable[[Binar
         raise CannotWrite(target, f"文件是只读的（权限 {stat.filemode(st.st_mode)}），没有覆盖")
     umask = _umask()
     if st is None:
-        mode, gid = 0o666 & ~umask, None
+        mode, gid = (0o600 if private else 0o666) & ~umask, None
     elif st.st_uid == os.geteuid():
         mode, gid = stat.S_IMODE(st.st_mode) & 0o777, st.st_gid
     else:

@@ -14,6 +14,7 @@ not (a tomlkit bug), the whole text is written afresh from the data, so nothing 
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Mapping
 
 import tomlkit
@@ -148,6 +149,7 @@ class TomlText:
         # what the text holds, as plain values (a copy: the caller's data changes under it)
         self._written: dict = toml_loads(text) if text is not None else {}
         self._first = first
+        self._lock = threading.Lock()  # prepare() may run in a thread while a save comes
 
     @property
     def text(self) -> str | None:
@@ -158,7 +160,16 @@ class TomlText:
             self._doc = tomlkit.parse(self._text) if self._text is not None else tomlkit.document()
         return self._doc
 
+    def prepare(self) -> None:
+        """Parse the text now (in a thread), so the first save does not have to."""
+        with self._lock:
+            self._document()
+
     def update(self, data: Mapping[str, Any]) -> str:
+        with self._lock:
+            return self._update(data)
+
+    def _update(self, data: Mapping[str, Any]) -> str:
         new = _ordered(data, self._first) if self._text is None else data
         if self._text is not None and same(self._written, dict(data)):
             return self._text

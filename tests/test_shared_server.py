@@ -425,3 +425,49 @@ def test_unknown_keys_and_types_are_kept_exactly(tmp_path):
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert data["jo"]["county"] == {"figure": 8, "ratio": 8, "flag": True}
     assert type(data["jo"]["county"]["ratio"]) is int
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 256 KiB tmpfs (root only; skipped where mounting is not allowed)."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("a real full disk needs root to mount a small tmpfs (the error is injected in the other tests)")
+    where = tmp_path / "disk"
+    where.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(where)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], capture_output=True)
+
+
+def fill(folder: Path, leave: int) -> Path:
+    """Fill the disk of ``folder`` until ``leave`` bytes are free."""
+    filler = folder / "filler"
+    st = os.statvfs(folder)
+    free = st.f_bavail * st.f_frsize
+    with open(filler, "ab") as f:
+        f.write(b"\0" * max(0, free - leave))
+    return filler
+
+
+def test_a_real_full_disk(tiny_disk):
+    report = tiny_disk / "r.toml"
+    shutil.copy(JIANOU, report)
+    size = report.stat().st_size
+    page = os.statvfs(tiny_disk).f_frsize
+    pages = -(-size // page)
+    r = edited(report, "满盘时改的单位")
+    filler = fill(tiny_disk, 0)
+    with pytest.raises(CannotWrite, match="磁盘已满"):
+        save_report(r)
+    assert report.read_bytes() == JIANOU.read_bytes()
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler", "r.toml"]  # no .tmp, no .bak-tmp
+    # room for the new file, not for a copy of the old one beside it: the save still happens
+    filler.unlink()
+    fill(tiny_disk, (pages + 1) * page)
+    save_report(r)
+    assert load_report(report).meta["unit"] == "满盘时改的单位"
+    assert load_report(backup_path(report)).meta["unit"] == "建瓯市人民政府办公室"

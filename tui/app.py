@@ -35,14 +35,14 @@ from textual.widgets.option_list import Option
 from plugins.checks import describe_field
 from plugins.config import Config
 from plugins.document import parse_markup
-from plugins.errors import NianbaoError
+from plugins.errors import NianbaoError, ReportChanged
 from plugins.exporters import _text_block, display_width
 from plugins.fields import Records, clean_text
 from plugins.history import view_with_previous
 from plugins.manager import PluginHost, host_from_env
 from plugins.report import META
 from plugins.results import Issue
-from plugins.store import load_report, write_atomic
+from plugins.store import load_report, prepare_save, write_atomic
 
 from .i18n import Translator
 from .session import Session, parse_path
@@ -50,7 +50,10 @@ from .state import write_crash_log
 from .widgets import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, GridCell, RecordsBox, WrappedText, fit,
                       is_tabular, table_lines, wrap_text)
 
-SAVE_DELAY = 1.0  # at most this long between a keystroke and the file on disk
+# Between a keystroke and the save that writes it: half a second, so that on a loaded
+# machine (the event loop late, the disk slow to sync) a keystroke is still on disk within
+# a second (bench/bench_autosave.py). A save rewrites only the changed lines.
+SAVE_DELAY = 0.5
 PREVIEW_DELAY = 0.3
 PROBE_DELAY = 0.5  # after the first frame, when the templates are tried out
 HANGUP_GRACE = 2.0  # after SIGHUP/SIGTERM, seconds Textual gets to shut down before the process ends
@@ -311,6 +314,8 @@ class NianbaoApp(App[int]):
         self.cursor_blink = cursor_blink
         self.page_id = session.first_section()
         self._save_timer: Any = None
+        self._save_error_shown = ""  # the last save failure notified (not repeated every second)
+        self._quit_unsaved = False  # ctrl+q was pressed once with text that could not be saved
         self._preview_timer: Any = None
         self._problem_index = -1
         self._last_jump: tuple[Issue | None, Widget | None] = (None, None)  # F4's last problem, and the field it went to
@@ -378,8 +383,11 @@ class NianbaoApp(App[int]):
             self.query_one("#form").can_focus = True
         self._prepare_editors(self._pages[self.page_id])
         await self.show_page(self.page_id)
-        if self.session.read_only:
+        if self.session.read_only and self.session.holder:
             self.notify(self.t("readonly_notice", holder=self.session.holder), severity="warning", timeout=10, markup=False)
+        elif self.session.read_only and self.session.why_read_only:
+            self.notify(self.t("readonly_reason", reason=self.session.why_read_only), severity="warning", timeout=20,
+                        markup=False)
 
     @property
     def renderer(self) -> Any:
@@ -478,6 +486,11 @@ class NianbaoApp(App[int]):
             def force() -> None:
                 try:
                     self.session.save()
+                except Exception:  # noqa: BLE001
+                    pass
+                try:
+                    if self.session.dirty:  # no terminal left to tell: the copy is the word
+                        self.session.rescue()
                 except Exception:  # noqa: BLE001
                     pass
                 finally:
@@ -680,6 +693,7 @@ class NianbaoApp(App[int]):
         except KeyError:
             return  # the page changed under it (format or year edited)
         self.session.set_text(widget.page_id, widget.path, text)
+        self.schedule_save()  # from the keystroke itself, not after the check that follows it
         if "\ufffd" in text and not self._warned_encoding:
             self._warned_encoding = True
             self.call_later(self.notify, self.t("bad_encoding"), severity="error", markup=False, timeout=10)
@@ -803,7 +817,10 @@ class NianbaoApp(App[int]):
             warnings=len(result.warnings))
         counts = RichText(summary, style="bold red" if result.errors else "yellow" if result.warnings else "")
         if s.read_only:
-            saved = RichText(self.t("read_only", holder=clean_text(s.holder)), style="bold yellow")
+            why = clean_text(s.holder or s.why_read_only)
+            saved = RichText(self.t("read_only", holder=fit(why, max(12, self.size.width // 3))), style="bold yellow")
+        elif s.save_error:
+            saved = RichText(self.t("not_saved", error=fit(s.save_error.removeprefix("无法保存："), 16)), style="bold red")
         elif s.dirty:
             saved = RichText(self.t("unsaved"), style="yellow")
         elif s.last_saved:
@@ -841,9 +858,25 @@ class NianbaoApp(App[int]):
             self._save_timer = None
         try:
             saved = self.session.save()
-        except (OSError, NianbaoError) as e:
-            self.notify(self.t("save_failed", error=str(e)), severity="error", markup=False)
+        except ReportChanged as e:
+            # Both stories, and nothing more can be typed here: the file is someone else's now.
+            self.notify(self.t("changed_on_disk", error=str(e)), severity="error", timeout=60, markup=False)
+            for page in self._pages.values():
+                self._prepare_editors(page)
+            self.query_one("#form").can_focus = True
+            self.refresh_status()
             return
+        except (OSError, NianbaoError) as e:
+            # Said once per reason (autosave retries every second); the status line keeps saying it.
+            if str(e) != self._save_error_shown:
+                self._save_error_shown = str(e)
+                self.notify(self.t("save_failed", error=str(e)), severity="error", timeout=15, markup=False)
+            if self.is_mounted:
+                self.refresh_status()
+            return
+        if self._save_error_shown and self.is_mounted:
+            self._save_error_shown = ""
+            self.notify(self.t("saved_again"), markup=False)
         if saved and self.is_mounted:
             self.refresh_status()
 
@@ -910,6 +943,8 @@ class NianbaoApp(App[int]):
         pages = [(position, page.id) for position, page in enumerate(self.session.pages)]
         self.run_worker(lambda: self._probe_rendering(view, pages), thread=True, exit_on_error=False,
                         group="probe", exclusive=True)
+        if not self.session.read_only and self.session.report.path is not None:
+            self.run_worker(prepare_save(self.session.report), thread=True, exit_on_error=False, group="prepare-save")
 
     def _probe_rendering(self, view: Any, pages: list[tuple[int, str]]) -> None:
         errors = {}
@@ -959,6 +994,13 @@ class NianbaoApp(App[int]):
     async def action_quit(self) -> None:
         await self._drain_focused()
         self.flush_save()
+        if self.session.dirty and not self._quit_unsaved:
+            # The save failed (a full disk, the folder's permissions): what was typed is only
+            # here. Say so, and quit only when asked again.
+            self._quit_unsaved = True
+            reason = self.session.save_error or self.session.why_read_only
+            self.notify(self.t("quit_unsaved", reason=reason), severity="error", timeout=30, markup=False)
+            return
         self.exit(0)
 
     def action_help_quit(self) -> None:
@@ -1231,6 +1273,11 @@ def run_app(path: str | Path, config: Config, *, safe_mode: bool = False, gc_hel
             app._watchdog.cancel()
         try:
             app.session.save()  # whatever way the app ended, nothing typed is left unsaved
+        except (OSError, NianbaoError) as e:
+            sys.stderr.write(f"nianbao: {e}\n")  # never a traceback
+        try:
+            if app.session.dirty:  # could not be saved: never lost without a word
+                sys.stderr.write(f"nianbao: {app.session.rescue()}\n")
         finally:
             app.session.close()
     if app.crash_message:

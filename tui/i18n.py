@@ -42,6 +42,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "saved": ("已保存", "Saved"),
     "unsaved": ("未保存", "Unsaved"),
     "read_only": ("只读：{holder}", "Read-only: {holder}"),
+    "not_saved": ("未能保存：{error}", "Not saved: {error}"),
     "no_problems": ("没有发现问题", "No problems found"),
     # (Chinese: CheckResult.summary, the words of ``nianbao check``)
     "counts": ("{errors} 个错误（其中 {missing} 处未填），{warnings} 个警告",
@@ -82,6 +83,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "section_broken": ("本部分的插件出错，已填写的内容不受影响：{msg}", "This part's plugin failed; what you typed is safe: {msg}"),
     "save_failed": ("保存失败：{error}", "Save failed: {error}"),
     "bad_encoding": ("收到无法识别的字符（�）：请把终端编码设为 UTF-8", "Received undecodable characters (�): set the terminal to UTF-8"),
+    "readonly_reason": ("以只读方式打开：{reason}", "Opened read-only: {reason}"),
+    "changed_on_disk": ("{error}", "The file was changed by someone else and was not overwritten: {error}"),
+    "saved_again": ("已保存（刚才未能保存的内容现已写入）", "Saved (what could not be saved before is now on disk)"),
+    "quit_unsaved": ("无法保存（{reason}），您输入的内容只在这里：解决后按 ctrl+s 保存；坚持退出请再按 ctrl+q（将尝试另存到临时文件夹）",
+                     "Cannot save ({reason}); what you typed is only here: fix it and press ctrl+s; "
+                     "press ctrl+q again to quit anyway (a copy is tried in the temporary folder)"),
     "readonly_notice": ("此报告正在被他人编辑（{holder}），本次以只读方式打开，不会覆盖。",
                         "Someone else is editing this report ({holder}); opened read-only."),
     "crash": ("nianbao 出现意外错误（{error}），已退出：{saved}；{log}。",

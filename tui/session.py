@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 from plugins.checks import CheckResult, check_report, meta_fields
-from plugins.errors import CannotWrite, ReportChanged, ReportLocked
+from plugins.errors import CannotWrite, NianbaoError, ReportChanged, ReportLocked
 from plugins.fields import Field, FieldError, Grid, Records, clean_text
 from plugins.manager import PluginHost
 from plugins.report import META, Report
@@ -274,6 +275,23 @@ class Session:
         return index
 
     # -- checking and saving --------------------------------------------------------------
+    def rescue(self) -> str:
+        """The last resort when the report cannot be saved and the operator leaves anyway: its
+        text written to the temporary folder (readable by the operator only). Returns what to
+        tell the operator."""
+        import tempfile
+
+        from plugins.store import dump_report, write_atomic
+
+        name = self.report.path.name if self.report.path else "report.toml"
+        where = Path(tempfile.gettempdir()) / f"{name}.unsaved-{self.clock().strftime('%Y%m%d-%H%M%S')}"
+        try:
+            text = dump_report(self.report)
+            written = write_atomic(where, text, new=True, private=True)
+        except (OSError, NianbaoError) as e:
+            return f"未保存的内容无法另存（{e}），已丢失"
+        return f"未保存的内容已另存为 {written}（只有您能读）"
+
     def check(self) -> CheckResult:
         self.result = check_report(self.host, self.report)
         return self.result

@@ -1,0 +1,151 @@
+"""The editor when a save cannot or must not happen: a read-only report or folder, a change
+someone else made to the file while it is open, a full disk (the error injected). The
+operator is always told why, and what was typed is never lost without a word."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from plugins import store
+from plugins.config import Config
+from plugins.manager import PluginHost
+from tui.app import NianbaoApp, build_app
+from tui.widgets import Editor
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "jianou-2018.toml"
+FIXED = dt.datetime(2019, 1, 8, 9, 30, 0)
+SIZE = (80, 24)
+
+_apps: list[NianbaoApp] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_sessions():
+    yield
+    while _apps:
+        _apps.pop().session.close()
+
+
+@pytest.fixture
+def example(tmp_path) -> Path:
+    path = tmp_path / "jianou.toml"
+    shutil.copy(EXAMPLE, path)
+    return path
+
+
+def make_app(path: Path) -> NianbaoApp:
+    app = build_app(path, Config(), host=PluginHost(Config(), entry_points=False), clock=lambda: FIXED)
+    _apps.append(app)
+    return app
+
+
+def notes(app: NianbaoApp) -> str:
+    return "\n".join(str(n.message) for n in app._notifications)
+
+
+def status(app: NianbaoApp) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
+async def type_into_first_field(pilot, app: NianbaoApp, text: str) -> None:
+    assert isinstance(app.focused, Editor)
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+async def test_a_read_only_report_opens_read_only_saying_why(example):
+    os.chmod(example, 0o444)
+    before = example.read_bytes()
+    app = make_app(example)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.session.read_only
+        assert "以只读方式打开" in notes(app) and "只读" in notes(app) and "chmod u+w" in notes(app)
+        assert "只读" in status(app)
+        await pilot.press("x", "y", "ctrl+s")
+        await pilot.pause()
+    assert example.read_bytes() == before
+
+
+async def test_a_folder_that_cannot_be_written_opens_read_only_saying_why(example, monkeypatch):
+    # (as root every folder is writable: the answer of the permission check is injected)
+    real = os.access
+    monkeypatch.setattr(store.os, "access", lambda p, m, **k: False if Path(p) == example.parent else real(p, m, **k))
+    app = make_app(example)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.session.read_only and "没有写入文件夹" in notes(app)
+
+
+async def test_a_change_made_while_open_is_kept_and_both_are_told(example):
+    app = make_app(example)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        theirs = example.read_text(encoding="utf-8").replace("建瓯市人民政府办公室", "同事改的单位", 1)
+        example.write_text(theirs, encoding="utf-8")  # a colleague, git pull, aggregate run again
+        await type_into_first_field(pilot, app, "ABC")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        told = notes(app)
+        assert "已被他人或其他程序改动" in told and "没有覆盖" in told and ".conflict-" in told
+        assert app.session.read_only and all(e.disabled for e in app.editors())
+        kept = app.session.report.data["fj"]["overview"]["intro"]
+        await pilot.press("d", "e", "f")  # nothing more can be typed into a file that is not ours now
+        await pilot.pause()
+        assert app.session.report.data["fj"]["overview"]["intro"] == kept
+    assert example.read_text(encoding="utf-8") == theirs
+    side = next(example.parent.glob("jianou.toml.conflict-*"))
+    # every key the session took before the change was noticed (the autosave may come
+    # between two of them) is in the side copy
+    assert kept.startswith("A") and tomllib.loads(side.read_text(encoding="utf-8"))["fj"]["overview"]["intro"] == kept
+
+
+async def test_a_full_disk_keeps_the_text_says_why_and_quit_asks_again(example, monkeypatch):
+    app = make_app(example)
+    real_fsync = os.fsync
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        monkeypatch.setattr(store.os, "fsync", full)
+        await type_into_first_field(pilot, app, "XYZ")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "磁盘已满" in notes(app) and "未能保存" in status(app)
+        await pilot.press("ctrl+q")  # first ctrl+q: not gone, told that the text is only here
+        await pilot.pause()
+        assert app.is_running and "坚持退出请再按 ctrl+q" in notes(app)
+        assert not [p for p in example.parent.iterdir() if p.name.endswith((".tmp", ".bak-tmp"))]
+        monkeypatch.setattr(store.os, "fsync", real_fsync)  # space freed
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not app.session.dirty and "已保存" in status(app)
+    assert "XYZ" in example.read_text(encoding="utf-8")
+
+
+def test_leaving_with_text_that_cannot_be_saved_writes_a_private_rescue_copy(example, monkeypatch, tmp_path):
+    app = make_app(example)
+    s = app.session
+    page = s.first_section()
+    key = s.page(page).fields[0].key
+    s.set_text(page, key, "救回来的文字")
+    monkeypatch.setattr(store.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")))
+    with pytest.raises(Exception, match="磁盘已满"):
+        s.save()
+    monkeypatch.undo()
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "t"))
+    (tmp_path / "t").mkdir()
+    said = s.rescue()
+    copy = next((tmp_path / "t").iterdir())
+    assert str(copy) in said and (copy.stat().st_mode & 0o077) == 0
+    assert "救回来的文字" in tomllib.loads(copy.read_text(encoding="utf-8"))[page.split(".")[0]][page.split(".")[1]][key]
