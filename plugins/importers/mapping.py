@@ -87,7 +87,12 @@ def _title_and_year(blocks: list[Block]) -> tuple[str, str | None, int | None, r
             texts.append(b.text)
             m = _TITLE.search(norm("".join(texts)))
             if m:
-                unit = m.group("unit") or None
+                # the unit is named on the title's own line or the line before it (not in a
+                # site's navigation above: “返回首页”)
+                alone = _TITLE.search(norm(b.text))
+                unit = (alone.group("unit") if alone and alone.group("unit")
+                        else _TITLE.search(norm("".join(texts[-2:]))).group("unit") if len(texts) > 1 else m.group("unit"))
+                unit = unit or None
                 return "".join(t.strip() for t in texts), unit, int(m.group("year")), range(start, i + 1)
     return "", None, None, range(0)
 
@@ -145,7 +150,7 @@ def _split_sections(blocks: list[Block], layout: Layout) -> tuple[list[Block], d
     if found:  # the closing (署名, 日期, 附注) follows the last section's text
         last_blocks = found[max(found)][1]
         cut = len(last_blocks)
-        for i in range(len(last_blocks) - 1, -1, -1):
+        for i in range(len(last_blocks) - 1, max(len(last_blocks) - 7, -1), -1):
             b = last_blocks[i]
             if b.kind == "table" or not _closing_like(b.text):
                 break
@@ -156,8 +161,10 @@ def _split_sections(blocks: list[Block], layout: Layout) -> tuple[list[Block], d
 
 
 def _closing_like(text: str) -> bool:
-    """署名, 成文日期, 附注 or 印发 line: short, not a sentence."""
+    """署名, 成文日期, 附注 or 印发 line: short, not a sentence, not a table's figures."""
     t = norm(text)
+    if _FIGURES_ONLY.match(text) or _VALUES_AT_END.match(text) and not _cn_date(text) and "印发" not in t:
+        return False
     return len(t) <= 40 and (not re.search(r"[，,；;。]", t) or bool(re.fullmatch(r"[(（]此件.{1,10}[)）]", t)))
 
 
@@ -249,6 +256,8 @@ class _TableReader:
                 score = 1.0 + len(printed) / 1000
             elif printed_own and text.endswith(printed_own) and len(printed_own) >= 2:
                 score = 0.95 + len(printed_own) / 1000
+            elif any(text.endswith(p) for p in _leading_cells(pr.label)):
+                score = 0.94  # without the trailing cells the source left empty (the 单位 column)
             elif own and len(own) >= 2 and (printed.endswith(own) or printed_own.endswith(own)):
                 score = 0.8  # an older, shorter label (规范性文件 for 行政规范性文件)
             elif own:
@@ -399,6 +408,12 @@ class _TableReader:
                 table.setdefault(s.key, {}).setdefault(s.row, {})[s.col] = raw
             else:
                 table[s.key] = raw
+
+
+def _leading_cells(label: str) -> list[str]:
+    """The printed label cells without one or more of the last ones, normalised."""
+    cells = label.split(" ")
+    return [p for k in range(len(cells) - 1, 0, -1) if len(p := norm("".join(cells[:k]))) >= 2]
 
 
 def _column_label(f, s: Slot) -> str:
@@ -603,6 +618,7 @@ _URL = re.compile(r"(https?://[A-Za-z0-9./\-_?=&%#:]+)")
 _DATE = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _DOCNO = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[【(（]\d{4}[〕\]】)）]\s*\d+\s*号")
+_PUBLISHED = re.compile(r"(?:发布|公开|成文)(?:时间|日期)[:：]?((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _SCOPE = re.compile(r"汇总(.{2,40}?)政府信息公开工作")
 
 
@@ -647,6 +663,14 @@ def _front_matter(front: list[Block], meta: dict, record: _Record, title_blocks:
             continue
         if len(text) <= 40 and re.search(r"[:：]$", text) and "。" not in text:
             meta.setdefault("addressee", text.rstrip(":：").strip())
+            continue
+        m = _PUBLISHED.search(norm(text))
+        if m and "published" not in meta:
+            try:
+                meta["published"] = _dt.date(*(int(g) for g in m.groups()))
+            except ValueError:
+                pass
+            record.keep(where, text, "正文前的文字（已从中读出：published）")
             continue
         found = _metadata_in(text, meta)
         if found:
@@ -818,7 +842,7 @@ def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: R
         prose.extend((where, text, "after" if seen_table else "before") for where, text in pending)
         pending.clear()
 
-    for n, b in enumerate(body, start=1):
+    for n, b in enumerate(_merge_figure_lines(body), start=1):
         where = f"{heading}第{n}段"
         if b.kind == "table":
             if reader is None:
@@ -869,6 +893,22 @@ def _map_section_prose(layout: Layout, sl: SectionLayout, prose: list[tuple[str,
             continue
         kept.append((where, text, pos))
     _map_prose(sl, kept, report, record)
+
+
+_FIGURES_ONLY = re.compile(r"^\s*(?:" + _NUMBER + r"|[/—－])(?:\s+(?:" + _NUMBER + r"|[/—－]))*\s*$")
+
+
+def _merge_figure_lines(body: list[Block]) -> list[Block]:
+    """A table copied one cell per line (a web page's text): the figures of one row follow
+    each other on lines of their own; they are one row."""
+    out: list[Block] = []
+    for b in body:
+        if (b.kind == "paragraph" and _FIGURES_ONLY.match(b.text) and out and out[-1].kind == "paragraph"
+                and _FIGURES_ONLY.match(out[-1].text)):
+            out[-1] = Block("paragraph", out[-1].text + " " + b.text.strip())
+        else:
+            out.append(b)
+    return out
 
 
 def _residue(text: str, vocabulary: list[str]) -> str:
