@@ -57,6 +57,23 @@ class UnitStatus:
     warnings: int | None = None
     message: str = ""
     duplicates: list[Path] = field(default_factory=list)
+    #: review state (plugins.review): "missing" (未交) or a key of REVIEW_STATES; since when
+    #: (ISO time, "" when never reviewed) and the remarks not yet resolved
+    review: str = "missing"
+    review_since: str = ""
+    open_remarks: int = 0
+
+    @property
+    def review_label(self) -> str:
+        """未交 / 填报中 / 已提交 / 退回（n 条意见）/ 已通过."""
+        from .journal import REVIEW_STATES
+
+        if self.review == "missing":
+            return "未交"
+        if self.review == "unknown":
+            return "无法读取"
+        label = REVIEW_STATES[self.review]
+        return f"{label}（{self.open_remarks} 条意见）" if self.review == "returned" else label
 
     @property
     def handed_in(self) -> bool:
@@ -87,6 +104,10 @@ class UnitStatus:
             "days_left": self.days_left,
             "message": self.message,
             "duplicates": [str(p) for p in self.duplicates],
+            "review": self.review,
+            "review_label": self.review_label,
+            "review_since": self.review_since,
+            "open_remarks": self.open_remarks,
         }
 
 
@@ -151,6 +172,7 @@ def unit_status(config: Config, host: PluginHost, year: int | None = None,
             rows.append(row)
             continue
         row.file, row.duplicates = files[0], files[1:]
+        _review(row)
         try:
             report = load_report(files[0])
         except InputFileError as e:
@@ -177,6 +199,19 @@ def unit_status(config: Config, host: PluginHost, year: int | None = None,
     rows.sort(key=lambda r: (not r.needs_action, not r.owes_report, r.days_left if r.owes_report else 0,
                              rank[r.state], declared[r.name]))
     return rows
+
+
+def _review(row: UnitStatus) -> None:
+    """The row's review state from its report's journal (填报中 when it has none)."""
+    from .journal import JournalError
+    from .review import read_review
+
+    try:
+        rv = read_review(row.file)
+    except (JournalError, OSError):
+        row.review = "unknown"  # the journal exists but this user may not read it
+        return
+    row.review, row.review_since, row.open_remarks = rv.state, rv.since, len(rv.open_remarks)
 
 
 def _name_mismatch(row: UnitStatus, report: Report) -> None:
@@ -206,11 +241,13 @@ def status_lines(rows: list[UnitStatus], year: int, today: _dt.date) -> list[str
     levels = {"government": "本级政府", "department": "部门", "township": "乡镇街道"}
     handed = sum(r.handed_in for r in rows)
     errors = sum(1 for r in rows if r.state == "errors")
+    approved = sum(1 for r in rows if r.review == "approved")
     out = [f"{year}年度报告 · {today.isoformat()} · 已交 {handed}/{len(rows)}，未交 {len(rows) - handed}，"
-           f"有错误 {errors}"]
-    table = [("单位", "层级", "状态", "错误", "警告", "期限", "剩余", "说明")]
+           f"有错误 {errors}，已通过 {approved}"]
+    table = [("单位", "层级", "状态", "审核", "错误", "警告", "期限", "剩余", "说明")]
     for r in rows:
         table.append((r.name, levels.get(r.level, dict(UNIT_LEVELS).get(r.level, r.level)), STATES[r.state],
+                      r.review_label + (f" {r.review_since[5:10]}" if r.review_since else ""),
                       "" if r.errors is None else str(r.errors), "" if r.warnings is None else str(r.warnings),
                       r.deadline.strftime("%m-%d"), days_text(r.days_left) if r.owes_report else "",
                       (str(r.file.name) + (f"：{r.message}" if r.message else "")) if r.file else r.message))

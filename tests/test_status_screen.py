@@ -73,9 +73,9 @@ async def test_rows_most_urgent_first(host, tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, StatusScreen)
         assert cells(app) == [
-            ["建瓯市财政局", "部门", "未交", "", "", "2019-03-31", "还有11天"],
-            ["建瓯市水利局", "部门", "有错误", "2", "0", "2019-03-31", ""],
-            ["建瓯市教育局", "部门", "已交", "0", "0", "2019-03-31", ""],
+            ["建瓯市财政局", "部门", "未交", "未交", "", "", "2019-03-31", "还有11天"],
+            ["建瓯市水利局", "部门", "有错误", "填报中", "2", "0", "2019-03-31", ""],
+            ["建瓯市教育局", "部门", "已交", "填报中", "0", "0", "2019-03-31", ""],
         ]
         summary = str(app.screen.query_one("#status-summary", Static).render())
         assert "2018年度报告 · 2019-03-20 · 已交 2/3，未交 1，有错误 1" in summary
@@ -129,8 +129,8 @@ async def test_english_labels(host, tmp_path):
         await pilot.pause()
         table = app.screen.query_one("#status-table", DataTable)
         assert [str(c.label) for c in table.ordered_columns] == [
-            "Unit", "Level", "State", "Errors", "Warn.", "Due", "Days left"]
-        assert [row[1:3] + row[6:] for row in cells(app)] == [
+            "Unit", "Level", "State", "Review", "Errors", "Warn.", "Due", "Days left"]
+        assert [row[1:3] + row[7:] for row in cells(app)] == [
             ["department", "missing", "11 days left"], ["department", "errors", ""],
             ["department", "handed in", ""]]
         assert "handed in 2/3" in str(app.screen.query_one("#status-summary", Static).render())
@@ -182,3 +182,70 @@ def test_cli_status_tui_opens_the_chosen_report_and_comes_back(host, tmp_path, m
 def test_snapshot_status_screen(snap_compare, host, tmp_path):
     app = build_status_app(make_county(host, tmp_path), host, today=TODAY)
     assert snap_compare(app, terminal_size=SIZE)
+
+
+def review_county(host, folder: Path, monkeypatch) -> Config:
+    """The county above plus a fourth unit; the reports in four review states, at fixed times:
+    教育局 approved, 财政局 returned with two remarks, 民政局 submitted, 水利局 being filled in."""
+    import plugins.journal as jn
+    from plugins.journal import Journal
+
+    make_county(host, folder)
+    text = (folder / "config.toml").read_text(encoding="utf-8")
+    (folder / "config.toml").write_text(text + '\n[[units]]\nname = "建瓯市民政局"\nlevel = "department"\n',
+                                        encoding="utf-8")
+    write(folder / "units" / "caizheng.toml", clean(host, unit_report(host, "建瓯市财政局")))
+    write(folder / "units" / "minzheng.toml", clean(host, unit_report(host, "建瓯市民政局")))
+    when = [dt.datetime(2019, 3, 11, 9, 30).astimezone()]
+    monkeypatch.setattr(jn, "_now", lambda: when[0])
+
+    def steps(name: str, *kinds: tuple[str, dict]) -> None:
+        with Journal(folder / "units" / name) as j:
+            j.recover()
+            for kind, note in kinds:
+                when[0] += dt.timedelta(hours=5)
+                j.event(kind, note)
+
+    steps("a.toml", ("submit", {}), ("approve", {}))
+    steps("caizheng.toml", ("submit", {}),
+          ("remark", {"section": "fj.overview", "path": "intro", "text": "总述请写明年度。"}),
+          ("remark", {"section": "fj.proactive", "path": "", "text": "请核对主动公开总数。"}), ("return", {}))
+    steps("minzheng.toml", ("submit", {}))
+    return load_config(folder / "config.toml")
+
+
+async def test_review_state_per_unit(host, tmp_path, monkeypatch):
+    app = build_status_app(review_county(host, tmp_path, monkeypatch), host, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        review = {row[0]: row[3] for row in cells(app)}
+        assert review == {"建瓯市教育局": "已通过", "建瓯市财政局": "退回（2条意见）", "建瓯市民政局": "已提交",
+                          "建瓯市水利局": "填报中"}
+        names = [row[0] for row in cells(app)]
+        await pilot.press(*["down"] * names.index("建瓯市财政局"))
+        await pilot.pause()
+        assert "审核：退回（2条意见）（2019-03-12 15:30）" in str(app.screen.query_one("#status-detail", Static).render())
+
+
+def test_cli_status_json_has_the_review_state(host, tmp_path, monkeypatch, capsys):
+    import json
+
+    review_county(host, tmp_path, monkeypatch)
+    assert main(["status", "--json", "--year", "2018"]) == 0
+    units = {u["name"]: u for u in json.loads(capsys.readouterr().out)["units"]}
+    assert units["建瓯市财政局"]["review"] == "returned" and units["建瓯市财政局"]["open_remarks"] == 2
+    assert units["建瓯市财政局"]["review_label"] == "退回（2 条意见）"
+    assert units["建瓯市教育局"]["review"] == "approved" and units["建瓯市教育局"]["review_since"].startswith("2019-03-11T19:30")
+    assert units["建瓯市民政局"]["review_label"] == "已提交"
+    assert main(["status", "--year", "2018"]) == 0
+    out = capsys.readouterr().out
+    assert "已通过 1" in out and "退回（2 条意见） 03-12" in out
+
+
+def test_snapshot_status_screen_review_states(snap_compare, host, tmp_path, monkeypatch):
+    app = build_status_app(review_county(host, tmp_path, monkeypatch), host, today=TODAY)
+
+    async def run_before(pilot):
+        await pilot.press("down")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -31,6 +31,12 @@ __all__ = ["StatusApp", "StatusScreen", "run_status", "status_bindings"]
 
 STATE_STYLES = {"missing": "bold red", "unreadable": "bold red", "wrong_year": "yellow",
                 "errors": "red", "ok": "green"}
+REVIEW_STYLES = {"missing": "dim", "unknown": "dim", "drafting": "", "submitted": "bold cyan",
+                 "returned": "bold yellow", "approved": "green"}
+
+
+def review_label(t: Translator, row: UnitStatus) -> str:
+    return t(f"review_{row.review}", n=row.open_remarks)
 
 
 def status_bindings(t: Translator) -> list[Binding]:
@@ -71,7 +77,7 @@ class StatusScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#status-table", DataTable)
         t = self.t
-        for key in ("unit", "level", "state", "errors", "warnings", "deadline", "days"):
+        for key in ("unit", "level", "state", "review", "errors", "warnings", "deadline", "days"):
             table.add_column(t(f"status_col_{key}"), key=key)
         self.fill()
         table.focus()
@@ -90,6 +96,7 @@ class StatusScreen(Screen[None]):
                 Text(r.name),
                 Text(t(f"level_{r.level}") if f"level_{r.level}" in _LEVEL_KEYS else r.level),
                 Text(t(f"status_{r.state}"), style=STATE_STYLES.get(r.state, "")),
+                Text(review_label(t, r), style=REVIEW_STYLES.get(r.review, "")),
                 Text("" if r.errors is None else str(r.errors), justify="right",
                      style="red" if r.errors else ""),
                 Text("" if r.warnings is None else str(r.warnings), justify="right",
@@ -124,6 +131,10 @@ class StatusScreen(Screen[None]):
                 text.append(_short(str(row.file)))
             if row.message:
                 text.append(("：" if text else "") + _short(row.message))
+            if row.review_since:
+                since = row.review_since[:16].replace("T", " ")
+                text.append(("  " if text else "") + self.t("review_detail", state=review_label(self.t, row),
+                                                             since=since))
         self.query_one("#status-detail", Static).update(text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
