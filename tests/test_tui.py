@@ -758,6 +758,28 @@ async def test_markup_and_escape_sequences_in_user_text_are_inert(small):
         assert "\x1b[2J" not in svg
 
 
+
+async def test_undecodable_input_is_refused_by_every_kind_of_editor_and_said(small):
+    """What a terminal sent that was not UTF-8 arrives as U+FFFD (typed or pasted): the field
+    keeps the rest, says so, and nothing undecodable reaches the report."""
+    app = make_app(small)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await focus(pilot, app, "intro")  # a text area
+        await pilot.press("home", "\ufffd", "a")
+        await paste(pilot, app, "b\ufffd\ufffdc")
+        await goto(pilot, app, "fj.proactive")
+        await focus(pilot, app, "scope")  # a one-line field
+        await pilot.press("end", "\ufffd", "d")
+        await pilot.pause()
+        assert any("没有写入报告" in n.message for n in app._notifications)
+        await pilot.press("ctrl+s")
+    text = small.read_text(encoding="utf-8")
+    assert "\ufffd" not in text
+    data = tomllib.loads(text)
+    assert data["fj"]["overview"]["intro"].startswith("abc2018年")
+    assert data["fj"]["proactive"]["scope"] == "全市43个单位d"
+
 def test_wrapping_breaks_chinese_anywhere_but_keeps_numbers_and_punctuation():
     from rich.text import Text as RichText
     from tui.widgets import wrap_text

@@ -147,18 +147,74 @@ def test_chinese_typed_in_a_terminal_is_saved_when_the_connection_drops(term, re
     ReportLock(report).acquire().release()  # the lock was released (acquiring it would raise ReportLocked)
 
 
-def test_gbk_bytes_from_the_terminal_do_not_crash_the_app(term, report):
+def test_gbk_bytes_from_the_terminal_are_refused_visibly_and_never_stored(term, report):
     pid = term.start(report)
     term.wait_for("一、概述")
     term.keys("b1", "a8", "b8", "e6", hex_bytes=True)  # "报告" in GBK: not UTF-8
     term.keys("ok", literal=True)
     term.wait_for("ok")
-    term.wait_for("UTF-8")  # the operator is told what is wrong
+    term.wait_for("没有写入报告")  # the operator is told, with the way out
+    term.wait_for("UTF-8")
+    assert "\ufffd" not in term.screen()
     assert not gone(pid, 0.5), "the app died on bytes that are not UTF-8"
     term.keys("C-q")
     assert gone(pid)
-    intro = tomllib.loads(report.read_text(encoding="utf-8"))["fj"]["overview"]["intro"]
-    assert "ok" in intro and intro.endswith("原有的总述。")
+    text = report.read_text(encoding="utf-8")
+    assert "\ufffd" not in text
+    assert tomllib.loads(text)["fj"]["overview"]["intro"] == "ok原有的总述。"
+
+
+@pytest.fixture(scope="module")
+def gbk_locale(tmp_path_factory) -> dict[str, str]:
+    """The environment of a zh_CN.GBK terminal: the locale installed, or generated with
+    localedef into a folder of the test's (LOCPATH) when it is not."""
+    env = {"LANG": "zh_CN.GBK", "LC_ALL": "zh_CN.GBK"}
+    installed = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower().split()
+    if "zh_cn.gbk" in installed:
+        return env
+    localedef = shutil.which("localedef")
+    if localedef is None:
+        pytest.skip("zh_CN.GBK is not installed and localedef is missing: cannot make a GBK terminal")
+    folder = tmp_path_factory.mktemp("locales")
+    made = subprocess.run([localedef, "-i", "zh_CN", "-f", "GBK", str(folder / "zh_CN.GBK")],
+                          capture_output=True, text=True)
+    if not (folder / "zh_CN.GBK" / "LC_CTYPE").exists():
+        pytest.skip(f"localedef could not make zh_CN.GBK: {made.stderr.strip()[:200]}")
+    return {**env, "LOCPATH": str(folder)}
+
+
+def test_a_gbk_terminal_is_told_in_gbk_how_to_switch_and_nothing_is_opened(tmp_path, report, gbk_locale):
+    import pty
+
+    before = report.read_bytes()
+    env = {**os.environ, **gbk_locale, "PYTHONPATH": str(ROOT), "NIANBAO_CONFIG": str(tmp_path / "none.toml"),
+           "XDG_STATE_HOME": str(tmp_path / "state"), "TERM": "xterm-256color"}
+    check = subprocess.run([sys.executable, "-c", "import locale; print(locale.getpreferredencoding())"],
+                           env=env, capture_output=True, text=True)
+    assert check.stdout.strip().lower() == "gbk"  # the pty's locale really is GBK
+    master, slave = pty.openpty()
+    try:
+        app = subprocess.Popen([sys.executable, "-m", "tui", "edit", str(report)], stdin=slave, stdout=slave,
+                               stderr=slave, env=env, cwd=tmp_path, close_fds=True)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the other end closed: the app has ended
+                break
+            if not chunk:
+                break
+            out += chunk
+        assert app.wait(timeout=60) == 2
+    finally:
+        os.close(master)
+    assert b"\x1b[?1049h" not in out  # the interface never drew anything (no alternate screen)
+    shown = out.decode("gbk")  # readable in that terminal
+    assert "终端的字符编码不是 UTF-8（LC_ALL=zh_CN.GBK）" in shown and "Xshell：文件 → 属性 → 终端 → 编码" in shown
+    assert "nianbao: this terminal is not UTF-8 (LC_ALL=zh_CN.GBK)" in shown
+    assert report.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.toml"]  # not even a lock file
 
 
 def test_after_sigkill_the_file_is_intact_with_what_was_autosaved(term, report):

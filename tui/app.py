@@ -323,7 +323,7 @@ class NianbaoApp(App[int]):
         self._issue_keys: tuple = ()
         self._nav_keys: tuple = ()
         self._pending_check = False
-        self._warned_encoding = False
+        self._refused_at = -1e9  # when undecodable input was last refused (said at most every few seconds)
         self._user_preview: bool | None = None
         self._user_issues: bool | None = None
         self._focus_before_panel: Widget | None = None
@@ -694,9 +694,6 @@ class NianbaoApp(App[int]):
             return  # the page changed under it (format or year edited)
         self.session.set_text(widget.page_id, widget.path, text)
         self.schedule_save()  # from the keystroke itself, not after the check that follows it
-        if "\ufffd" in text and not self._warned_encoding:
-            self._warned_encoding = True
-            self.call_later(self.notify, self.t("bad_encoding"), severity="error", markup=False, timeout=10)
         if not self._pending_check:
             self._pending_check = True
             self.call_later(self.after_change)
@@ -713,6 +710,15 @@ class NianbaoApp(App[int]):
         self.refresh_issues()
         self.schedule_save()
         self.schedule_preview()
+
+    def refuse_undecodable(self) -> None:
+        """An editor refused bytes the terminal sent that are not UTF-8: say so, with the way
+        out (the field itself keeps only what could be read)."""
+        now = time.monotonic()
+        if now - self._refused_at > 3:
+            self.bell()
+            self.notify(self.t("bad_encoding"), severity="error", markup=False, timeout=10)
+        self._refused_at = now
 
     @on(FieldLeft)
     def _left_field(self) -> None:
@@ -1218,9 +1224,11 @@ class NianbaoApp(App[int]):
 
 
 def _tolerate_non_utf8_terminals() -> None:
-    """A GBK terminal sends bytes Textual's strict UTF-8 decoder dies on (Textual #6456),
-    which would end the app and lose what was typed. Decode with replacement instead; the
-    app warns when a replacement character arrives. Only the Linux terminal driver reads
+    """A terminal that is not UTF-8 is refused before the app starts (tui/terminal.py), but
+    one whose locale says UTF-8 may still send other bytes (a GBK client, a paste from
+    elsewhere), on which Textual's strict UTF-8 decoder dies (Textual #6456), ending the app.
+    Decode with replacement instead: the editors refuse the replacement character, saying
+    so (``Editor``), so none ever reaches the report. Only the Linux terminal driver reads
     bytes this way; the app has imported it if it uses it (``App.get_driver_class``)."""
     linux_driver = sys.modules.get("textual.drivers.linux_driver")
     if linux_driver is None:  # another driver (Windows, web, headless): nothing to patch

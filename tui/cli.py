@@ -358,6 +358,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         where = config.path or "config.toml"
         raise UsageError(f"{where} 中没有 [[units]]：请列出各单位（name、level，及 [county] folder 或 file），见 README“For the county office”")
     if getattr(args, "tui", False):
+        if _terminal_refused():
+            return EXIT_USAGE
         from tui.status import run_status  # Textual is imported only here
 
         return run_status(config, host, args.year, safe_mode=args.safe_mode)
@@ -378,7 +380,23 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 # -- edit -------------------------------------------------------------------------------
+def _terminal_refused() -> bool:
+    """Before the interface draws anything: a terminal that is not UTF-8 gets a message it
+    can show (tui/terminal.py), and nothing is opened."""
+    from tui.terminal import not_utf8_message
+
+    message = not_utf8_message()
+    if message is None:
+        return False
+    sys.stderr.flush()
+    sys.stderr.buffer.write(message)
+    sys.stderr.buffer.flush()
+    return True
+
+
 def cmd_edit(args: argparse.Namespace) -> int:
+    if _terminal_refused():
+        return EXIT_USAGE
     config = load_config(args.config)
     target = args.file or (str(config.report) if config.report else None)
     if not target:

@@ -82,7 +82,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # -- problems with the program or the terminal
     "section_broken": ("本部分的插件出错，已填写的内容不受影响：{msg}", "This part's plugin failed; what you typed is safe: {msg}"),
     "save_failed": ("保存失败：{error}", "Save failed: {error}"),
-    "bad_encoding": ("收到无法识别的字符（�）：请把终端编码设为 UTF-8", "Received undecodable characters (�): set the terminal to UTF-8"),
+    "bad_encoding": ("收到无法识别的字符，没有写入报告：终端的字符编码不是 UTF-8，请在 SSH 客户端中改为 UTF-8",
+                     "Undecodable characters refused, not written to the report: set the terminal's encoding to UTF-8"),
     "readonly_reason": ("以只读方式打开：{reason}", "Opened read-only: {reason}"),
     "changed_on_disk": ("{error}", "The file was changed by someone else and was not overwritten: {error}"),
     "saved_again": ("已保存（刚才未能保存的内容现已写入）", "Saved (what could not be saved before is now on disk)"),

@@ -186,6 +186,7 @@ class Session:
         acceptable (the text is kept all the same, without control characters)."""
         if self.read_only:
             return None
+        text = text.replace("\ufffd", "")  # never stored: what a terminal sent that could not be decoded
         key, index, a, b = parse_path(path)
         top, field = self.field_at(page_id, path)
         message = None

@@ -32,6 +32,7 @@ from .session import Session, parse_path
 NUMERIC = ("integer", "decimal", "date")
 INLINE = ("line", "integer", "decimal", "date", "choice", "computed")
 MISSING = "V-REQUIRED"
+UNDECODABLE = "\ufffd"  # what bytes the terminal sent that are not UTF-8 become (see app._tolerate_non_utf8_terminals)
 
 
 class FieldLeft(Message):
@@ -58,6 +59,26 @@ class Editor:
     def _on_blur(self, event: events.Blur) -> None:
         # (Textual calls the handler of every class in the MRO: the widget's own runs too.)
         self.post_message(FieldLeft())  # type: ignore[attr-defined]
+
+    def _on_key(self, event: events.Key) -> None:
+        # Runs before the widget's own handler; preventing the default keeps it from
+        # inserting the character.
+        if event.character == UNDECODABLE:
+            event.prevent_default()
+            event.stop()
+            self._refuse()
+
+    def _readable(self, text: str) -> str:
+        """Pasted text without what could not be decoded (refused, saying so)."""
+        if UNDECODABLE in text:
+            self._refuse()
+            return text.replace(UNDECODABLE, "")
+        return text
+
+    def _refuse(self) -> None:
+        hook = getattr(self.app, "refuse_undecodable", None)  # type: ignore[attr-defined]
+        if hook is not None:
+            hook()
 
 
 def _compact(widget: Widget, reactive: Any) -> None:
@@ -120,7 +141,7 @@ class FieldInput(Editor, Input):
     def _on_paste(self, event: events.Paste) -> None:
         # Runs before Input's own handler (Textual calls one per class in the MRO), which
         # then inserts the cleaned text.
-        event.text = clean_text(event.text)
+        event.text = self._readable(clean_text(event.text))
 
 
 class FieldText(Editor, TextArea):
@@ -160,7 +181,7 @@ class FieldText(Editor, TextArea):
         return super().post_message(message)
 
     def _on_paste(self, event: events.Paste) -> None:
-        event.text = clean_text(event.text, multiline=True)  # then TextArea's own handler
+        event.text = self._readable(clean_text(event.text, multiline=True))  # then TextArea's own handler
 
 
 class FieldSelect(Editor, Select):
