@@ -23,7 +23,7 @@ from .errors import NianbaoError
 from .journal import FROZEN, REVIEW_STATES, Journal, Remark, Review, journal_path
 from .report import META, Report
 
-__all__ = ["Person", "Roles", "ReviewError", "current_person", "roles_for", "unit_of", "parse_target",
+__all__ = ["not_approved", "Person", "Roles", "ReviewError", "current_person", "roles_for", "unit_of", "parse_target",
            "submit", "withdraw", "return_report", "approve", "reopen", "add_remark", "answer", "resolve",
            "read_review", "may_read"]
 
@@ -128,6 +128,32 @@ def read_review(path: Path) -> Review:
         return Review()
     with Journal(path, create=False) as j:
         return j.review()
+
+
+def not_approved(files: list[Path]) -> list[dict[str, Any]]:
+    """The reports among ``files`` the office has not approved: file, unit, state (``unknown``
+    when this user may not read the journal)."""
+    from .errors import NianbaoError
+    from .store import load_report
+
+    out = []
+    for path in files:
+        try:
+            review = read_review(path)
+            state, label = review.state, review.label
+            if state == "returned":
+                label += f"（{len(review.open_remarks)} 条意见）"
+        except NianbaoError:
+            state, label = "unknown", "审核状态无法读取"
+        if state == "approved":
+            continue
+        try:
+            unit = load_report(path).meta.get("unit") or ""
+        except NianbaoError:
+            unit = ""
+        out.append({"file": str(path), "unit": unit if isinstance(unit, str) else "", "review": state,
+                    "review_label": label})
+    return out
 
 
 def parse_target(host: Any, report: Report, target: str) -> tuple[str, str]:

@@ -126,6 +126,24 @@ def test_roles_come_from_config(tmp_path, monkeypatch, capsys):
     assert code == 2 and "不能查看" in err
 
 
+def test_aggregate_names_the_reports_not_yet_approved(tmp_path, monkeypatch, capsys):
+    units = tmp_path / "units"
+    units.mkdir()
+    for name in ("建瓯市教育局", "建瓯市财政局"):
+        p = units / f"{name}.toml"
+        p.write_text(EXAMPLE.read_text(encoding="utf-8").replace(UNIT, name), encoding="utf-8")
+        fix_or9(p)
+    monkeypatch.setenv("NIANBAO_CONFIG", str(write_config(tmp_path, [me()], [])))
+    edu = str(units / "建瓯市教育局.toml")
+    assert run(capsys, "submit", edu)[0] == 0
+    assert run(capsys, "approve", edu)[0] == 0
+    assert run(capsys, "submit", str(units / "建瓯市财政局.toml"))[0] == 0
+    code, out, err = run(capsys, "aggregate", str(units), "-o", str(tmp_path / "county.toml"))
+    assert "还没有审核通过的报告（1个，已计入）：建瓯市财政局（已提交）" in out
+    code, out, err = run(capsys, "aggregate", str(units), "-o", str(tmp_path / "county.toml"), "--json")
+    assert [(w["unit"], w["review"]) for w in json.loads(out)["not_approved"]] == [("建瓯市财政局", "submitted")]
+
+
 # -- two real Unix users ------------------------------------------------------------------------
 USERS = {"nbt_unit1": "nbt_g1", "nbt_unit2": "nbt_g2", "nbt_office": "nbt_off"}
 

@@ -321,8 +321,12 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
                            check=not args.no_check)
     except AggregateError as e:
         raise UsageError(str(e)) from None
+    from plugins.review import not_approved
+
+    refused = {str(n.path) for n in result.of_kind("unreadable", "refused", "duplicate")}
+    waiting = not_approved([Path(f) for f in files if str(f) not in refused])
     if args.json:
-        json.dump(result.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump({**result.as_dict(), "not_approved": waiting}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return result.exit_code
     _out(f"已汇总 {result.summed} 个单位的报告（{result.year}年度，格式 {result.format_id}）→ {result.out}")
@@ -343,6 +347,9 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
                 _out(f"      {line}")
     if result.missing:
         _out(f"未交报告的单位（config.toml [[units]]，{len(result.missing)}个）：{'、'.join(result.missing)}")
+    if waiting:
+        _out(f"县政府办还没有审核通过的报告（{len(waiting)}个，已计入）："
+             + "、".join(f"{w['unit'] or Path(w['file']).name}（{w['review_label']}）" for w in waiting))
     if result.unlisted:
         _out(f"不在 config.toml [[units]] 名单中的单位（已计入）：{'、'.join(result.unlisted)}")
     _out(f"下一步：撰写本级报告的文字（nianbao edit {result.out}），再 nianbao check {result.out}")
