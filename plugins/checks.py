@@ -16,6 +16,7 @@ from .history import PREVIOUS_KEY, view_with_previous
 from .manager import PluginHost
 from .meta import META_FIELDS
 from .report import META, Report, ReportView
+from .prose import full_width_in_addresses, prose_problems
 from .results import Issue
 
 MISSING_RULE = "V-REQUIRED"  # the rule of a value not filled in
@@ -126,6 +127,21 @@ def field_problems(section_id: str, fields: Iterable[Field], raw: Mapping[str, A
     return out
 
 
+#: Metadata that is one address or number: full-width letters or digits in it are typos.
+_ADDRESS_FIELDS = ("website_url", "email", "phone", "fax", "postcode")
+
+
+def meta_prose_problems(view: ReportView) -> list[Issue]:
+    """V-TYPO on the front matter: full-width characters in the addresses and numbers
+    (the ＠ of an e-mail is also refused by its field: V-FIELD)."""
+    out: list[Issue] = []
+    for key in _ADDRESS_FIELDS:
+        value = view.meta.get(key)
+        if isinstance(value, str) and value:
+            out += full_width_in_addresses(META, key, value, whole=True)
+    return out
+
+
 def meta_fields(host: PluginHost, report: Report | ReportView) -> tuple[Field, ...]:
     fmt = host.format_for(report)
     return META_FIELDS + (fmt.meta_fields if fmt else ())
@@ -181,9 +197,11 @@ def check_report(host: PluginHost, report: Report, view: ReportView | None = Non
     for check in host.checks:
         if check.section == META:
             _guarded(host, result, META, check, f"检查「{check.id}」", lambda c=check: c.run(view))
+    result.issues += meta_prose_problems(view)
     for s in sections:
         result.issues += field_problems(s.id, s.fields, view.section(s.id))
         _guarded(host, result, s.id, s, "检查本部分", lambda s=s: s.validate(view))
+        result.issues += prose_problems(s.id, s.fields, view.values(s.id))
         for check in host.checks:
             if check.section == s.id:
                 _guarded(host, result, s.id, check, f"检查「{check.id}」", lambda c=check: c.run(view))

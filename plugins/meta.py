@@ -37,6 +37,7 @@ META_FIELDS = (
          pattern_hint="形如 name@example.cn，@ 须为半角"),
     Date(key="signed", label="成文日期"),
     Date(key="published", label="公开日期", required=False, help="在网站上发布的日期"),
+    Line(key="signature", label="署名", required=False, help="落款的发文机关署名，照原文填写；空则印单位名称"),
     Line(key="publisher", label="印发机关", required=False, help="默认与单位名称相同"),
     Text(key="note", label="附注", required=False, help="如 （此件主动公开）"),
 )

@@ -8,7 +8,7 @@ from typing import Any, Iterable, Mapping
 
 from .results import Issue
 
-__all__ = ["year_words", "numbers_before", "is_blank_statement", "prose_of", "shingles", "similarity",
+__all__ = ["year_words", "measures_year", "numbers_before", "is_blank_statement", "prose_of", "shingles", "similarity",
            "duplicate_prose", "year_on_year", "unreadable_cells", "balance", "DUP_THRESHOLD", "DUP_MIN_CHARS", "JUMP_FACTOR"]
 
 # Relative time words that leave the reader guessing which year is meant (rule V-YEARWORDS).
@@ -30,6 +30,23 @@ def year_words(section_id: str, field: str, text: str | None, year: int | None) 
     target = f"{year}年" if year else "具体年份"
     words = "、".join(f"“{w}”" for w in found)
     return [Issue("warning", section_id, field, f"用了{words}：公开后读者无法确定所指年份，请写“{target}”或“截至{target}底”", "V-YEARWORDS")]
+
+
+_PLAN = r"(?:将|要|拟|计划|力争|争取|着力|继续|进一步|重点)"
+
+
+def measures_year(section_id: str, field: str, text: str | None, year: int | None) -> list[Issue]:
+    """V-SEC5-YEAR: improvement measures announced for the report year (“2024年，我们将…”):
+    the report is written after its year has ended, so its measures are for the next year."""
+    if not text or not year:
+        return []
+    plan = re.compile(rf"{year}年(?:度)?[^。；;\d]{{0,12}}?{_PLAN}")
+    for sentence in re.split(r"[。；;！!？?\n]", text):
+        m = plan.search(sentence)
+        if m and f"{year + 1}年" not in sentence and not re.search(rf"{year}年(?:度)?(?:以来|来|中|底|已|共|全年|存在)", sentence):
+            return [Issue("warning", section_id, field,
+                          f"改进措施写“{m.group(0)}”：报告写于{year}年结束之后，措施应针对{year + 1}年", "V-SEC5-YEAR")]
+    return []
 
 
 def numbers_before(text: str | None, unit: str, keywords: Iterable[str]) -> list[int]:
@@ -156,7 +173,7 @@ def unreadable_cells(grid: Any, raw: Mapping[str, Any] | None) -> set[tuple[str,
     :func:`balance`) rather than nothing."""
     out: set[tuple[str, str]] = set()
     for r in grid.rows:
-        stored = (raw or {}).get(r.key) if not r.sum_of else None
+        stored = raw.get(r.key) if isinstance(raw, Mapping) and not r.sum_of else None
         if not isinstance(stored, Mapping):
             continue
         for c in grid.columns:

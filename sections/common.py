@@ -31,9 +31,16 @@ def deadline(year: int, unit_level: str | None, deadlines: dict[str, str]) -> _d
     return _dt.date(year + 1, month, day)
 
 
+def _blankless(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
 def document_rules(config):
     def run(report):
         out = []
+        unit, signature = _meta(report, "unit"), _meta(report, "signature")
+        if unit and signature and _blankless(signature) != _blankless(unit):
+            out.append(warning("report", "signature", f"署名“{signature}”与单位名称“{unit}”不一致", "V-META"))
         year = report.year
         signed, published = _meta(report, "signed"), _meta(report, "published")
         if year is None or not 1 <= year < 9999:  # no calendar date for the deadline exists
@@ -63,4 +70,4 @@ def document_rules(config):
 @hookimpl
 def nianbao_register_checks(config):
     return [Check(id="document", section="report", run=document_rules(config),
-                  description="成文日期、公开期限、文号年份")]
+                  description="成文日期、公开期限、文号年份、署名")]

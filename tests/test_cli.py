@@ -42,6 +42,7 @@ YEAR = 2018
 # the deadline rules, the year and format). Every other field is filled by its type.
 META_VALUES: dict[str, Any] = {
     "unit": "建瓯市人民政府办公室",
+    "signature": None,  # empty: the unit's name is printed (a unit_report renamed stays consistent)
     "unit_level": "government",
     "region": "福建省南平市建瓯市",
     "year": YEAR,
@@ -112,7 +113,8 @@ def complete_report(host: PluginHost, format_id: str = FORMAT, path: Path | None
     report = Report({META: {"format": format_id}}, path)
     for f in meta_fields(host, report):
         value = META_VALUES[f.key] if f.key in META_VALUES else sample_value(f, total)
-        report.meta[f.key] = f.dump(value)
+        if value is not None:
+            report.meta[f.key] = f.dump(value)
     for s in host.sections_for(format_id):
         for f in s.fields:
             if f.kind != "computed":

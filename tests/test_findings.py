@@ -184,3 +184,86 @@ def test_or4_only_an_explanation_silences_it(host, note, silenced):
     data["fj"]["requests"]["received"]["letter_fax"]["cumulative"] = 4
     data["fj"]["requests"]["note"] = note
     assert (found(host, Report(data), "OR4") == []) == silenced
+
+
+# -- arithmetic inside prose: V-PROSE-SUM, V-OTHER-SHARE -------------------------------------------
+@pytest.mark.parametrize("text, messages", [
+    ("网站全年发布信息2139条，其中动态类1744条，政务信息393条，解读类21条，回应关切2条。",
+     ["1744＋393＋21＋2＝2160条，与总数2139条不符"]),
+    ("网站全年发布信息2160条，其中动态类1744条，政务信息393条，解读类21条，回应关切2条。", []),
+    ("全年发布信息1000条，其中政策文件200条，规划计划100条。", []),  # a list need not be complete
+    ("全年发布信息1000条，其中政策文件200条，其他信息700条。", ["200＋700＝900条"]),  # … unless it ends in 其他
+    ("受理申请34件，其中自然人30件，法人4件，办结33件。", []),  # 办结 starts another statement
+    ("全年发布信息1000条，其中政策文件200条（占20%），规划计划105条（占10.5%）。", []),
+    ("全年发布信息1000条，其中政策文件200条（占20%），规划计划100条（占10.5%）。", ["100条占10.5%，但100÷1000＝10.0%"]),
+    ("全年发布信息1000条，其中政策文件150条，其他类信息500条，规划350条。", ["“其他类信息”500条占总数1000条的50%"]),
+])
+def test_arithmetic_inside_prose(host, text, messages):
+    report = national({"nat.overview.platform": text})
+    got = [i.message for i in check_report(host, report).issues if i.rule in ("V-PROSE-SUM", "V-OTHER-SHARE")]
+    assert len(got) == len(messages) and all(m in g for m, g in zip(messages, got)), got
+    assert all(i.severity == "warning" and i.field == "platform"
+               for i in check_report(host, report).issues if i.rule in ("V-PROSE-SUM", "V-OTHER-SHARE"))
+
+
+def test_arithmetic_inside_prose_of_the_old_format(host):
+    report = fujian({"fj.overview.intro": "全年主动公开信息100条，其中政策文件60条，人事信息50条。"})
+    assert ["60＋50＝110条" in i.message for i in found(host, report, "V-PROSE-SUM")] == [True]
+
+
+def test_a_catch_all_category_over_40_percent(host):
+    data = clean_report()
+    cats = data["fj"]["proactive"]["categories"]
+    total = sum(c["count"] for c in cats)
+    data["fj"]["proactive"]["categories"] = [{"name": "政策法规类", "count": total - total * 6 // 10},
+                                             {"name": "其他类", "count": total * 6 // 10}]
+    bad = found(host, Report(data), "V-OTHER-SHARE")
+    assert [(i.severity, i.field) for i in bad] == [("warning", "categories[1].count")] and "其他类" in bad[0].message
+
+
+# -- none said, measures, signature -----------------------------------------------------------
+def test_measures_announced_for_the_report_year(host):
+    bad = found(host, national({"nat.problems.measures": "2024年，我们将进一步加强政策解读，提升回应质量，完善制度。"}), "V-SEC5-YEAR")
+    assert [(i.severity, i.field) for i in bad] == [("warning", "measures")] and "2025年" in bad[0].message
+    assert found(host, national({"nat.problems.measures": "2025年，我们将进一步加强政策解读，针对2024年存在的问题逐项整改。"}),
+                 "V-SEC5-YEAR") == []
+    assert found(host, fujian({"fj.problems.measures": "2018年将进一步完善制度，加强培训，提升公开质量和水平，确保工作落实到位。"}),
+                 "V-SEC5-YEAR") != []
+
+
+def test_a_signature_that_differs_from_the_unit(host):
+    report = load_report(EXAMPLE)
+    report.meta["signature"] = "淮安市人民政府办公室"
+    bad = found(host, report, "V-META")
+    assert [(i.severity, i.field) for i in bad] == [("warning", "signature")]
+    assert "淮安市人民政府办公室" in to_text(Renderer(host).render(report))  # printed as written
+    report.meta["signature"] = report.meta["unit"]
+    assert found(host, report, "V-META") == []
+
+
+# -- V-TYPO ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, says", [
+    ("依据《条例》（2019年修订》开展工作。", ["多了一个“》”", "“（”没有对应的“）”"]),
+    ("认真贯彻《条例》要求。。", ["标点重复“。。”"]),
+    ("认真贯彻《《条例》要求。", ["“《”没有对应的“》”", "标点重复“《《”"]),
+    ("公开信息,包括政策文件;规划计划:等(见附件)。", ["半角“,”", "半角“;”", "半角“:”", "半角“(”", "半角“)”"]),
+    ("联系邮箱xxgk＠jianou.gov.cn，网址ｗｗｗ.jianou.gov.cn。", ["“＠”", "“ｗ”"]),
+    ("本年度 政务公开工作稳步推进。", ["汉字之间有多余的空格"]),
+    ("做好依申清公开和行政复义工作。", ["“依申清公开”是不是“依申请公开”", "“行政复义”是不是“行政复议”"]),
+    ("1）加强领导；2）完善制度。访问http://www.a.gov.cn/x(1).html，时间9:00至17:00，规划（2024－2027年）。", []),
+])
+def test_typos(host, text, says):
+    report = national({"nat.overview.management": text})
+    got = [i for i in check_report(host, report).issues if i.rule == "V-TYPO"]
+    assert len(got) == len(says), [i.message for i in got]
+    for want, issue in zip(says, got):
+        assert want in issue.message and "第" in issue.message and issue.severity == "warning", issue.message
+        assert issue.field == "management"
+
+
+def test_typos_in_the_front_matter(host):
+    report = load_report(EXAMPLE)
+    report.meta.update(phone="０５１７-83603116", email="xxgk＠huaian.gov.cn")
+    issues = check_report(host, report).issues
+    assert {(i.field, i.rule) for i in issues if i.field in ("phone", "email")} == {
+        ("phone", "V-TYPO"), ("email", "V-TYPO"), ("email", "V-FIELD")}

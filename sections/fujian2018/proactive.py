@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from plugins import error, rules, warning
+from plugins.prose import OTHER_SHARE
 from plugins.render import percent
 from plugins.fields import Computed, Grid, GridRow, Integer, Line, Records, Text, field_path
 
@@ -31,6 +32,7 @@ COUNTS = Grid(
 )
 
 DEFAULT_PLACES = 2
+_CATCH_ALL = re.compile(r"其他|其它|其余")
 DEFAULT_WEBSITE_TITLE = "政府网站"
 
 # A statement that an item published through several channels is counted once; with it the
@@ -103,6 +105,13 @@ class Proactive(FujianSection):
                              f"各类别合计{csum}条，与本年度主动公开总数{total}条不符"
                              f"（{'少' if diff > 0 else '多'}{abs(diff)}条）"
                              + (f"，各类别占比合计{shares}而不是100%" if shares else ""), "OR9"))
+        # V-OTHER-SHARE: a catch-all category (其他、其余) more than 40 % of the total says nothing.
+        for i, c in enumerate(cats):
+            name, count = c.get("name") or "", c.get("count")
+            if total and total >= 10 and count is not None and _CATCH_ALL.search(name) and count > OTHER_SHARE * total:
+                out.append(warning(self.id, field_path("categories", i, "count"),
+                                   f"类别“{name}”{count}条占主动公开总数{total}条的{count * 100 // total}%（超过{OTHER_SHARE:.0%}）："
+                                   "兜底类别过大，说明不了什么，请细分", "V-OTHER-SHARE"))
         names = [c.get("name") for c in cats if c.get("name")]
         for dup in sorted({n for n in names if names.count(n) > 1}):
             out.append(warning(self.id, "categories", f"类别“{dup}”出现了不止一次", "OR9"))

@@ -30,4 +30,5 @@ class Problems(FujianSection):
             elif text and len(text) < MIN_CHARS:
                 out.append(warning(self.id, key, f"{what}只有{len(text)}个字，过于简略（一般不少于{MIN_CHARS}字）", "V-SEC5"))
             out += rules.year_words(self.id, key, text, report.year)
+        out += rules.measures_year(self.id, "measures", v["measures"], report.year)
         return out + repeated_prose(self, report)

@@ -40,4 +40,5 @@ class Problems(NationalSection):
         if not said:
             out.append(warning(self.id, "last_year", f"没有说明上年度（{prev}）报告所列问题的整改情况", "V-SEC5"))
         out += rules.year_words(self.id, "last_year", v["last_year"], report.year)
+        out += rules.measures_year(self.id, "measures", v["measures"], report.year)
         return out + repeated_prose(self, report)

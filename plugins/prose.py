@@ -1,0 +1,258 @@
+"""Rules every piece of prose obeys, whatever section or plugin it belongs to: arithmetic a
+sentence states (V-PROSE-SUM), a catch-all share (V-OTHER-SHARE) and proofreading a machine
+can do (V-TYPO). :func:`prose_problems` runs them on every ``Text`` field (and every text
+column of a ``Records``) of every section; sections need not call them.
+
+Every finding is a warning that names the figures or the characters and their place
+(第N字, counted in the field's text as typed)."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Iterable, Iterator, Mapping
+
+from .fields import field_path
+from .results import Issue
+
+__all__ = ["prose_problems", "sentence_sums", "typos", "term_slips", "texts_of", "OTHER_SHARE", "FIXED_TERMS"]
+
+#: V-OTHER-SHARE: a catch-all “其他…” part larger than this share of its total says nothing.
+OTHER_SHARE = 0.4
+
+_CJK = "\u4e00-\u9fff"
+_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
+_UNITS = "条件篇个次项份场期人家起"
+_FIGURE = re.compile(r"(" + _NUMBER + r")([" + _UNITS + r"])")
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
+_CLAUSE = re.compile(r"[，,、]")
+_BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)")
+_SHARE = re.compile(r"(?:占[^\d，,。；;]{0,8}?|（|\()(\d+(?:\.\d+)?)%")
+# A clause that starts another statement ends the list of parts (“…，办结33件”).
+_NEW_STATEMENT = re.compile(r"办结|答复|结转|共|累计|总计|合计|全年|同比|较上年|比上年|增长|下降|其中")
+_CATCH_ALL = re.compile(r"其他|其它|其余")
+# The catch-all a writer made (“其他类信息”), not a category of the format (其他结果, 其他处理).
+_CATCH_ALL_CLASS = re.compile(r"(?:其他|其它|其余)[^，,、]{0,6}?类")
+
+
+def _int(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def texts_of(fields: Iterable[Any], values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """``(field address, text)`` of every ``Text`` field and every text column of a
+    ``Records`` in ``values`` (a section's loaded values)."""
+    for f in fields:
+        value = values.get(f.key)
+        if f.kind == "text" and isinstance(value, str) and value:
+            yield f.key, value
+        elif f.kind == "records" and isinstance(value, list):
+            cols = [c.key for c in f.columns if c.kind == "text"]
+            for i, row in enumerate(value):
+                for k in cols:
+                    if isinstance(row, Mapping) and isinstance(row.get(k), str) and row[k]:
+                        yield field_path(f.key, i, k), row[k]
+
+
+def _share_ok(part: int, total: int, quoted: str) -> tuple[bool, str]:
+    places = len(quoted.split(".")[1]) if "." in quoted else 0
+    exact = Decimal(part) * 100 / Decimal(total)
+    shown = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    # Rounded either way at the last place shown: both are honest roundings.
+    ok = abs(exact - Decimal(quoted)) < Decimal(1).scaleb(-places)
+    return ok, f"{shown}%"
+
+
+def sentence_sums(section_id: str, field: str, text: str) -> list[Issue]:
+    """V-PROSE-SUM and V-OTHER-SHARE on “总数N条，其中A a条，B b条…” sentences: the parts
+    must not add up to more than the total (nor to less when the list ends in a catch-all
+    “其他…”, which makes it complete); a share quoted after a part (“占X%”, “（X%）”) is that
+    part over the total; a catch-all part over 40 % of the total is a warning."""
+    out: list[Issue] = []
+    if "其中" not in text:
+        return out
+    for sm in _SENTENCE.finditer(text):
+        sentence = sm.group(0)
+        at = sentence.find("其中")
+        if at < 0:
+            continue
+        before = list(_FIGURE.finditer(_BRACKETED.sub(lambda m: "　" * len(m.group(0)), sentence[:at])))
+        if not before:
+            continue
+        total, unit = _int(before[-1].group(1)), before[-1].group(2)
+        if not total:
+            continue
+        parts: list[tuple[str, int, str | None]] = []  # (label, figure, share quoted)
+        for clause in _CLAUSE.split(sentence[at + 2:]):
+            plain = _BRACKETED.sub("", clause)
+            figures = [m for m in _FIGURE.finditer(plain) if m.group(2) == unit]
+            if parts and (_NEW_STATEMENT.search(plain) or len(figures) != 1):
+                break
+            if len(figures) != 1:
+                if parts or figures:
+                    break
+                continue
+            after = clause.find(figures[0].group(0))  # the share is quoted after the figure
+            share = _SHARE.search(clause, max(after, 0))
+            parts.append((plain[:figures[0].start()], _int(figures[0].group(1)), share.group(1) if share else None))
+        if not parts:
+            continue
+        where = f"（“{sentence[:at].strip()[-12:]}其中…”）"
+        added = sum(n for _, n, _ in parts)
+        complete = any(_CATCH_ALL.search(label) for label, _, _ in parts)
+        if len(parts) >= 2 and (added > total or (complete and added < total)):
+            shown = "＋".join(str(n) for _, n, _ in parts)
+            out.append(Issue("warning", section_id, field,
+                             f"正文写总数{total}{unit}，其中各项{shown}＝{added}{unit}，与总数{total}{unit}不符{where}",
+                             "V-PROSE-SUM"))
+        for label, n, quoted in parts:
+            if quoted is not None:
+                ok, right = _share_ok(n, total, quoted)
+                if not ok:
+                    out.append(Issue("warning", section_id, field,
+                                     f"正文写{n}{unit}占{quoted}%，但{n}÷{total}＝{right}{where}", "V-PROSE-SUM"))
+            if _CATCH_ALL_CLASS.search(label) and total >= 10 and n > OTHER_SHARE * total:
+                out.append(Issue("warning", section_id, field,
+                                 f"“{label.strip()[-10:]}”{n}{unit}占总数{total}{unit}的{n * 100 // total}%（超过"
+                                 f"{OTHER_SHARE:.0%}）：兜底类别过大，说明不了什么，请细分", "V-OTHER-SHARE"))
+    return out
+
+
+# -- V-TYPO ----------------------------------------------------------------------------------
+_PAIRS = (("《", "》"), ("（", "）"), ("“", "”"), ("【", "】"))
+# A list number closed by a parenthesis only (“1）”, “一）”) opens nothing.
+_LIST_NUMBER = re.compile(r"(?:^|(?<=[。；;：:\n\s]))[0-9一二三四五六七八九十]{1,2}[)）]")
+_DOUBLED = re.compile(r"([，。、；：！？《》“”【】])\1")
+_HALF_WIDTH = re.compile(r"[,;:()]")
+_BLANK_BETWEEN = re.compile(r"(?<=[" + _CJK + r"])[ \u3000]+(?=[" + _CJK + r"])")
+_FULL_WIDTH_IN = re.compile(r"[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a@＠.．:：/／_\-－]{5,}")
+_FULL_WIDTH_CHARS = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a＠．／－]")
+# An e-mail, a web address, or a phone number (an area code 0…, or a mobile 1…, 10 digits
+# or more): not a year range such as 2024－2027.
+_ADDRESS_LIKE = re.compile(r"[@＠]|www|ｗｗｗ|http|ｈｔｔｐ|\.(?:gov|cn|com)|．"
+                           r"|^[0０1１](?:[\d\uff10-\uff19][\-－]?){9,}$", re.I)
+_URL_OR_MAIL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+", re.I)
+
+#: Fixed terms of the formats, checked for a one-character slip (a homophone typed by the
+#: IME: 依申清公开, 行政复义). ``(term, characters that may legitimately stand in one place)``.
+FIXED_TERMS = (
+    ("政府信息公开", "公示布告"),
+    ("依申请公开", ""),
+    ("信息处理费", ""),
+    ("规范性文件", ""),
+    ("回应社会关切", ""),
+    ("行政复议", "核查"),
+    ("行政诉讼", ""),
+)
+# Shorter terms (主动公开, 政务公开, 政策解读…) are left out: one character off, they are
+# too often other words (政策公开, 政府公开, 政务网开设), as the corpus showed.
+
+
+def _place(text: str, index: int) -> str:
+    """“第N字（…context…）”: where in the field the characters are."""
+    left, right = text[max(0, index - 6):index], text[index:index + 6]
+    return f"第{index + 1}字（…{left}{right}…）".replace("\n", " ")
+
+
+def typos(section_id: str, field: str, text: str) -> list[Issue]:
+    """V-TYPO: proofreading a machine can do, each finding naming the characters and their
+    place: unbalanced 《》（）“”【】, doubled punctuation, half-width , ; : ( ) next to
+    Chinese, full-width letters/digits/＠ in an e-mail, web address or phone number, blanks
+    between Chinese characters, and a fixed term of the format one character off."""
+    out: list[Issue] = []
+
+    def warn(message: str) -> None:
+        out.append(Issue("warning", section_id, field, message, "V-TYPO"))
+
+    addresses = [(m.start(), m.end()) for m in _URL_OR_MAIL.finditer(text)]
+
+    def in_address(i: int) -> bool:
+        return any(a <= i < b for a, b in addresses)
+
+    counted = _LIST_NUMBER.sub(lambda m: m.group(0)[:-1] + " ", text)
+    for left, right in _PAIRS:
+        depth, first_unmatched = 0, None
+        opened: list[int] = []
+        for i, ch in enumerate(counted):
+            if ch == left:
+                opened.append(i)
+            elif ch == right:
+                if opened:
+                    opened.pop()
+                elif first_unmatched is None:
+                    first_unmatched = i
+        if first_unmatched is not None:
+            warn(f"多了一个“{right}”（没有对应的“{left}”）：{_place(text, first_unmatched)}")
+        if opened:
+            warn(f"“{left}”没有对应的“{right}”：{_place(text, opened[0])}")
+    for m in _DOUBLED.finditer(text):
+        warn(f"标点重复“{m.group(0)}”：{_place(text, m.start())}")
+    for m in _HALF_WIDTH.finditer(text):
+        i = m.start()
+        if in_address(i):
+            continue
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if re.match(f"[{_CJK}]", before) or re.match(f"[{_CJK}]", after):
+            warn(f"中文里用了半角“{m.group(0)}”，应为全角“{m.group(0).translate(_TO_FULL)}”：{_place(text, i)}")
+    for m in _BLANK_BETWEEN.finditer(text):
+        warn(f"汉字之间有多余的空格：{_place(text, m.start())}")
+    out += full_width_in_addresses(section_id, field, text)
+    out += term_slips(section_id, field, text)
+    return out
+
+
+_TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）"})
+
+
+def full_width_in_addresses(section_id: str, field: str, text: str, whole: bool = False) -> list[Issue]:
+    """V-TYPO: full-width letters, digits, ＠ or ． in an e-mail, a web address or a phone
+    number (``whole``: the value is one such address, e.g. the 电话 field)."""
+    out = []
+    runs = [re.match(r".*", text, re.S)] if whole else list(_FULL_WIDTH_IN.finditer(text))
+    for m in runs:
+        run = m.group(0)
+        if not (whole or _ADDRESS_LIKE.search(run)):
+            continue
+        bad = _FULL_WIDTH_CHARS.findall(run)
+        if bad:
+            chars = "".join(dict.fromkeys(bad))
+            out.append(Issue("warning", section_id, field,
+                             f"“{run}”中有全角字符“{chars}”，应为半角：{_place(text, m.start() + run.find(bad[0]))}", "V-TYPO"))
+    return out
+
+
+def _slip_pattern(term: str, allowed: str) -> re.Pattern:
+    # One alternative per place: the term with that one character replaced by any other
+    # Chinese character (not one of ``allowed``); a lookahead finds overlapping ones.
+    alts = [re.escape(term[:j]) + f"[{_CJK}]" + re.escape(term[j + 1:]) for j in range(len(term))]
+    return re.compile("(?=(" + "|".join(alts) + "))")
+
+
+_SLIPS = tuple((term, allowed, _slip_pattern(term, allowed)) for term, allowed in FIXED_TERMS)
+
+
+def term_slips(section_id: str, field: str, text: str) -> list[Issue]:
+    """V-TYPO: a word one character off a fixed term of the format (依申清公开 for 依申请公开)."""
+    out = []
+    for term, allowed, pattern in _SLIPS:
+        seen = set()
+        for m in pattern.finditer(text):
+            window = m.group(1)
+            if window == term or window in seen:
+                continue
+            ch = next(a for a, b in zip(window, term) if a != b)
+            if ch in allowed:
+                continue
+            seen.add(window)
+            out.append(Issue("warning", section_id, field, f"“{window}”是不是“{term}”？{_place(text, m.start())}", "V-TYPO"))
+    return out
+
+
+def prose_problems(section_id: str, fields: Iterable[Any], values: Mapping[str, Any]) -> list[Issue]:
+    """Every rule of this module on every text of a section (``values`` as loaded)."""
+    out: list[Issue] = []
+    for path, text in texts_of(fields, values):
+        out += sentence_sums(section_id, path, text)
+        out += typos(section_id, path, text)
+    return out
