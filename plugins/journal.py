@@ -93,6 +93,25 @@ def journal_path(report_path: str | os.PathLike) -> Path:
     return p.with_name("." + p.name + ".journal.sqlite")
 
 
+def _refuse_planted(path: Path) -> None:
+    """SQLite follows links when it opens the journal and its -wal and -shm files (and
+    truncates the -wal): in a folder others can write, any of the three names could be a
+    link planted to a file of the operator's. The journal's files are never links."""
+    import stat
+
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            st = os.lstat(p)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            continue  # SQLite says what is wrong
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:
+            what = "一个符号链接" if stat.S_ISLNK(st.st_mode) else ("不是普通文件" if not stat.S_ISREG(st.st_mode)
+                                                                  else f"有 {st.st_nlink} 个硬链接")
+            raise JournalError(f"{p}: 修改记录的文件是{what}（可能是他人放置的），nianbao 不会写入它；请确认后删除它再试")
+
+
 def sha256(data: bytes | str) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
@@ -368,6 +387,7 @@ class Journal:
             if self.read_only:
                 self.db = self._connect_read_only()
             else:
+                _refuse_planted(self.path)
                 self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
                 if new:
                     self._match_report_permissions()

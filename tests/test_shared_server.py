@@ -164,6 +164,18 @@ def test_aggregate_output_and_reference_never_follow_planted_links(tmp_path, pri
     assert private.read_text(encoding="utf-8") == SECRET
 
 
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_links_planted_as_the_journals_files_are_refused(report, private, suffix):
+    from plugins.journal import JournalError, journal_path
+
+    planted = Path(str(journal_path(report)) + suffix)
+    planted.symlink_to(private)
+    before = report.read_bytes()
+    with pytest.raises(JournalError, match="符号链接"):
+        save_report(edited(report))
+    assert private.read_text(encoding="utf-8") == SECRET and report.read_bytes() == before
+
+
 def test_a_file_of_someone_else_under_the_output_name_is_replaced_as_ones_own(tmp_path, umask):
     umask(0o077)
     out = tmp_path / "out.txt"
