@@ -190,6 +190,7 @@ class FoundRow:
     values: list[str]  # figures as printed ("" for a blank cell)
     where: str
     run_together: bool = False
+    lines: list[str] = field(default_factory=list)  # the lines of ``context`` (text files)
 
 
 def _is_value(text: str) -> bool:
@@ -240,29 +241,18 @@ class _TableReader:
         self.pending: list[tuple[PrintedRow, FoundRow, list[tuple[int, ...]]]] = []
 
     def match(self, row: FoundRow) -> int | None:
-        text = norm(row.context + row.label)
-        own = norm(row.label)
         best, best_score = None, 0.0
         for i, pr in enumerate(self.sl.rows):
             if i in self.filled:
                 continue
-            printed = norm(pr.label)
-            printed_own = norm(pr.label.split(" ")[-1]) if pr.label else ""
-            score = 0.0
-            if not printed:  # a row of figures under headers only (table 四)
-                fits = len(row.values) == len(pr.slots) or (len(row.values) < len(pr.slots) and pr.sums)
-                score = 0.7 if not own and fits and len(pr.slots) > 1 else 0.0
-            elif text.endswith(printed) or (own and own == printed):
-                score = 1.0 + len(printed) / 1000
-            elif printed_own and text.endswith(printed_own) and len(printed_own) >= 2:
-                score = 0.95 + len(printed_own) / 1000
-            elif any(text.endswith(p) for p in _leading_cells(pr.label)):
-                score = 0.94  # without the trailing cells the source left empty (the 单位 column)
-            elif own and len(own) >= 2 and (printed.endswith(own) or printed_own.endswith(own)):
-                score = 0.8  # an older, shorter label (规范性文件 for 行政规范性文件)
-            elif own:
-                score = max(difflib.SequenceMatcher(None, own, printed).ratio(),
-                            difflib.SequenceMatcher(None, own, printed_own).ratio() if printed_own else 0) * 0.85
+            score = _label_score(row.context + row.label, row.label, row, pr)
+            if score < 0.9 and pr.context and row.lines:
+                # a PDF puts pieces of the row-spanning labels (“理结果”, “其他处”) among the
+                # row's own: read the label without them
+                spans = norm(pr.context)
+                kept = [ln for ln in row.lines + [row.label] if norm(ln) and norm(ln) not in spans]
+                own = row.label if norm(row.label) not in spans else ""
+                score = max(score, _label_score("".join(kept), own, row, pr))
             if score > best_score + 1e-9 or (abs(score - best_score) < 1e-9 and best is not None and best < self.last < i):
                 best, best_score = i, score
         if best is None or best_score < 0.6:
@@ -316,7 +306,13 @@ class _TableReader:
 
     def finish(self) -> None:
         """Choose among the splits of rows that ran together (the format's 合计 rows decide
-        where a row alone does not), then write every figure into its cell."""
+        where a row alone does not), then write every figure into its cell; say which printed
+        rows were not found."""
+        for i, pr in enumerate(self.sl.rows):
+            if i not in self.filled and any(not s.computed for s in pr.slots):
+                name = pr.label.split(" ")[-1] if pr.label else "、".join(dict.fromkeys(s.key for s in pr.slots))
+                self.record.deviation("V-STRUCT", pr.slots[0].section, pr.slots[0].path.rsplit(".", 1)[0], "表格",
+                                      f"表格中没有找到（或读不出）「{name}」一行的数字，未导入，请按原件填写")
         choice = self._choose()
         for (pr, row, candidates), values in zip(self.pending, choice):
             if values is None:
@@ -408,6 +404,43 @@ class _TableReader:
                 table.setdefault(s.key, {}).setdefault(s.row, {})[s.col] = raw
             else:
                 table[s.key] = raw
+
+
+def _label_score(found: str, own_label: str, row: "FoundRow", pr: PrintedRow) -> float:
+    """How well the text before a row's figures (``found``; the row's own cells
+    ``own_label``) names the printed row ``pr``: 1 for the label itself, less for an older or
+    wrapped or garbled one, 0 for another row."""
+    text, own = norm(found), norm(own_label)
+    printed = norm(pr.label)
+    printed_own = norm(pr.label.split(" ")[-1]) if pr.label else ""
+    if not printed:  # a row of figures under headers only (table 四)
+        fits = len(row.values) == len(pr.slots) or (len(row.values) < len(pr.slots) and bool(pr.sums))
+        return 0.7 if not own and fits and len(pr.slots) > 1 else 0.0
+    if text.endswith(printed) or (own and own == printed):
+        return 1.0 + len(printed) / 1000
+    if printed_own and text.endswith(printed_own) and len(printed_own) >= 2:
+        return 0.95 + len(printed_own) / 1000
+    if any(text.endswith(p) for p in _leading_cells(pr.label)):
+        return 0.94  # without the trailing cells the source left empty (the 单位 column)
+    target = printed_own or printed
+    k = _label_start(text, target)
+    if k >= max(4, 0.6 * len(target)):
+        return 0.9 + k / 1000  # a wrapped label whose last line comes after the figures (PDF)
+    if own and len(own) >= 2 and (printed.endswith(own) or printed_own.endswith(own)):
+        return 0.8  # an older, shorter label (规范性文件 for 行政规范性文件)
+    # garbled: the tail of what came before the figures, compared as a whole
+    tail = text[-(len(target) + 8):]
+    return max(difflib.SequenceMatcher(None, own, printed).ratio() if own else 0,
+               difflib.SequenceMatcher(None, own, printed_own).ratio() if own and printed_own else 0,
+               difflib.SequenceMatcher(None, tail, target).ratio() if len(target) >= 6 else 0) * 0.85
+
+
+def _label_start(text: str, label: str) -> int:
+    """How much of the start of ``label`` the text ends with."""
+    for k in range(len(label) - 1, 0, -1):
+        if text.endswith(label[:k]):
+            return k
+    return 0
 
 
 def _leading_cells(label: str) -> list[str]:
@@ -860,12 +893,13 @@ def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: R
         row = _row_from_line(text, where) if reader is not None else None
         if row is not None:
             row.context = "".join(t for _, t in pending)
+            row.lines = [t for _, t in pending]
             if reader.add(row):
                 # the lines before it were its label (and the table's header)
                 pending.clear()
                 seen_table = True
                 continue
-            row.context = ""
+            row.context, row.lines = "", []
         if reader is not None and _table_like(text, vocabulary):
             pending.append((where, text))
             continue
@@ -913,9 +947,13 @@ def _merge_figure_lines(body: list[Block]) -> list[Block]:
 
 def _residue(text: str, vocabulary: list[str]) -> str:
     t = norm(text)
-    for v in vocabulary:
-        if v and v in t:
-            t = t.replace(v, "")
+    changed = True
+    while changed:  # removing a word can join the halves of another (a PDF interleaves cells)
+        changed = False
+        for v in vocabulary:
+            if v and v in t:
+                t = t.replace(v, "")
+                changed = True
     return re.sub(r"第二十条第?\(?[一二三四五六七八九十]+\)?项|[()（）:：,，.。单位]", "", t)
 
 

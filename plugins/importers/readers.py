@@ -308,7 +308,12 @@ def blocks_from_pdf(data: bytes) -> list[Block]:
     """A PDF with a text layer: the text of each page (page numbers dropped, wrapped lines
     joined, as for text copied from a PDF viewer). Tables come through as text rows, which the
     mapping reads by their labels and, where figures run together, by the format's sums."""
+    import logging
+
     import pdfplumber  # pdfplumber on pdfminer.six: characters with positions, so rows stay rows
+
+    # pdfminer logs every font it finds odd (thousands of lines for some PDFs): not the operator's concern
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
     lines: list[str] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -317,7 +322,14 @@ def blocks_from_pdf(data: bytes) -> list[Block]:
             lines.extend(text.split("\n"))
     if not any(ln.strip() for ln in lines):
         raise ValueError("scanned")
-    return blocks_from_text("\n".join(lines))
+    return blocks_from_text("\n".join(lines).translate(_RADICALS))
+
+
+# Some PDF writers (Chrome's among them) map common characters to the look-alike Kangxi
+# radicals (⼀ U+2F00 for 一, ⼈ for 人): the same character to a reader, not to a search.
+_RADICALS = {c: unicodedata.normalize("NFKC", chr(c)) for c in (*range(0x2E80, 0x2EF4), *range(0x2F00, 0x2FD6))
+             if unicodedata.normalize("NFKC", chr(c)) != chr(c)}
+_RADICALS.update({ord(a): b for a, b in zip("⺠⻓⻔⻢⻄⻅⻉⻋⻜⻛⻩⻝⻬⻙⻚⻘⻆⻌⻊", "民长门马西见贝车飞风黄食齐纟页青角辶犭")})
 
 
 # -- any file -------------------------------------------------------------------------------
