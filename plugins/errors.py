@@ -13,34 +13,102 @@ class NianbaoError(Exception):
 
 
 class InputFileError(NianbaoError):
-    """A file that cannot be read or parsed; carries the file, line and column."""
+    """A file that cannot be read or parsed; carries the file, line and column, and for a
+    syntax error the line itself with a caret under the place (``excerpt``)."""
 
-    def __init__(self, path: Path | str, message: str, line: int | None = None, column: int | None = None):
+    def __init__(self, path: Path | str, message: str, line: int | None = None, column: int | None = None,
+                 excerpt: str = ""):
         self.path = Path(path)
         self.line = line
         self.column = column
         self.message = message
+        self.excerpt = excerpt
         where = str(self.path)
         if line is not None:
             where += f":{line}" + (f":{column}" if column is not None else "")
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {message}" + (f"\n{excerpt}" if excerpt else ""))
 
 
-def toml_error(path: Path | str, exc: Exception) -> InputFileError:
-    """Turn the TOML parser's error into one with line and column (tomllib of 3.11 only puts
-    them in the text; tomli also has ``lineno``/``colno``). A ``ValueError`` or
-    ``RecursionError`` from the parser (an integer of thousands of digits, arrays nested
-    hundreds deep) has no position."""
+# The TOML parser's messages (tomli/tomllib) in words for the operator; ``{0}`` is what the
+# parser quoted. Tried in order; the first that matches the whole message is used.
+_TOML_MESSAGES = (
+    (r"Illegal character '\\n'", "这一行的字符串没有结束：少了右边的英文双引号 \""),
+    (r"Illegal character (.+)", "这里不能有字符 {0}（文字要放在英文双引号 \"…\" 里）"),
+    (r"Found invalid character (.+)", "这里不能有字符 {0}"),
+    (r"Invalid value", "值写得不对：文字要加英文双引号（\"某某局\"），数字、日期不加引号"),
+    (r"Invalid date or datetime", "日期不对：应写成 2025-01-20 这样，而且要是真实存在的日子"),
+    (r"Expected '=' after a key in a key/value pair", "键名后面应有等号：写成 键 = 值（如 unit = \"某某局\"）"),
+    (r"Invalid initial character for a key part", "键名写得不对：键名用英文字母、数字、_ 或 -（中文键名要加英文双引号）"),
+    (r"Invalid statement", "这一行既不是“键 = 值”，也不是“[表名]”"),
+    (r"Expected newline or end of document after a statement", "一行只能写一项：这一项后面应换行"),
+    (r"Cannot declare (.+) twice", "表 [{0}] 写了两次"),
+    (r"Cannot overwrite a value", "同一个键写了两次"),
+    (r"Cannot mutate immutable namespace (.+)", "{0} 已经整体写好（行内表或数组），不能再往里添加"),
+    (r"Cannot redefine namespace (.+)", "{0} 已经定义过，不能重新定义"),
+    (r"Duplicate inline table key (.+)", "花括号里的键 {0} 写了两次"),
+    (r"Unclosed array", "数组少了右方括号 ]"),
+    (r"Unclosed inline table", "花括号 { } 没有闭合"),
+    (r"Unterminated string", "字符串没有结束：少了右边的引号"),
+    (r"Unescaped '\\' in a string", "字符串里的反斜杠 \\ 要写成 \\\\（或改用单引号 '…'）"),
+    (r"Invalid hex value|Unescaped .*|Invalid escape.*", "字符串里的转义（\\ 开头的写法）不对"),
+    (r"Expected (.+)", "这里应有 {0}"),
+)
+
+
+def _key_words(quoted: str) -> str:
+    # tomli quotes a key as a tuple of its parts: ('nat', 'other') -> nat.other
+    parts = re.findall(r"'([^']*)'", quoted) if quoted.startswith("(") else []
+    return ".".join(parts) if parts else quoted
+
+
+def _toml_reason(reason: str) -> str:
+    for pattern, words in _TOML_MESSAGES:
+        m = re.fullmatch(pattern, reason)
+        if m:
+            return words.format(*(_key_words(g) for g in m.groups()))
+    return reason
+
+
+def _excerpt(text: str, line: int, column: int | None) -> str:
+    """The line itself and a caret under ``column`` (counted in characters; the caret is
+    placed by display width, so it stands under the character on a terminal)."""
+    from .exporters import display_width  # the one measure of terminal cells
+
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return ""
+    shown = lines[line - 1].rstrip("\r")
+    prefix = f"  {line} | "
+    if column is None:
+        return prefix + shown
+    pad = display_width(shown[:max(column - 1, 0)].replace("\t", " "))
+    return f"{prefix}{shown}\n{' ' * display_width(prefix)}{' ' * pad}^"
+
+
+def toml_error(path: Path | str, exc: Exception, text: str | None = None) -> InputFileError:
+    """Turn the TOML parser's error into one in Chinese with line and column, and the line
+    itself with a caret under the place (tomllib of 3.11 only puts the position in the text;
+    tomli also has ``lineno``/``colno``/``doc``). A ``ValueError`` or ``RecursionError`` from
+    the parser (an integer of thousands of digits, arrays nested hundreds deep) has no
+    position."""
     if not isinstance(exc, TOMLDecodeError):
         return InputFileError(path, "TOML 格式错误：数字位数或嵌套层数超出范围")
-    text = str(exc)
+    message = str(exc)
     line = getattr(exc, "lineno", None)
     col = getattr(exc, "colno", None)
-    m = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", message)
     if m and line is None:
         line, col = int(m.group(1)), int(m.group(2))
-    reason = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", text)
-    return InputFileError(path, f"TOML 格式错误：{reason}", line, col)
+    reason = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", message)
+    if "at end of document" in message and reason.startswith("Illegal character"):
+        reason = "Unterminated string"
+    if "(at end of document)" in message:
+        reason_text = f"文件在结尾处不完整：{_toml_reason(reason)}"
+    else:
+        reason_text = _toml_reason(reason)
+    source = text if text is not None else getattr(exc, "doc", None)
+    excerpt = _excerpt(source, line, col) if isinstance(source, str) and line is not None else ""
+    return InputFileError(path, f"TOML 格式错误：{reason_text}", line, col, excerpt)
 
 
 class ReportLocked(NianbaoError):

@@ -83,7 +83,7 @@ def load_report(path: str | os.PathLike) -> Report:
     try:
         doc = toml_loads(text)
     except READING_ERRORS as e:
-        raise toml_error(p, e) from None
+        raise toml_error(p, e, text) from None
     if _too_deep(doc, MAX_DEPTH):
         raise InputFileError(p, f"表或数组嵌套超过{MAX_DEPTH}层，不是报告文件")
     if META in doc and not isinstance(doc[META], dict):

@@ -24,3 +24,48 @@ def test_status_shows_overdue_days_only_for_units_that_owe_a_report(host, tmp_pa
     for name in ("建瓯市水利局", "建瓯市教育局", "东峰镇"):  # handed in (with or without errors)
         assert "逾期" not in by_unit[name] and "还有" not in by_unit[name], by_unit[name]
     assert all(r.days_left < 0 for r in rows)  # --json still has the figure
+
+
+# -- TOML syntax errors in Chinese -------------------------------------------------------------
+@pytest.mark.parametrize("text, line, says, caret_under", [
+    ('[report]\nunit = "淮安市人民政府\nyear = 2024\n', 2, "字符串没有结束", None),
+    ('[report]\nunit = 淮安市人民政府\n', 2, "文字要加英文双引号", "淮"),
+    ('[report]\nsigned = 2025-02-30\n', 2, "日期不对", "2"),
+    ('[report]\nunit "x"\n', 2, "键名后面应有等号", '"'),
+    ('[nat.other]\nfee = "无"\n[nat.other]\n', 3, "表 [nat.other] 写了两次", None),
+])
+def test_toml_errors_in_chinese_with_the_line_and_a_caret(tmp_path, text, line, says, caret_under):
+    from plugins.errors import InputFileError
+    from plugins.store import load_report
+
+    path = tmp_path / "r.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError) as info:
+        load_report(path)
+    e = info.value
+    assert e.line == line and says in e.message and e.message.startswith("TOML 格式错误：")
+    assert not any(w in str(e) for w in ("Illegal", "Invalid", "Expected", "Cannot")), str(e)
+    shown, caret = e.excerpt.split("\n")
+    assert shown == f"  {line} | " + text.split("\n")[line - 1]
+    assert caret.strip() == "^"
+    if caret_under is not None:  # the caret stands under the character, counted in terminal cells
+        from plugins.exporters import display_width
+        at = display_width(caret) - 1
+        before = ""
+        for ch in shown:
+            if display_width(before) >= at:
+                break
+            before += ch
+        assert shown[len(before)] == caret_under, (shown, caret)
+    assert str(e).endswith(e.excerpt) and f"{path}:{line}:" in str(e)
+
+
+# -- nianbao new for a year with no format ----------------------------------------------------------
+def test_new_for_a_year_without_a_format_names_format_and_the_formats(capsys):
+    from cli_helpers import run
+    code, out, err = run(capsys, "new", "r.toml", "--year", "2019")
+    assert code == 2
+    assert "--format" in err and "fujian-2018" in err and "national-2021" in err
+    assert "2008–2018年度" in err and "2021年度起" in err
+    code, out, err = run(capsys, "new", "r.toml", "--year", "2019", "--format", "national-2021")
+    assert code == 0, err

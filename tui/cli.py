@@ -65,8 +65,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     year = args.year or (previous.year + 1 if previous is not None else None) or config.year or (_dt.date.today().year - 1)
     fmt = host.formats.get(args.format) if args.format else host.default_format(year)
     if fmt is None:
-        known = "、".join(sorted(host.formats)) or "无"
-        raise UsageError(f"没有适用于{year}年的报告格式" if not args.format else f"未知格式 {args.format}（可用：{known}）")
+        known = "；".join(f"{f.id} = {f.name}，" + (f"{f.first_year}–{f.last_year}年度" if f.last_year else f"{f.first_year}年度起")
+                         for f in sorted(host.formats.values(), key=lambda f: f.first_year)) or "无"
+        raise UsageError(f"没有适用于{year}年的报告格式：请用 --format 指定一种（可用：{known}）" if not args.format
+                         else f"未知格式 {args.format}：--format 可用 {known}")
     typed: dict[str, Any] = {"unit": args.unit, "unit_level": args.level, "year": year, "format": fmt.id}
     report = Report({META: {k: v for k, v in typed.items() if v}}, path)
     carried = None
