@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
+from . import guard
 from .checks import check_report, describe_field, meta_fields
 from .config import UNIT_LEVELS, Config
 from .errors import InputFileError, NianbaoError
@@ -208,9 +209,9 @@ def read_unit(host: PluginHost, path: str | os.PathLike, check: bool = True) -> 
     if fmt is None:
         return out
     try:
-        _extract(host, report, fmt.id, out)
-    except Exception as exc:  # noqa: BLE001 - a plugin's declaration may misbehave; one file must not stop the run
-        out.problem = f"无法读出数字：{type(exc).__name__}: {exc}"
+        guard.call(_extract, host, report, fmt.id, out)
+    except guard.PluginError as exc:  # a plugin's declaration may misbehave; one file must not stop the run
+        out.problem = f"无法读出数字：{exc}"
     return out
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from collections.abc import Mapping
 from typing import Any, Iterable
 
+from . import guard
 from .fields import Field, FieldError, Grid, Records, field_path
 from .history import PREVIOUS_KEY, view_with_previous
 from .manager import PluginHost
@@ -147,21 +148,21 @@ def meta_fields(host: PluginHost, report: Report | ReportView) -> tuple[Field, .
     return META_FIELDS + (fmt.meta_fields if fmt else ())
 
 
-def _guarded(host: PluginHost, result: CheckResult, section_id: str, who: Any, what: str, call) -> None:
+def _guarded(host: PluginHost, result: CheckResult, section_id: str, who: Any, what: str, run) -> None:
     plugin = host.plugin_of(who)
     try:
-        issues = list(call())
+        issues = guard.call(lambda: list(run()))  # the iteration is the plugin's code too
         bad = [i for i in issues if not isinstance(i, Issue)]
         if bad:
-            raise TypeError(f"返回了不是 Issue 的对象：{bad[0]!r}")
-    except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
-        message = f"插件 {plugin} 在{what}时出错：{type(exc).__name__}: {exc}"
+            raise guard.PluginError(f"返回了不是 Issue 的对象：{bad[0]!r}")
+    except guard.PluginError as exc:
+        message = f"插件 {plugin} 在{what}时出错：{exc}"
         result.broken.setdefault(section_id, message)
         result.issues.append(Issue("error", section_id, None, message, "PLUGIN", plugin))
-        if host.config.raw.get("debug"):
-            import traceback  # only for debugging a broken plugin
+        if host.config.raw.get("debug") and exc.detail:
+            import sys
 
-            traceback.print_exc()
+            sys.stderr.write(exc.detail)
         return
     for i in issues:
         result.issues.append(Issue(i.severity, i.section or section_id, i.field, i.message, i.rule, i.plugin or plugin))

@@ -57,6 +57,9 @@ class Config:
     plugin_folders: tuple[Path, ...] = ()
     disabled_plugins: tuple[str, ...] = ()
     safe_mode: bool = False
+    #: headless commands: seconds one plugin call may run, MB of address space (0: no limit)
+    plugin_time_limit: float = 10.0
+    plugin_memory_limit: int = 2048
     section_order: tuple[str, ...] = ()
     disabled_sections: tuple[str, ...] = ()
     template_folder: Path | None = None
@@ -147,6 +150,12 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     level = _expect(p, "site", "unit_level", site.get("unit_level", "government"), str, "单位层级")
     if level not in dict(UNIT_LEVELS):
         raise InputFileError(p, f"[site] unit_level 只能是 {', '.join(dict(UNIT_LEVELS))}，现在是 {level!r}")
+    limits = {}
+    for key, default in (("time_limit", 10.0), ("memory_limit", 2048)):
+        value = _expect(p, "plugins", key, plugins.get(key, default), (int, float), "不小于 0 的数（0 表示不限）")
+        if not value >= 0:  # (nan too)
+            raise InputFileError(p, f"[plugins] {key} 应为不小于 0 的数（0 表示不限），现在是 {value!r}")
+        limits[key] = value
     report = site.get("report")
     tfolder = templates.get("override_folder")
     return Config(
@@ -161,6 +170,8 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         plugin_folders=tuple(base / f for f in strings("plugins", "folders", plugins)),
         disabled_plugins=strings("plugins", "disabled", plugins),
         safe_mode=_expect(p, "plugins", "safe_mode", plugins.get("safe_mode", False), bool, "true 或 false"),
+        plugin_time_limit=float(limits["time_limit"]),
+        plugin_memory_limit=int(limits["memory_limit"]),
         section_order=strings("sections", "order", sections),
         disabled_sections=strings("sections", "disabled", sections),
         template_folder=(base / _expect(p, "templates", "override_folder", tfolder, str, "路径")) if tfolder else None,

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from . import guard
 from .errors import NianbaoError
 from .report import META, Report, ReportView
 from .store import load_report
@@ -280,14 +281,14 @@ def carry_forward(host: Any, previous: Report, report: Report, format_id: str) -
     for s in host.sections_for(format_id):
         plugin = host.plugin_of(s)
         try:
-            got = s.carry_forward(prev_view)
+            got = guard.call(s.carry_forward, prev_view)
             if got is None:
                 got = {}
             if not isinstance(got, Mapping):
-                raise TypeError(f"应返回字典，返回了 {type(got).__name__}")
-            got = dict(got)
-        except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
-            carried.problems.append(f"插件 {plugin} 的部分 {s.id} 结转上年数据时出错，已跳过：{type(exc).__name__}: {exc}")
+                raise guard.PluginError(f"应返回字典，返回了 {type(got).__name__}")
+            got = guard.call(dict, got)  # (a mapping of the plugin's own runs its code)
+        except guard.PluginError as exc:
+            carried.problems.append(f"插件 {plugin} 的部分 {s.id} 结转上年数据时出错，已跳过：{exc}")
             continue
         for key, value in got.items():
             f = s.field(key) if isinstance(key, str) else None

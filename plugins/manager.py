@@ -30,7 +30,7 @@ from typing import Any, Iterable
 
 import pluggy
 
-from . import API_VERSION, ENTRY_POINT_GROUP, PROJECT, hookspecs
+from . import API_VERSION, ENTRY_POINT_GROUP, PROJECT, guard, hookspecs
 from .config import Config
 from .fields import Field
 from .report import META, Report, ReportView
@@ -80,10 +80,6 @@ class PluginRecord:
 
 class PluginFailure(Exception):
     pass
-
-
-def _short(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _module_from_file(path: Path) -> ModuleType:
@@ -268,11 +264,9 @@ class PluginHost:
             record.state, record.reason = "disabled", "config.toml [plugins] disabled 中列出"
             return
         try:
-            plugin = importer()
-        except BaseException as exc:  # noqa: BLE001 - an import may raise anything, even SystemExit
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            self._fail(record, f"导入失败：{_short(exc)}", exc)
+            plugin = guard.call(importer)
+        except guard.PluginError as exc:  # an import may raise anything, even SystemExit
+            self._fail(record, f"导入失败：{exc}", exc)
             return
         if not record.version:
             record.version = getattr(plugin, "__version__", "") or ""
@@ -301,7 +295,9 @@ class PluginHost:
 
     def _fail(self, record: PluginRecord, reason: str, exc: BaseException | None = None) -> None:
         record.state, record.reason = "failed", reason
-        if exc is not None:
+        if isinstance(exc, guard.PluginError):
+            record.detail = exc.detail
+        elif exc is not None:
             import traceback  # only a failing plugin needs it
 
             record.detail = "".join(traceback.format_exception(exc))
@@ -344,12 +340,10 @@ class PluginHost:
                 continue
             args = {a: kwargs[a] for a in impl.argnames}
             try:
-                result = impl.function(**args)
-            except BaseException as exc:  # noqa: BLE001
-                if isinstance(exc, KeyboardInterrupt):
-                    raise
-                self._trace_call(plugin_name, hook_name, args, f"出错 {_short(exc)}")
-                raise PluginFailure(f"{hook_name} 出错：{_short(exc)}") from exc
+                result = guard.call(impl.function, **args)
+            except guard.PluginError as exc:
+                self._trace_call(plugin_name, hook_name, args, f"出错 {exc}")
+                raise PluginFailure(f"{hook_name} 出错：{exc}") from exc
             self._trace_call(plugin_name, hook_name, args, repr(result))
             if result is None:
                 continue

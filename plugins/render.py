@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Mapping
 
+from . import guard
 from .checks import meta_fields
 from .document import Block, Cell, Table, escape_markup, parse_markup
 from .history import view_with_previous
@@ -182,10 +183,10 @@ class Renderer:
                     continue
                 args = {a: {"env": self.env, "config": host.config}[a] for a in impl.argnames}
                 try:
-                    impl.function(**args)
-                except Exception as exc:  # noqa: BLE001
-                    record.notes.append(f"nianbao_prepare_jinja2_environment 出错，已忽略：{type(exc).__name__}: {exc}")
-                    host._trace_call(name, "nianbao_prepare_jinja2_environment", args, f"出错 {type(exc).__name__}: {exc}")
+                    guard.call(impl.function, **args)
+                except guard.PluginError as exc:
+                    record.notes.append(f"nianbao_prepare_jinja2_environment 出错，已忽略：{exc}")
+                    host._trace_call(name, "nianbao_prepare_jinja2_environment", args, f"出错 {exc}")
                 else:
                     host._trace_call(name, "nianbao_prepare_jinja2_environment", args, "None")
 
@@ -209,10 +210,11 @@ class Renderer:
     def render_part(self, section: Section, view: ReportView, position: int) -> RenderedPart:
         numeral = cn_numeral(position)
         try:
-            markup = self.section_markup(section, view, numeral)
-        except Exception as exc:  # noqa: BLE001 - a plugin's template may raise anything
+            # the section's template and context() are the plugin's code
+            markup = guard.call(self.section_markup, section, view, numeral)
+        except guard.PluginError as exc:
             plugin = self.host.plugin_of(section)
-            msg = f"本部分无法生成（插件 {plugin}）：{type(exc).__name__}: {exc}"
+            msg = f"本部分无法生成（插件 {plugin}）：{exc}"
             return RenderedPart(section, numeral, "::broken " + escape_markup(msg), error=msg)
         return RenderedPart(section, numeral, markup)
 

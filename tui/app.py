@@ -32,6 +32,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from plugins import guard
 from plugins.checks import describe_field
 from plugins.config import Config
 from plugins.document import parse_markup
@@ -1135,7 +1136,7 @@ class NianbaoApp(App[int]):
 
         def job() -> Path:
             document = self.renderer.render(report, view)
-            return write_atomic(path, exporter.export(document))
+            return write_atomic(path, guard.call(exporter.export, document))  # (a plugin's exporter may sys.exit())
         return job
 
     def export(self, exporter_id: str, path: Path) -> Path | None:

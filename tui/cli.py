@@ -10,14 +10,16 @@ interface ended on an unexpected error (the report saved first, the details in a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import gc
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
+from plugins import guard
 from plugins.checks import CheckResult, check_report, describe_field, meta_fields
 from plugins.config import UNIT_LEVELS, Config, load_config
 from plugins.errors import NianbaoError
@@ -32,6 +34,48 @@ class UsageError(Exception):
     pass
 
 
+_data_out: list[Any] = []  # where a command's data goes while plugins' output is kept off it
+
+
+def _data():
+    """Standard output as it was when the command started: the stream for its data."""
+    return _data_out[-1] if _data_out else sys.stdout
+
+
+@contextlib.contextmanager
+def _output_kept_for_data(active: bool) -> Iterator[None]:
+    """While a command writes data to standard output (``--json``, an export to ``-``),
+    anything else that would go there (a plugin's ``print()``, a library or a child
+    process writing to file descriptor 1) goes to standard error instead."""
+    if not active:
+        yield
+        return
+    data, saved_fd = sys.stdout, None
+    try:
+        is_fd1 = data.fileno() == 1
+    except (AttributeError, OSError, ValueError):  # a StringIO (tests) or a closed stream
+        is_fd1 = False
+    if is_fd1:
+        data.flush()
+        saved_fd = os.dup(1)
+        os.dup2(2, 1)
+        data = open(saved_fd, "w", encoding=sys.stdout.encoding, errors=sys.stdout.errors, closefd=False)
+    _data_out.append(data)
+    real = sys.stdout
+    sys.stdout = sys.stderr
+    try:
+        yield
+    finally:
+        sys.stdout = real
+        _data_out.pop()
+        if saved_fd is not None:
+            try:
+                data.close()  # (flushes; the descriptor stays open: closefd=False)
+            finally:
+                os.dup2(saved_fd, 1)
+                os.close(saved_fd)
+
+
 def _out(text: str = "", stream=None) -> None:
     (stream or sys.stdout).write(text + "\n")
 
@@ -41,7 +85,7 @@ def _err(text: str) -> None:
 
 
 def _host(args: argparse.Namespace) -> tuple[Config, PluginHost]:
-    config = load_config(args.config)
+    config = getattr(args, "loaded_config", None) or load_config(args.config)
     host = host_from_env(config, safe_mode=True if args.safe_mode else None)
     if os.environ.get("NIANBAO_TRACE_PLUGINS") == "1":
         host.trace()
@@ -238,8 +282,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             rule = f" [{row['rule']}]" if row["rule"] else ""
             _out(f"  {mark}  {where}：{row['message']}{rule}")
     if args.json:
-        json.dump({"files": reports_json, "status": status}, sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
+        json.dump({"files": reports_json, "status": status}, _data(), ensure_ascii=False, indent=2, default=str)
+        _data().write("\n")
     return status
 
 
@@ -260,11 +304,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     broken = [p for p in document.parts if p.error]
     for part in broken:
         _err(f"第{part.numeral}部分 {part.section.heading}：{part.error}")
-    output = exporter.export(document)
+    try:
+        output = guard.call(exporter.export, document)
+        if not isinstance(output, bytes if exporter.binary else str):
+            raise guard.PluginError(f"应返回 {'bytes' if exporter.binary else 'str'}，返回了 {type(output).__name__}")
+    except guard.PluginError as exc:
+        raise UsageError(f"导出格式 {args.to}（插件 {host.plugin_of(exporter)}）出错：{exc}") from None
     if args.output in (None, "-"):
         if exporter.binary:
             raise UsageError(f"{args.to} 是二进制格式，请用 -o 指定输出文件")
-        sys.stdout.write(output)  # type: ignore[arg-type]
+        _data().write(output)  # type: ignore[arg-type]
     else:
         out = write_atomic(args.output, output)
         _err(f"已导出 {out}")
@@ -279,8 +328,8 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     records = list(host.records.values())
     if args.json:
         json.dump({"safe_mode": host.safe_mode, "plugins": [r.as_dict() for r in records], "problems": host.problems},
-                  sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+                  _data(), ensure_ascii=False, indent=2)
+        _data().write("\n")
         return EXIT_OK
     states = {"loaded": "已加载", "failed": "已停用（出错）", "disabled": "已停用（配置）"}
     sources = {"builtin": "内置", "package": "已安装的包", "folder": "插件文件夹", "extra": "附加"}
@@ -328,8 +377,9 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     refused = {str(n.path) for n in result.of_kind("unreadable", "refused", "duplicate")}
     waiting = not_approved([Path(f) for f in files if str(f) not in refused])
     if args.json:
-        json.dump({**result.as_dict(), "not_approved": waiting}, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        json.dump({**result.as_dict(), "not_approved": waiting}, _data(), ensure_ascii=False, indent=2)
+        _data().write("
+")
         return result.exit_code
     _out(f"已汇总 {result.summed} 个单位的报告（{result.year}年度，格式 {result.format_id}）→ {result.out}")
     _out(f"各单位的文字材料（供撰写参考，未放入报告）→ {result.reference}")
@@ -380,8 +430,8 @@ def cmd_status(args: argparse.Namespace) -> int:
                    "summary": {"units": len(rows), "handed_in": sum(r.handed_in for r in rows),
                                "missing": sum(not r.handed_in for r in rows),
                                "with_errors": sum(1 for r in rows if r.errors)}},
-                  sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+                  _data(), ensure_ascii=False, indent=2)
+        _data().write("\n")
     else:
         for line in status_lines(rows, year, today):
             _out(line)
@@ -505,7 +555,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.file = None
         args.func = cmd_edit
     try:
-        return args.func(args)
+        if args.func is cmd_edit:  # the interface runs plugins in threads (tui.app)
+            return args.func(args)
+        # Headless: plugins' output kept off the data, their calls limited (plugins.guard)
+        args.loaded_config = config = load_config(args.config)
+        data = getattr(args, "json", False) or (args.command == "export" and args.output in (None, "-"))
+        with guard.contained(config.plugin_time_limit, config.plugin_memory_limit), _output_kept_for_data(data):
+            return args.func(args)
     except UsageError as e:
         _err(str(e))
         return EXIT_USAGE

@@ -21,6 +21,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
+from plugins import guard
 from plugins.document import Table
 from plugins.exporters import column_widths
 from plugins.fields import Field, Grid, GridRow, Records, clean_text
@@ -331,9 +332,9 @@ class ComputedValue(WrappedText):
 
     def refresh_value(self, view: ReportView) -> None:
         try:
-            value = view.computed(self.page_id, self.field.key)
-        except Exception as exc:  # noqa: BLE001 - a plugin's computation may fail
-            self.set_text(self.t("cannot_compute", error=f"{type(exc).__name__}: {exc}"), "red")
+            value = guard.call(view.computed, self.page_id, self.field.key)  # a plugin's computation
+        except guard.PluginError as exc:
+            self.set_text(self.t("cannot_compute", error=str(exc)), "red")
             return
         if isinstance(value, Table):
             self.set_lines([(RichText(line), 0, False) for line in table_lines(value)])
@@ -1134,6 +1135,6 @@ def _is_table(page_id: str, field: Field, view: ReportView | None) -> bool:
     if view is None:
         return False
     try:
-        return isinstance(view.computed(page_id, field.key), Table)
-    except Exception:  # noqa: BLE001 - shown as an error by ComputedValue
+        return isinstance(guard.call(view.computed, page_id, field.key), Table)
+    except guard.PluginError:  # shown as an error by ComputedValue
         return False
