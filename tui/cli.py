@@ -378,8 +378,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     waiting = not_approved([Path(f) for f in files if str(f) not in refused])
     if args.json:
         json.dump({**result.as_dict(), "not_approved": waiting}, _data(), ensure_ascii=False, indent=2)
-        _data().write("
-")
+        _data().write("\n")
         return result.exit_code
     _out(f"已汇总 {result.summed} 个单位的报告（{result.year}年度，格式 {result.format_id}）→ {result.out}")
     _out(f"各单位的文字材料（供撰写参考，未放入报告）→ {result.reference}")
