@@ -478,3 +478,10 @@ def test_console_script(tmp_path):
     doc = json.loads(proc.stdout)
     assert [f["errors"] for f in doc["files"]] == [0, 3]
     assert proc.stderr == ""
+
+
+def test_new_help_gives_the_levels_and_formats_with_their_meaning(capsys):
+    code, out, _ = run(capsys, "new", "--help")
+    assert code == 0
+    assert "  government      县级以上人民政府（本级政府报告）" in out and "  township        乡镇人民政府、街道办事处" in out
+    assert "  fujian-2018     福建省旧格式" in out and "  national-2021   全国统一格式" in out

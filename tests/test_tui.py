@@ -603,6 +603,29 @@ async def test_hangup_saves_and_leaves(example):
     assert "XYZ" in example.read_text(encoding="utf-8")
 
 
+async def test_escape_closes_the_problem_list_from_a_cell_and_a_select_list_speaks_chinese(example):
+    app = make_app(example)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await goto(pilot, app, "fj.proactive")
+        await pilot.press("f8")  # the list opens, with the cursor in it
+        await pilot.pause()
+        cell = await focus(pilot, app, "counts.website.year")  # back to a cell, the list still shown
+        assert app.query_one("#issues").display
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.query_one("#issues").display and app.focused is cell
+        await goto(pilot, app, "report")
+        await focus(pilot, app, "unit_level")
+        await pilot.press("enter")  # the select's list opens: the footer says what Esc does
+        await pilot.pause()
+        escape = app.active_bindings["escape"].binding
+        assert escape.description == "关闭列表"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is editor(app, "unit_level")
+
+
 async def test_a_second_operator_gets_a_read_only_view_naming_the_holder(example):
     holder = ReportLock(example).acquire()
     try:
@@ -614,7 +637,13 @@ async def test_a_second_operator_gets_a_read_only_view_naming_the_holder(example
             assert "进程" in str(app.query_one("#status").render())
             assert any("只读" in str(n.message) for n in app._notifications)
             assert all(w.disabled for w in app.editors())
-            await pilot.press(*"abc", "ctrl+s", "ctrl+n")
+            unit = app.session.report.meta["unit"]
+            assert f"{unit} 2018" in str(app.query_one("#status").render())  # whose report: never cut first
+            await pilot.press(*"abc")
+            await pilot.pause()
+            said = [str(n.message) for n in app._notifications if "正在编辑此报告，这里不能修改" in str(n.message)]
+            assert len(said) == 1 and said[0].startswith("只读：") and "进程" in said[0]  # once, not per key
+            await pilot.press("ctrl+s", "ctrl+n")
             await pilot.press("f3")
             await pilot.pause()
         assert example.read_bytes() == before

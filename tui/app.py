@@ -712,6 +712,18 @@ class NianbaoApp(App[int]):
         self.schedule_save()
         self.schedule_preview()
 
+    def on_key(self, event: events.Key) -> None:
+        """A key nothing took (it has come up to the app). In a read-only view that is
+        typing: say why nothing changes, rather than ignore it (at most every few seconds)."""
+        if self.session.read_only and event.is_printable and not isinstance(self.screen, ModalScreen):
+            now = time.monotonic()
+            if now - self._refused_at > 3:
+                s = self.session
+                message = (self.t("read_only_typing", holder=clean_text(s.holder)) if s.holder
+                           else self.t("read_only", holder=clean_text(s.why_read_only)))
+                self.notify(message, severity="warning", markup=False)
+            self._refused_at = now
+
     def refuse_undecodable(self) -> None:
         """An editor refused bytes the terminal sent that are not UTF-8: say so, with the way
         out (the field itself keeps only what could be read)."""
@@ -823,9 +835,15 @@ class NianbaoApp(App[int]):
             "counts" if result.missing else "counts_all", errors=len(result.errors), missing=len(result.missing),
             warnings=len(result.warnings))
         counts = RichText(summary, style="bold red" if result.errors else "yellow" if result.warnings else "")
+        unit, year = clean_text(str(meta.get("unit", ""))), meta.get("year", "")
+        who = f"{unit} {year}".strip()
         if s.read_only:
+            # whose report comes first; who holds it gets what is left (at least 只读)
             why = clean_text(s.holder or s.why_read_only)
-            saved = RichText(self.t("read_only", holder=fit(why, max(12, self.size.width // 3))), style="bold yellow")
+            bare = self.t("read_only", holder="")
+            room = self.size.width - 1 - counts.cell_len - 6 - cell_len(who) - cell_len(bare)
+            shown = self.t("read_only", holder=fit(why, room)) if room >= 6 else bare.rstrip("：: ")
+            saved = RichText(shown, style="bold yellow")
         elif s.save_error:
             saved = RichText(self.t("not_saved", error=fit(s.save_error.removeprefix("无法保存："), 16)), style="bold red")
         elif s.dirty:
@@ -835,10 +853,8 @@ class NianbaoApp(App[int]):
         else:
             saved = RichText("")
         name = s.report.path.name if s.report.path else ""
-        unit, year = clean_text(str(meta.get("unit", ""))), meta.get("year", "")
         room = self.size.width - 1 - counts.cell_len - saved.cell_len - 6
         left = RichText(" ")
-        who = f"{unit} {year}".strip()
         if room >= cell_len(who) + 2 + cell_len(name):
             left.append(who, style="bold")
             left.append("  " + name)
@@ -977,8 +993,8 @@ class NianbaoApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if isinstance(self.screen, ModalScreen) and action not in ("save", "quit", "command_palette"):
             return False  # a dialog is open: its own keys apply
-        if action == "close_issues":
-            return self.query_one("#issues").has_focus
+        if action == "close_issues":  # wherever the focus is (a field, a cell, the list itself)
+            return self.query_one("#issues").display
         if action == "enter_field":
             # Enter moves on only from one-line fields (it is a new line in prose, opens a list)
             return isinstance(self.focused, (FieldInput, GridCell))
@@ -1106,8 +1122,11 @@ class NianbaoApp(App[int]):
         panel.focus()
 
     def action_close_issues(self) -> None:
+        had_focus = self.query_one("#issues").has_focus
         self._user_issues = False
         self._apply_layout()
+        if not had_focus:
+            return  # the cursor stays where it is
         before = self._focus_before_panel
         if isinstance(before, Editor) and before.is_attached and before.page_id == self.page_id:  # type: ignore[attr-defined]
             self.screen.set_focus(before)  # type: ignore[arg-type]

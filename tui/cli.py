@@ -474,18 +474,43 @@ def cmd_edit(args: argparse.Namespace) -> int:
             gc.enable()
 
 
+class _Parser(argparse.ArgumentParser):
+    """A parser whose help may end with text worked out only when help is asked for
+    (``more_help``: e.g. the report formats, which come from the plugins)."""
+
+    more_help: Any = None
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        return text + "\n" + self.more_help() if self.more_help is not None else text
+
+
+def _new_help() -> str:
+    """The unit levels and the report formats the loaded plugins offer, for ``nianbao new
+    --help`` (one a line: argparse would wrap Chinese in the middle of a meaning)."""
+    lines = ["单位层级（--level 的取值）："] + [f"  {k:15} {label}" for k, label in UNIT_LEVELS]
+    lines.append("报告格式（--format 的取值；不指定时按年度选择）：")
+    try:
+        host = host_from_env(load_config(None))
+        lines += [f"  {f.id:15} {f.name}" for f in sorted(host.formats.values(), key=lambda f: f.first_year)]
+    except Exception as exc:  # noqa: BLE001 - the rest of the help is shown all the same
+        lines.append(f"  （无法列出：{exc}）")
+    return "\n".join(lines) + "\n"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：填写、检查、导出")
     p.add_argument("--config", help="配置文件（默认 ./config.toml 或 $NIANBAO_CONFIG）")
     p.add_argument("--safe-mode", action="store_true", help="只加载内置插件")
-    sub = p.add_subparsers(dest="command")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     s = sub.add_parser("new", help="新建报告文件")
+    s.more_help = _new_help
     s.add_argument("file")
     s.add_argument("--unit", help="单位名称")
     s.add_argument("--year", type=int, help="报告年度")
-    s.add_argument("--format", help="报告格式 id（默认按年度选择）")
-    s.add_argument("--level", choices=[k for k, _ in UNIT_LEVELS], help="单位层级")
+    s.add_argument("--format", help="报告格式 id（默认按年度选择；取值见下）")
+    s.add_argument("--level", choices=[k for k, _ in UNIT_LEVELS], help="单位层级（取值见下）")
     s.add_argument("--from", dest="from_file", metavar="LAST_YEAR.toml",
                    help="以上一年度的报告为起点：结转单位信息和跨年度的数字（年度加一；不结转正文）；"
                         "也可以是上年发布的 Word、网页、PDF 或文本")

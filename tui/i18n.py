@@ -42,6 +42,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "saved": ("已保存", "Saved"),
     "unsaved": ("未保存", "Unsaved"),
     "read_only": ("只读：{holder}", "Read-only: {holder}"),
+    "read_only_typing": ("只读：{holder} 正在编辑此报告，这里不能修改（对方退出后重新打开即可编辑）",
+                         "Read-only: {holder} is editing this report; nothing can be changed here"),
     "not_saved": ("未能保存：{error}", "Not saved: {error}"),
     "no_problems": ("没有发现问题", "No problems found"),
     # (Chinese: CheckResult.summary, the words of ``nianbao check``)
@@ -62,6 +64,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_records": ("（还没有记录：按 ctrl+n 新增一条）", "(no records yet: ctrl+n adds one)"),
     "computed": ("自动计算", "computed"),
     "choose": ("请选择", "Select"),
+    "close_list": ("关闭列表", "Close the list"),
     "cannot_compute": ("（无法计算：{error}）", "(cannot compute: {error})"),
     "preview_failed": ("（预览失败：{error}）", "(preview failed: {error})"),
     "issues_title": ("问题 {n} 个 · 回车跳到字段", "{n} problems · Enter jumps to the field"),

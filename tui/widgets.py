@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from functools import lru_cache
 from typing import Any, Iterable
 
 from rich.cells import cell_len
@@ -19,7 +20,9 @@ from textual.geometry import Offset, Region, Size, Spacing
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.binding import Binding
 from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets._select import SelectCurrent, SelectOverlay  # (Select's parts: FieldSelect.compose)
 
 from plugins import guard
 from plugins.document import Table
@@ -185,11 +188,27 @@ class FieldText(Editor, TextArea):
         event.text = self._readable(clean_text(event.text, multiline=True))  # then TextArea's own handler
 
 
+@lru_cache(maxsize=None)
+def _select_list(close: str) -> type[SelectOverlay]:
+    """A select's drop-down list whose Esc is described in the interface's language (the
+    footer shows it while the list is open)."""
+    return type("SelectList", (SelectOverlay,), {"BINDINGS": [Binding("escape", "dismiss", close)]})
+
+
 class FieldSelect(Editor, Select):
-    def __init__(self, page_id: str, path: str, options: list[tuple[str, str]], value: str | None, prompt: str, **kw: Any):
+    """One of a field's options; empty (``Select.NULL``) until one is chosen."""
+
+    def __init__(self, page_id: str, path: str, options: list[tuple[str, str]], value: str | None, prompt: str,
+                 close: str, **kw: Any):
         super().__init__(options, prompt=prompt, allow_blank=True, compact=True,
                          value=value if value in {v for _, v in options} else Select.NULL, **kw)
         self.page_id, self.path = page_id, path
+        self.close = close
+
+    def compose(self):
+        # Select's own two parts (as Select.compose), the list's words in our language
+        yield SelectCurrent(self.prompt)
+        yield _select_list(self.close)(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
 
     def current_text(self) -> str:
         return "" if self.value is Select.NULL else str(self.value)
@@ -966,7 +985,8 @@ class RecordsBox(CellNavigation, Vertical):
             return FieldText(self.page_id, path, text, classes=("record-text " + classes).strip())
         if col.kind == "choice":
             return FieldSelect(self.page_id, path, [(label, value) for value, label in col.options],  # type: ignore[attr-defined]
-                               self.session.raw_at(self.page_id, path), self.t("choose"), classes=classes)
+                               self.session.raw_at(self.page_id, path), self.t("choose"), self.t("close_list"),
+                               classes=classes)
         return FieldInput(self.page_id, path, text, numeric=col.kind in NUMERIC, classes=classes)
 
     def matrix(self) -> list[list[Widget | None]]:
@@ -1069,7 +1089,7 @@ class FieldBox(Vertical):
             return FieldText(page, f.key, s.text_at(page, f.key))
         if f.kind == "choice":
             return FieldSelect(page, f.key, [(label, value) for value, label in f.options],  # type: ignore[attr-defined]
-                               s.raw(page, f.key), self.t("choose"))
+                               s.raw(page, f.key), self.t("choose"), self.t("close_list"))
         return FieldInput(page, f.key, s.text_at(page, f.key), placeholder=f.help[:40] if f.kind not in NUMERIC else "",
                           numeric=f.kind in NUMERIC)
 
