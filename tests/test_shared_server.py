@@ -485,3 +485,18 @@ def test_a_real_full_disk(tiny_disk):
     save_report(r, record=None)
     assert load_report(report).meta["unit"] == "满盘时改的单位"
     assert load_report(backup_path(report)).meta["unit"] == "建瓯市人民政府办公室"
+
+
+def test_a_file_too_large_for_tomlkit_is_written_afresh_and_whole(tmp_path, monkeypatch):
+    from plugins import tomlwrite
+
+    path = tmp_path / "big.toml"
+    items = "".join(f"\n[[fj.overview.items]]\ntitle = \"第{i}条\"\nbody = '''\n{'市政府高度重视政府信息公开工作。' * 20}\n'''\n"
+                    for i in range(900))
+    path.write_text(JIANOU.read_text(encoding="utf-8") + items, encoding="utf-8")
+    assert len(path.read_text(encoding="utf-8")) > tomlwrite.LARGE
+    monkeypatch.setattr(tomlwrite.tomlkit, "parse", lambda text: pytest.fail("tomlkit parsed a large file"))
+    r = load_report(path)
+    r.data["fj"]["overview"]["items"][7]["body"] += "又一句。"
+    save_report(r)
+    assert tomllib.loads(path.read_text(encoding="utf-8")) == r.data
