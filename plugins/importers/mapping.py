@@ -33,7 +33,7 @@ _SUB = re.compile(r"^[（(]([一二三四五六七八九十]{1,3})[）)]\s*(.*)$
 _NUMBER = r"[+-]?\d[\d,，]*(?:\.\d+)?"
 _BLANK_VALUES = {"", "/", "-", "—", "——", "－", "无", "空", "\\"}
 _VALUES_AT_END = re.compile(r"^(.*?)((?:\s*(?:" + _NUMBER + r"|[/—－]))+)\s*$")
-_TITLE = re.compile(r"^(?P<unit>.*?)(?:关于)?(?:(?P<year>(?:19|20)\d{2})\s*年度?)(?:的)?\s*政府信息公开(?:工作)?(?:年度)?(?:工作)?报告")
+_TITLE = re.compile(r"^(?P<unit>.*?)(?:关于)?(?:(?P<year>(?:19|20)\d{2})\s*年度?)(?P<unit_after>[^\d]{0,30}?)(?:的)?\s*政府信息公开(?:工作)?(?:年度)?(?:工作)?报告")
 
 
 @dataclass
@@ -92,7 +92,7 @@ def _title_and_year(blocks: list[Block]) -> tuple[str, str | None, int | None, r
                 alone = _TITLE.search(norm(b.text))
                 unit = (alone.group("unit") if alone and alone.group("unit")
                         else _TITLE.search(norm("".join(texts[-2:]))).group("unit") if len(texts) > 1 else m.group("unit"))
-                unit = unit or None
+                unit = unit or m.group("unit_after") or None
                 return "".join(t.strip() for t in texts), unit, int(m.group("year")), range(start, i + 1)
     return "", None, None, range(0)
 
@@ -119,32 +119,44 @@ def _h1(b: Block) -> tuple[int, str] | None:
 
 def _split_sections(blocks: list[Block], layout: Layout) -> tuple[list[Block], dict[int, tuple[Block, list[Block]]], list[Block], list[tuple[Block, list[Block]]]]:
     """``(front, {section index: (heading block, blocks)}, back, unmatched headings)``."""
+    heads = [(k, h[1]) for k, b in enumerate(blocks) if (h := _h1(b)) is not None]
+    scores = {k: [_heading_score(text, sl.heading) for sl in layout.sections] for k, text in heads}
+    # Headings that name a section outright first (a report may renumber its parts or put
+    # parts of its own between them), then the others in order between them.
+    chosen: dict[int, int] = {}  # block index -> section index
+    for i in range(len(layout.sections)):
+        strong = [k for k, _ in heads if scores[k][i] >= 0.85 and k not in chosen and scores[k][i] == max(scores[k])]
+        if strong:
+            chosen[min(strong, key=lambda k: (-scores[k][i], k))] = i
+    for k, _ in heads:
+        if k in chosen:
+            continue
+        before = max((i for kk, i in chosen.items() if kk < k), default=-1)
+        after = min((i for kk, i in chosen.items() if kk > k), default=len(layout.sections))
+        free = [i for i in range(before + 1, after) if i not in chosen.values()]
+        if free:
+            # the next section in order is what a numbered heading most likely is
+            i = max(free, key=lambda i: (scores[k][i], -i))
+            if scores[k][i] >= 0.6:
+                chosen[k] = i
     front: list[Block] = []
     found: dict[int, tuple[Block, list[Block]]] = {}
     extra: list[tuple[Block, list[Block]]] = []
     current: list[Block] = front
-    last = -1
-    for b in blocks:
-        h = _h1(b)
-        if h is not None:
-            _, text = h
-            best, score = None, 0.0
-            for i, sl in enumerate(layout.sections):
-                if i in found or i <= last:
-                    continue
-                s = _heading_score(text, sl.heading)
-                # the next section in order is what a numbered heading most likely is
-                if s > score + 0.05 or (abs(s - score) <= 0.05 and best is not None and i < best):
-                    best, score = i, s
-            if best is not None and score >= 0.6:
-                found[best] = (b, [])
-                current = found[best][1]
-                last = best
-                continue
-            if found and len(text) <= 30 and not re.search(r"\d\s*$", text):
-                extra.append((b, []))
-                current = extra[-1][1]
-                continue
+    texts = dict(heads)
+    numeral = 0  # of the last heading: a part of the report's own follows it in sequence
+    for k, b in enumerate(blocks):
+        if k in chosen:
+            found[chosen[k]] = (b, [])
+            current = found[chosen[k]][1]
+            numeral = _h1(b)[0]
+            continue
+        if (k in texts and found and len(texts[k]) <= 30 and not re.search(r"\d\s*$", texts[k])
+                and _h1(b)[0] == numeral + 1):
+            extra.append((b, []))
+            current = extra[-1][1]
+            numeral += 1
+            continue
         current.append(b)
     back: list[Block] = []
     if found:  # the closing (署名, 日期, 附注) follows the last section's text
@@ -206,7 +218,11 @@ def _rows_from_table(table, where: str) -> list[FoundRow]:
         texts = [c.text.strip() if c is not None else None for c in cells]
         last_label = max((i for i, t in enumerate(texts) if t and not _is_value(t) and norm(t) not in _BLANK_VALUES),
                          default=-1)
+        if all(t is None or re.fullmatch(r":?-{3,}:?|", t) for t in texts):
+            continue  # a Markdown table's rule
         values = [t for t in texts[last_label + 1:] if t is not None]
+        while values and not values[-1]:
+            values.pop()  # the empty cells a copied table leaves at its right edge
         labels = [t for t in texts[:last_label + 1] if t]
         if any(_is_value(v) for v in values):
             rows.append(FoundRow(" ".join(labels), " ".join(context), [norm(v).replace(",", "") for v in values],
@@ -280,13 +296,13 @@ class _TableReader:
                 candidates = splits(values, n, pr.sums)
                 row.run_together = True
                 if not candidates:
-                    self.record.deviation("V-STRUCT", self.sl.section.id, pr.slots[0].key, row.where,
+                    self.record.deviation("V-STRUCT", pr.slots[0].section, _row_field(pr), row.where,
                                           f"「{pr.label or '表格'}」一行的数字连在一起（{''.join(values)}），"
                                           f"没有一种拆分能满足本行的合计关系，未导入", found=" ".join(values))
                     self.filled.add(i)
                     return True
             else:
-                self.record.deviation("V-STRUCT", self.sl.section.id, pr.slots[0].key, row.where,
+                self.record.deviation("V-STRUCT", pr.slots[0].section, _row_field(pr), row.where,
                                       f"「{pr.label or '表格'}」一行有{len(values)}个数，格式中是{n}个，未导入",
                                       found=" ".join(values))
                 self.filled.add(i)
@@ -296,7 +312,7 @@ class _TableReader:
         found_label = (row.context + " " + row.label).strip()
         if pr.label and norm(row.label) and not norm(row.context + row.label).endswith(norm(pr.label)) \
                 and not norm(row.context + row.label).endswith(norm(pr.label.split(" ")[-1])):
-            self.record.deviation("V-TEMPLATE", self.sl.section.id, pr.slots[0].key, row.where,
+            self.record.deviation("V-TEMPLATE", pr.slots[0].section, _row_field(pr), row.where,
                                   f"表格行名“{row.label}”与格式中的“{pr.label.split(' ')[-1]}”不同（按后者导入）",
                                   found=row.label, mapped_to=pr.label)
         self.pending.append((pr, row, candidates))
@@ -311,7 +327,7 @@ class _TableReader:
         for i, pr in enumerate(self.sl.rows):
             if i not in self.filled and any(not s.computed for s in pr.slots):
                 name = pr.label.split(" ")[-1] if pr.label else "、".join(dict.fromkeys(s.key for s in pr.slots))
-                self.record.deviation("V-STRUCT", pr.slots[0].section, pr.slots[0].path.rsplit(".", 1)[0], "表格",
+                self.record.deviation("V-STRUCT", pr.slots[0].section, _row_field(pr), "表格",
                                       f"表格中没有找到（或读不出）「{name}」一行的数字，未导入，请按原件填写")
         choice = self._choose()
         for (pr, row, candidates), values in zip(self.pending, choice):
@@ -319,13 +335,13 @@ class _TableReader:
                 if len(candidates) > 1:
                     shown = "；".join(" ".join(str(x) for x in c) for c in candidates[:4])
                     more = "……" if len(candidates) > 4 else ""
-                    self.record.deviation("V-STRUCT", self.sl.section.id, pr.slots[0].key, row.where,
+                    self.record.deviation("V-STRUCT", pr.slots[0].section, _row_field(pr), row.where,
                                           f"「{pr.label or '表格'}」一行的数字连在一起（{''.join(row.values)}），"
                                           f"有{len(candidates) if len(candidates) < 50 else '50多'}种拆分都满足表中的合计关系"
                                           f"（{shown}{more}），未导入，请按原件填写", found="".join(row.values))
                 continue
             if row.run_together:
-                self.record.deviation("V-NUMFMT", self.sl.section.id, pr.slots[0].key, row.where,
+                self.record.deviation("V-NUMFMT", pr.slots[0].section, _row_field(pr), row.where,
                                       f"「{pr.label or '表格'}」一行的数字连在一起（{''.join(row.values)}），"
                                       f"按表中的合计关系拆分为 {' '.join(str(v) for v in values)}（唯一的拆分）",
                                       found="".join(row.values), mapped_to=" ".join(str(v) for v in values), severity="info")
@@ -404,6 +420,12 @@ class _TableReader:
                 table.setdefault(s.key, {}).setdefault(s.row, {})[s.col] = raw
             else:
                 table[s.key] = raw
+
+
+def _row_field(pr: PrintedRow) -> str:
+    """The address of a printed row's cells (``table.new``), or of its number field."""
+    s = pr.slots[0]
+    return f"{s.key}.{s.row}" if s.row else s.key
 
 
 def _label_score(found: str, own_label: str, row: "FoundRow", pr: PrintedRow) -> float:
