@@ -149,3 +149,24 @@ def test_leaving_with_text_that_cannot_be_saved_writes_a_private_rescue_copy(exa
     copy = next((tmp_path / "t").iterdir())
     assert str(copy) in said and (copy.stat().st_mode & 0o077) == 0
     assert "救回来的文字" in tomllib.loads(copy.read_text(encoding="utf-8"))[page.split(".")[0]][page.split(".")[1]][key]
+
+
+async def test_the_apps_export_never_follows_a_link_planted_by_someone_else(example, tmp_path):
+    private = tmp_path / "home" / "important.txt"
+    private.parent.mkdir()
+    private.write_text("mine", encoding="utf-8")
+    target = example.with_suffix(".txt")
+    target.symlink_to(private)
+    os.lchown(target, 12345, 12345)  # another account's link
+    for name in (f"{target.name}.tmp", f".{target.name}.tmp"):
+        (example.parent / name).symlink_to(private)
+    app = make_app(example)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.export("txt", target) is None
+        await pilot.pause()
+        assert "导出失败" in notes(app) and "符号链接" in notes(app)
+        target.unlink()
+        assert app.export("txt", target) == target  # the planted temporary names are left alone
+    assert private.read_text(encoding="utf-8") == "mine"
+    assert "建瓯市人民政府办公室" in target.read_text(encoding="utf-8")
