@@ -143,6 +143,105 @@ def meta_prose_problems(view: ReportView) -> list[Issue]:
     return out
 
 
+#: Keys of ``[report]`` the host itself writes besides the metadata fields.
+_HOST_META_KEYS = (PREVIOUS_KEY,)
+
+
+def _closest(key: str, known: Mapping[str, str]) -> str:
+    """“，是不是 signed（成文日期）？” for the known key nearest to ``key``, or nothing."""
+    import difflib
+
+    near = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    if not near:
+        lowered = {k.lower(): k for k in known}
+        near = [lowered[key.lower()]] if key.lower() in lowered else []
+    if not near:
+        return ""
+    label = known[near[0]]
+    return f"，是不是 {near[0]}" + (f"（{label}）" if label and label != near[0] else "") + "？"
+
+
+def _unknown(section_id: str, path: str, key: str, known: Mapping[str, str], what: str = "字段") -> Issue:
+    return Issue("warning", section_id, path, f"未知{what} {key}{_closest(key, known)}"
+                 "（文件中保留，但不会被读取：键名写错了吗？）", "V-UNKNOWN")
+
+
+def _unknown_in_field(section_id: str, f: Field, raw: Any) -> list[Issue]:
+    """Row, column and record keys inside a table or list of records that it does not have."""
+    out: list[Issue] = []
+    if isinstance(f, Grid) and isinstance(raw, Mapping):
+        rows = {r.key: r.label for r in f.rows}
+        columns = {c.key: c.label for c in f.columns}
+        computed = {r.key for r in f.rows if r.sum_of} | {c.key for c in f.columns if c.sum_of}
+        for rk, row in raw.items():
+            if rk not in rows:
+                out.append(_unknown(section_id, field_path(f.key, rk), rk, rows, "行"))
+            elif rk in computed:
+                out.append(Issue("warning", section_id, field_path(f.key, rk), f"「{rows[rk]}」是自动计算的，文件中的值不会被读取", "V-UNKNOWN"))
+            elif isinstance(row, Mapping):
+                for ck in row:
+                    if ck not in columns:
+                        out.append(_unknown(section_id, field_path(f.key, rk, ck), ck, columns, "列"))
+                    elif ck in computed:
+                        out.append(Issue("warning", section_id, field_path(f.key, rk, ck),
+                                         f"「{columns[ck]}」列是自动计算的，文件中的值不会被读取", "V-UNKNOWN"))
+    elif isinstance(f, Records) and isinstance(raw, (list, tuple)):
+        columns = {c.key: c.label for c in f.columns}
+        for i, row in enumerate(raw):
+            if isinstance(row, Mapping):
+                for ck in row:
+                    if ck not in columns:
+                        out.append(_unknown(section_id, field_path(f.key, i, ck), ck, columns))
+    return out
+
+
+def _builtin(host: PluginHost, obj: Any) -> bool:
+    record = host.records.get(host.plugin_of(obj))
+    return record is not None and record.source == "builtin"
+
+
+def unknown_keys(host: PluginHost, view: ReportView, meta: Iterable[Field], sections: Iterable[Any]) -> list[Issue]:
+    """V-UNKNOWN: keys nianbao does not know inside its own tables — ``[report]``, each
+    section of the report's format (and the rows, columns and records inside them), and
+    tables under the sections' namespaces (``[nat.problem]`` for ``[nat.problems]``) — each
+    named with the closest known key. Other tables (a plugin's own) are not looked at; all
+    of them are kept on save."""
+    out: list[Issue] = []
+    known_meta = {f.key: f.label for f in meta}
+    for key in _HOST_META_KEYS:
+        known_meta.setdefault(key, "")
+    for key in view.meta:
+        if key not in known_meta:
+            out.append(_unknown(META, key, key, known_meta))
+    # nianbao's own sections only: a county's plugin may keep what it likes in its tables.
+    sections = tuple(s for s in sections if _builtin(host, s))
+    for s in sections:
+        raw = view.section(s.id)
+        fields = {f.key: f for f in s.fields if f.kind != "computed"}
+        labels = {f.key: f.label for f in s.fields}
+        for key, value in raw.items():
+            f = fields.get(key)
+            if f is None:
+                out.append(_unknown(s.id, key, key, labels))
+            else:
+                out += _unknown_in_field(s.id, f, value)
+    # Tables under the namespaces of the format's sections (nat., fj.) that are no section.
+    ids = {s.id: s.heading for s in host.sections.values()}
+    # a section replaced by a county's or switched off in config.toml keeps its table
+    ids.update({s.replaces: "" for s in host.sections.values() if s.replaces})
+    ids.update({sid: "" for sid in host.config.disabled_sections})
+    own = {s.id: s.heading for s in sections}
+    for prefix in sorted({s.id.split(".")[0] for s in sections if "." in s.id}):
+        table = view.raw.get(prefix)
+        if not isinstance(table, Mapping):
+            continue
+        for key in table:
+            full = f"{prefix}.{key}"
+            if full not in ids and not any(i.startswith(full + ".") for i in ids):
+                out.append(_unknown(META, f"[{full}]", f"[{full}]", {f"[{k}]": v for k, v in own.items()}, "的表"))
+    return out
+
+
 def meta_fields(host: PluginHost, report: Report | ReportView) -> tuple[Field, ...]:
     fmt = host.format_for(report)
     return META_FIELDS + (fmt.meta_fields if fmt else ())
@@ -199,6 +298,7 @@ def check_report(host: PluginHost, report: Report, view: ReportView | None = Non
         if check.section == META:
             _guarded(host, result, META, check, f"检查「{check.id}」", lambda c=check: c.run(view))
     result.issues += meta_prose_problems(view)
+    result.issues += unknown_keys(host, view, meta_fields(host, report), sections)
     for s in sections:
         result.issues += field_problems(s.id, s.fields, view.section(s.id))
         _guarded(host, result, s.id, s, "检查本部分", lambda s=s: s.validate(view))

@@ -77,12 +77,20 @@ def _excerpt(text: str, line: int, column: int | None) -> str:
     lines = text.split("\n")
     if not 1 <= line <= len(lines):
         return ""
-    shown = lines[line - 1].rstrip("\r")
+    # What the file holds is shown, never obeyed: a control character (an escape sequence)
+    # becomes one visible mark, so the caret still stands under the place.
+    shown = "".join(ch if ch.isprintable() else "\ufffd" for ch in lines[line - 1].rstrip("\r"))
+    at = max((column or 1) - 1, 0)
+    if len(shown) > _EXCERPT:  # a window around the place of a very long line
+        start = max(0, min(at - _EXCERPT // 2, len(shown) - _EXCERPT))
+        shown, at = ("…" if start else "") + shown[start:start + _EXCERPT] + "…", at - start + (1 if start else 0)
     prefix = f"  {line} | "
     if column is None:
         return prefix + shown
-    pad = display_width(shown[:max(column - 1, 0)].replace("\t", " "))
-    return f"{prefix}{shown}\n{' ' * display_width(prefix)}{' ' * pad}^"
+    return f"{prefix}{shown}\n{' ' * display_width(prefix)}{' ' * display_width(shown[:at])}^"
+
+
+_EXCERPT = 60  # characters of a line shown around the place of an error
 
 
 def toml_error(path: Path | str, exc: Exception, text: str | None = None) -> InputFileError:

@@ -69,3 +69,31 @@ def test_new_for_a_year_without_a_format_names_format_and_the_formats(capsys):
     assert "2008–2018年度" in err and "2021年度起" in err
     code, out, err = run(capsys, "new", "r.toml", "--year", "2019", "--format", "national-2021")
     assert code == 0, err
+
+
+# -- unknown keys -------------------------------------------------------------------------------
+def test_unknown_keys_and_tables_are_named_with_the_closest_key(tmp_path):
+    from plugins.checks import check_report
+    from plugins.store import load_report, save_report
+
+    host = builtin_host()
+    path = tmp_path / "r.toml"
+    path.write_text('[report]\nunit = "某县教育局"\nyear = 2024\nsignd = 2025-01-20\n\n'
+                    '[nat.requests.table.new]\nnatrual = 3\n\n[nat.problem]\nproblems = "x"\n\n'
+                    '[nat.overview]\nintro = "x"\nsuperviison = "监督"\n\n'
+                    '[jo.newmedia]\nanything = 1\n\n[import]\nleft = "x"\n', encoding="utf-8")
+    report = load_report(path)
+    found = {(i.section, i.field): i for i in check_report(host, report).issues if i.rule == "V-UNKNOWN"}
+    assert set(found) == {("report", "signd"), ("nat.requests", "table.new.natrual"), ("report", "[nat.problem]"),
+                          ("nat.overview", "superviison")}  # not the plugin's [jo.newmedia], not [import]
+    assert all(i.severity == "warning" for i in found.values())
+    assert found["report", "signd"].message.startswith("未知字段 signd，是不是 signed（成文日期）？")
+    assert "是不是 natural（自然人）？" in found["nat.requests", "table.new.natrual"].message
+    assert "是不是 [nat.problems]（存在的主要问题及改进情况）？" in found["report", "[nat.problem]"].message
+    assert "是不是 supervision（监督保障）？" in found["nat.overview", "superviison"].message
+    # still kept on save
+    report.meta["unit"] = "某县教育局（改）"
+    save_report(report, path, backup=False)
+    again = load_report(path)
+    assert again.meta["signd"].isoformat() == "2025-01-20" and again.data["nat"]["problem"]["problems"] == "x"
+    assert again.data["nat"]["requests"]["table"]["new"]["natrual"] == 3 and again.data["jo"]["newmedia"]["anything"] == 1

@@ -315,7 +315,10 @@ def test_check_command_on_arbitrary_bytes(workdir, content):
     assert code in (0, 1, 2)
     assert "Traceback" not in out + err
     if code == 2:
-        assert out.startswith(f"{path}") and len(out.splitlines()) == 1  # where and what, in one line
+        # where and what in one line; a syntax error adds the line itself and a caret, printable
+        first, *excerpt = out.splitlines()
+        assert out.startswith(f"{path}") and len(excerpt) in (0, 2), out
+        assert all(x.startswith("  ") and x.isprintable() for x in excerpt), excerpt
     code_json, out_json, _ = run_cli("check", "--json", str(path))
     assert code_json == code
     doc = json.loads(out_json)
