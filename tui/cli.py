@@ -601,4 +601,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # `python -m tui.cli`: run the module as imported under its own name, so the commands that
+    # import tui.cli (tui.journal_cli) share its state (the data stream of --json) with it
+    from tui import cli as _imported
+
+    sys.exit(_imported.main())

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +28,10 @@ def _cli():
 
 
 def _dump(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    # to the command's data stream: with --json, sys.stdout carries plugins' output to stderr
+    out = _cli()._data()
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
 
 
 def _roles(args: argparse.Namespace, path: Path):
