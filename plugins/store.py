@@ -394,6 +394,17 @@ def changed_on_disk(report: Report, path: Path) -> bool:
         return False  # unreadable now: the write itself will say why
 
 
+def _who_changed(path: Path) -> str:
+    """（HH:MM:SS，用户 NAME）: when the file was last changed, and whose it is now (the
+    account that rewrote it, when it was replaced as a new file)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ""
+    when = _dt.datetime.fromtimestamp(st.st_mtime).strftime("%H:%M:%S")
+    return f"（{when}，文件属于用户 {_user(st.st_uid)}）"
+
+
 def side_copy_path(path: Path, when: _dt.datetime | None = None) -> Path:
     """Where a session's text goes when the file changed under it: ``NAME.conflict-DATE-TIME``
     (not ``*.toml``, so folder scans and ``aggregate`` never take it for a unit's report)."""
@@ -429,7 +440,7 @@ def save_report(report: Report, path: str | os.PathLike | None = None, backup: b
             write_atomic(side, data, new=True)
         except CannotWrite:
             side = None
-        raise ReportChanged(target, side)
+        raise ReportChanged(target, side, _who_changed(target))
     pending = None
     if record is not None:
         from . import journal

@@ -336,6 +336,7 @@ def test_a_change_made_by_someone_else_is_never_overwritten(report):
     assert side is not None and side.name.startswith("r.toml.conflict-") and not side.name.endswith(".toml")
     assert tomllib.loads(side.read_text(encoding="utf-8"))["report"]["unit"] == "我的版本"
     assert str(side) in str(e.value) and "没有覆盖" in str(e.value)
+    assert "文件属于用户" in str(e.value)  # their story: when, and whose the file is
 
 
 def test_a_file_rewritten_with_the_same_bytes_is_not_a_change(report):
