@@ -115,7 +115,7 @@ def day(path: Path, keystrokes: int, seed: int) -> dict:
                     save_times.append(time.perf_counter() - a)
                     saves += 1
                     last_save, dirty = now[0], False
-        now[0] += dt.timedelta(minutes=rnd.uniform(1, 10))
+        now[0] += dt.timedelta(minutes=rnd.uniform(0.5, 3))  # a working day: ~8 hours in all
     if dirty:
         save_report(report)
         saves += 1
@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--file", default=str(ROOT / "examples" / "jianou-2018.toml"))
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--keep", metavar="FOLDER", help="copy the day's report and journal there")
     args = p.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="bench-journal-"))
     try:
@@ -189,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         sample = folder / "sample.toml"
         shutil.copyfile(args.file, sample)
         result.update(save_sample(sample, 30))
+        if args.keep:
+            shutil.copytree(folder, args.keep, dirs_exist_ok=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if args.json:

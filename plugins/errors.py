@@ -149,3 +149,7 @@ class ReportChanged(NianbaoError):
         kept = f"您的内容另存为 {side_copy}" if side_copy is not None else "您的内容未能另存（见上一条消息）"
         super().__init__(f"{path}: 文件已被他人或其他程序改动{why}，没有覆盖它；{kept}。"
                          f"请关闭后重新打开 {path.name} 查看对方的改动，再把您的内容合并进去。")
+
+
+class ReportFrozen(NianbaoError):
+    """The report is submitted or approved (plugins.review): nianbao does not change it."""

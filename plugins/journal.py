@@ -38,17 +38,20 @@ same person within the same minute make one entry (typing autosaves every second
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import hashlib
 import json
 import os
-import sqlite3
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from .errors import NianbaoError
+from .errors import NianbaoError, ReportFrozen
+
+# sqlite3 and difflib are imported where a journal is opened or a patch made: the interface
+# reads a report's review state at start-up, and most reports have no journal to open.
+if TYPE_CHECKING:
+    import sqlite3
 from .tomlread import READING_ERRORS, loads as toml_loads
 
 __all__ = [
@@ -79,10 +82,6 @@ CONTEXT = 24
 
 class JournalError(NianbaoError):
     """The journal cannot be read or written."""
-
-
-class ReportFrozen(NianbaoError):
-    """The report is submitted or approved: nianbao does not change it."""
 
 
 def journal_path(report_path: str | os.PathLike) -> Path:
@@ -229,6 +228,8 @@ def parse_text(text: str | None) -> dict[str, Any]:
 def make_patch(new: str, old: str) -> list[list]:
     """Edits that turn ``new`` back into ``old``: ``[start, end, text]`` on ``new``'s
     characters. Found line by line, then trimmed to the characters that differ."""
+    import difflib
+
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
     offsets = [0]
     for line in b:
@@ -380,6 +381,8 @@ class Journal:
         self.author = author
         if not create and not self.path.exists():
             raise JournalError(f"{self.report_path}: 没有修改记录（{self.path.name} 不存在）")
+        import sqlite3
+
         self.closed = False
         new = not self.path.exists()
         self.read_only = not new and not os.access(self.path, os.W_OK)
@@ -404,10 +407,11 @@ class Journal:
                 self.db.close()
             raise JournalError(f"{self.path}: 修改记录无法读取（{e}）") from None
 
-    def _connect_read_only(self) -> sqlite3.Connection:
+    def _connect_read_only(self) -> "sqlite3.Connection":
         """For a reader who may not write the journal. WAL needs its shared-memory file: when
         it is there (someone is writing) SQLite reads through it; when it is not, nobody is
         writing and every commit is in the database file, which is then read as it is."""
+        import sqlite3
         from urllib.parse import quote
 
         uri = "file:" + quote(str(self.path.resolve()))

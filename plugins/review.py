@@ -23,7 +23,7 @@ from .errors import NianbaoError
 from .journal import FROZEN, REVIEW_STATES, Journal, Remark, Review, journal_path
 from .report import META, Report
 
-__all__ = ["not_approved", "Person", "Roles", "ReviewError", "current_person", "roles_for", "unit_of", "parse_target",
+__all__ = ["frozen_reason", "not_approved", "Person", "Roles", "ReviewError", "current_person", "roles_for", "unit_of", "parse_target",
            "submit", "withdraw", "return_report", "approve", "reopen", "add_remark", "answer", "resolve",
            "read_review", "may_read"]
 
@@ -128,6 +128,21 @@ def read_review(path: Path) -> Review:
         return Review()
     with Journal(path, create=False) as j:
         return j.review()
+
+
+def frozen_reason(path: Path) -> str:
+    """Why nianbao may not change the report now ("" when it may): submitted or approved."""
+    from .errors import NianbaoError
+
+    try:
+        state = read_review(path).state
+    except NianbaoError:
+        return ""
+    if state == "submitted":
+        return "报告已提交，正在审核，不能修改（nianbao submit --withdraw 撤回后可改）"
+    if state == "approved":
+        return "报告已通过审核，不能修改（只有县政府办可以重新打开）"
+    return ""
 
 
 def not_approved(files: list[Path]) -> list[dict[str, Any]]:

@@ -48,6 +48,7 @@ from plugins.store import load_report, prepare_save, write_atomic
 from .i18n import Translator
 from .session import Session, parse_path
 from .state import write_crash_log
+from .review import MARK as REMARK_MARK  # the office's remarks (✎ is a page being filled in)
 from .widgets import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, GridCell, RecordsBox, WrappedText, fit,
                       is_tabular, table_lines, wrap_text)
 
@@ -248,6 +249,8 @@ def make_bindings(t: Translator) -> list[Binding]:
         Binding("f8,ctrl+l", "toggle_issues", t("short_toggle_issues"), id="toggle-issues", priority=True, key_display="F8"),
         Binding("f9,ctrl+t", "toggle_preview", t("short_toggle_preview"), id="toggle-preview", priority=True, key_display="F9"),
         Binding("f10", "export", t("export"), id="export", priority=True, key_display="F10"),
+        # (no ctrl alternative is left that no field uses: ctrl+p lists it too)
+        Binding("f6", "remark", t("remark"), id="remark", priority=True, key_display="F6", show=False),
         Binding("ctrl+n", "add_record", t("short_add_record"), id="add-record", priority=True, key_display="^n", group=records),
         Binding("ctrl+r", "remove_record", t("short_remove_record"), id="remove-record", priority=True, key_display="^r", group=records),
         Binding("ctrl+up", "move_record(-1)", t("move_up"), id="move-up", priority=True, show=False),
@@ -276,7 +279,7 @@ _LONG_NAMES = {"prev_page": "prev_section", "next_page": "next_section", "next_p
                "toggle_issues": "toggle_issues", "toggle_preview": "toggle_preview", "export": "export",
                "add_record": "add_record", "remove_record": "remove_record", "move_record(-1)": "move_up",
                "move_record(1)": "move_down", "save": "save", "quit": "quit", "help": "help",
-               "command_palette": "commands"}
+               "command_palette": "commands", "remark": "remark"}
 _RECORD_ACTIONS = ("add_record", "remove_record", "move_record")
 
 
@@ -337,6 +340,9 @@ class NianbaoApp(App[int]):
         self._watchdog: threading.Timer | None = None
         self.gc_held = False  # the garbage collector is off until the first frame (run_app)
         self.crash_message = ""  # set when an unexpected error ended the app
+        #: the report's review (tui.review): remarks shown, F6; set by build_app
+        self.review_state: Any = None
+        self.review_mode = False  # nianbao review: read-only, the cursor still moves to fields
 
     def get_default_screen(self) -> Screen:
         return MainScreen(id="_default")
@@ -389,6 +395,8 @@ class NianbaoApp(App[int]):
         elif self.session.read_only and self.session.why_read_only:
             self.notify(self.t("readonly_reason", reason=self.session.why_read_only), severity="warning", timeout=20,
                         markup=False)
+        if self.review_state is not None and not self.review_mode and self.review_state.remarks():
+            self.notify(self.t("remarks_waiting", n=len(self.review_state.remarks())), timeout=10, markup=False)
 
     @property
     def renderer(self) -> Any:
@@ -636,7 +644,7 @@ class NianbaoApp(App[int]):
             if isinstance(w, Editor):
                 if hasattr(w, "cursor_blink"):
                     w.cursor_blink = self.cursor_blink  # type: ignore[attr-defined]
-                if self.session.read_only:
+                if self.session.read_only and not self.review_mode:
                     w.disabled = True  # type: ignore[attr-defined]
 
     async def _drain_focused(self) -> None:
@@ -768,7 +776,8 @@ class NianbaoApp(App[int]):
         result = self.session.result
         by_key: dict[str, list[Issue]] = {}
         general: list[Issue] = []
-        for issue in result.for_section(self.page_id):
+        remarks = self.review_state.issues(self.page_id) if self.review_state is not None else []
+        for issue in remarks + list(result.for_section(self.page_id)):
             if issue.field:
                 by_key.setdefault(parse_path(issue.field)[0], []).append(issue)
             elif issue.rule != "PLUGIN":
@@ -782,8 +791,10 @@ class NianbaoApp(App[int]):
             tag.update(RichText(f"{STATE_MARK[state]} {self.t('state_' + state)}", style=STATE_STYLE[state]))
         broken = self.session.broken(self.page_id)
         lines = [(RichText("⊘ " + clean_text(self.t("section_broken", msg=broken)), style="bold red"), 2, True)] if broken else []
-        lines += [(RichText(("✗ " if i.severity == "error" else "! ") + clean_text(i.message),
-                            style="red" if i.severity == "error" else "yellow"), 2, True) for i in general]
+        lines += [(RichText(("✗ " if i.severity == "error" else REMARK_MARK if i.severity == "remark" else "! ")
+                            + clean_text(i.message),
+                            style="red" if i.severity == "error" else "cyan" if i.severity == "remark" else "yellow"),
+                   2, True) for i in general]
         for banner in self.query_page(".broken").results(WrappedText):
             banner.set_lines(lines)
             banner.display = bool(lines)
@@ -795,7 +806,9 @@ class NianbaoApp(App[int]):
         panel = self.query_one("#issues", OptionList)
         if not panel.display:
             return  # built when shown
-        issues = self.ordered_issues()
+        # the office's remarks first, as their own kind; then the check's findings
+        remarks = self.review_state.issues() if self.review_state is not None else []
+        issues = remarks + self.ordered_issues()
         width = max(self.size.width - 4, 20)  # the list spans the screen: less scrollbar and padding
         keys = (width,) + tuple((i.section, i.field, i.message, i.severity, i.rule) for i in issues)
         if keys == self._issue_keys:
@@ -807,7 +820,8 @@ class NianbaoApp(App[int]):
         for n, issue in enumerate(issues):
             fields = self.session.page(issue.section).fields if issue.section in titles else ()
             kind = "missing" if issue.rule == "V-REQUIRED" else issue.severity
-            mark, style = {"error": ("✗ ", "bold red"), "warning": ("! ", "yellow"), "missing": ("◦ ", "dim")}[kind]
+            mark, style = {"error": ("✗ ", "bold red"), "warning": ("! ", "yellow"), "missing": ("◦ ", "dim"),
+                           "remark": (REMARK_MARK, "bold cyan")}[kind]
             label = describe_field(fields, issue.field).replace(" · ", "·")
             text = RichText()
             text.append(mark, style=style)
@@ -1009,6 +1023,11 @@ class NianbaoApp(App[int]):
             target = self._focused_records()
             return target is not None and target[1] is not None
         return True
+
+    def action_remark(self) -> None:
+        from .review import act
+
+        act(self)
 
     def action_save(self) -> None:
         self.session.dirty = self.session.dirty or not self.session.read_only
@@ -1267,23 +1286,32 @@ class NianbaoAppEn(NianbaoApp):
 
 def build_app(path: str | Path, config: Config, *, safe_mode: bool = False, host: PluginHost | None = None,
               autosave: bool = True, clock: Callable[[], _dt.datetime] = _dt.datetime.now,
-              cursor_blink: bool = False) -> NianbaoApp:
-    """The app on the report at ``path``, holding its lock (read-only if someone else does)."""
+              cursor_blink: bool = False, review: bool = False) -> NianbaoApp:
+    """The app on the report at ``path``, holding its lock (read-only if someone else does).
+    ``review``: the office's review (``nianbao review``): read-only, F6 adds a remark."""
+    from .review import ReviewState
+
     host = host or host_from_env(config, safe_mode=True if safe_mode else None)
     report = load_report(path)
     t = Translator(config.language)
-    session = Session(host, report, clock=clock, meta_title=t("meta_page"))
+    session = Session(host, report, clock=clock, meta_title=t("meta_page"), read_only=review)
+    if review:
+        session.why_read_only = t("review_mode")
     session.acquire()
     app_class = NianbaoAppEn if config.language == "en" else NianbaoApp
-    return app_class(session, config, autosave=autosave, cursor_blink=cursor_blink)
+    app = app_class(session, config, autosave=autosave, cursor_blink=cursor_blink)
+    app.review_mode = review
+    app.review_state = ReviewState(report.path, config, office=review)
+    return app
 
 
-def run_app(path: str | Path, config: Config, *, safe_mode: bool = False, gc_held: bool = False) -> int:
+def run_app(path: str | Path, config: Config, *, safe_mode: bool = False, gc_held: bool = False,
+            review: bool = False) -> int:
     """Run the interface on the report at ``path``. ``gc_held``: the caller switched the
     garbage collector off for the start-up (``nianbao edit`` does); it is switched back on
     once the first frame is up, or when the app ends before that."""
     try:
-        app = build_app(path, config, safe_mode=safe_mode)
+        app = build_app(path, config, safe_mode=safe_mode, review=review)
     except NianbaoError as e:
         if gc_held:
             gc.enable()

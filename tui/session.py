@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from plugins.checks import CheckResult, check_report, meta_fields
-from plugins.errors import CannotWrite, NianbaoError, ReportChanged, ReportLocked
+from plugins.errors import CannotWrite, NianbaoError, ReportChanged, ReportFrozen, ReportLocked
 from plugins.fields import Field, FieldError, Grid, Records, clean_text
 from plugins.manager import PluginHost
 from plugins.report import META, Report
@@ -92,6 +92,12 @@ class Session:
         problem = write_problem(self.lock.path)
         if problem is not None:
             self.read_only, self.why_read_only = True, problem
+            return False
+        from plugins.review import frozen_reason
+
+        frozen = frozen_reason(self.lock.path)
+        if frozen:  # submitted or approved (plugins.review): nobody changes it through nianbao
+            self.read_only, self.why_read_only = True, frozen
             return False
         try:
             self.lock.acquire()
@@ -335,6 +341,11 @@ class Session:
             raise
         except CannotWrite as e:
             self.save_error = e.reason
+            raise
+        except ReportFrozen as e:
+            # submitted or approved meanwhile (another terminal, the office): the text stays
+            # here, unsaved, and is written to a rescue copy on leaving
+            self.read_only, self.why_read_only = True, str(e).split(": ", 1)[-1]
             raise
         self.save_error = ""
         self.dirty = False

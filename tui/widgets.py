@@ -67,6 +67,10 @@ class Editor:
     def _on_key(self, event: events.Key) -> None:
         # Runs before the widget's own handler; preventing the default keeps it from
         # inserting the character.
+        if getattr(self.app, "review_mode", False) and (  # type: ignore[attr-defined]
+                event.is_printable or event.key in ("backspace", "delete", "enter", "ctrl+v", "ctrl+x", "ctrl+u", "ctrl+k", "ctrl+w")):
+            event.prevent_default()  # the office reviews: the cursor moves, nothing is typed
+            return
         if event.character == UNDECODABLE:
             event.prevent_default()
             event.stop()
@@ -145,7 +149,7 @@ class FieldInput(Editor, Input):
     def _on_paste(self, event: events.Paste) -> None:
         # Runs before Input's own handler (Textual calls one per class in the MRO), which
         # then inserts the cleaned text.
-        event.text = self._readable(clean_text(event.text))
+        event.text = "" if getattr(self.app, "review_mode", False) else self._readable(clean_text(event.text))
 
 
 class FieldText(Editor, TextArea):
@@ -185,7 +189,8 @@ class FieldText(Editor, TextArea):
         return super().post_message(message)
 
     def _on_paste(self, event: events.Paste) -> None:
-        event.text = self._readable(clean_text(event.text, multiline=True))  # then TextArea's own handler
+        event.text = ("" if getattr(self.app, "review_mode", False)
+                      else self._readable(clean_text(event.text, multiline=True)))  # then TextArea's own handler
 
 
 @lru_cache(maxsize=None)
@@ -1024,6 +1029,11 @@ def issue_lines(issues: Iterable[Issue], where, t) -> list[TextLine]:
         place = where(issue)
         if issue.rule == MISSING:
             missing.append(place)
+            continue
+        if issue.severity == "remark":  # the office's remark (tui.review): its own kind
+            from .review import remark_line
+
+            out.append((remark_line(issue, place), 2, True))
             continue
         error = issue.severity == "error"
         line = RichText()

@@ -1,0 +1,181 @@
+"""The review in the interface (plugins.review): the office's remarks beside the fields and in
+the problem list (their own kind, ⚑, before the check's findings), and F6:
+
+* in ``nianbao review FILE`` (the office, read-only): add a remark on the focused field, table
+  cell or list cell (on the part when no field has the cursor);
+* in ``nianbao edit`` (the unit): answer the remark on the focused field (Enter), or mark it
+  resolved (F6 again).
+
+The app keeps its review here (:class:`ReviewState`); app.py only calls in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text as RichText
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input
+
+from plugins.errors import NianbaoError
+from plugins.fields import clean_text
+from plugins.results import Issue
+
+from .widgets import WrappedText
+
+if TYPE_CHECKING:
+    from plugins.journal import Remark, Review
+
+REMARK = "remark"  # the severity remarks carry as issues (styled by widgets.issue_lines)
+MARK = "⚑ "  # ✎ already marks a page being filled in
+STYLE = "bold cyan"
+
+
+class ReviewState:
+    """The report's review as the interface shows it; ``office``: opened by ``nianbao review``."""
+
+    def __init__(self, path: Path | None, config: Any, office: bool):
+        self.path, self.config, self.office = path, config, office
+        self.review: Review | None = None
+        self.reload()
+
+    def reload(self) -> None:
+        from plugins.journal import JournalError
+        from plugins.review import read_review
+
+        if self.path is None:
+            return
+        try:
+            self.review = read_review(self.path)
+        except (JournalError, OSError):
+            self.review = None
+
+    def remarks(self, page_id: str | None = None) -> list[Remark]:
+        if self.review is None:
+            return []
+        return [r for r in self.review.remarks if r.state != "resolved" and (page_id is None or r.section == page_id)]
+
+    def issues(self, page_id: str | None = None) -> list[Issue]:
+        """Open remarks as issues of their own kind (beside the field, in the list)."""
+        return [Issue(REMARK, r.section, r.path or None, remark_text(r), rule=f"#{r.id}") for r in self.remarks(page_id)]
+
+    def roles(self) -> Any:
+        from plugins.review import roles_for
+
+        return roles_for(self.config, self.path)
+
+
+def remark_text(r: Remark) -> str:
+    text = f"意见#{r.id}（{r.by}）：{r.text}"
+    if r.answers:
+        text += f"　答复：{r.answers[-1]['text']}"
+    return text
+
+
+def remark_line(issue: Issue, place: str) -> RichText:
+    line = RichText()
+    line.append(MARK, style=STYLE)
+    line.append(clean_text((f"{place}：" if place else "") + issue.message), style="cyan")
+    return line
+
+
+class RemarkScreen(ModalScreen["tuple[str, str] | None"]):
+    """One line of text about the focused field: a new remark (office) or an answer (unit;
+    F6 again marks the remark resolved instead). Returns (what, text) or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "", id="remark-cancel", show=False),
+                Binding("f6", "resolve", "", id="remark-resolve", show=False, priority=True)]
+
+    def __init__(self, title: str, shown: list[str], office: bool):
+        super().__init__()
+        self.title_text, self.shown, self.office = title, shown, office
+
+    def compose(self) -> ComposeResult:
+        box = Vertical(id="remark-box")
+        box.border_title = self.title_text
+        with box:
+            lines = [(RichText(MARK + clean_text(s), style="cyan"), 2, True) for s in self.shown]
+            hint = ("Enter 记下意见，Esc 取消" if self.office else "Enter 发送答复，F6 标为已解决，Esc 取消")
+            lines.append((RichText(hint, style="dim"), 0, True))
+            yield WrappedText(lines, id="remark-shown")
+            yield Input(id="remark-input", placeholder="意见" if self.office else "答复")
+
+    def on_mount(self) -> None:
+        self.query_one("#remark-input", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if text:
+            self.dismiss(("remark" if self.office else "answer", text))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_resolve(self) -> None:
+        if not self.office:
+            self.dismiss(("resolve", ""))
+
+
+def focused_target(app: Any) -> tuple[str, str]:
+    """(part, field path) of the editor with the cursor; the whole part when none has it."""
+    from .widgets import Editor
+
+    widget = app.focused
+    if isinstance(widget, Editor) and getattr(widget, "path", None):
+        return widget.page_id, widget.path
+    return app.page_id, ""
+
+
+def act(app: Any) -> None:
+    """F6: add a remark (office) or answer / resolve the one on the focused field (unit)."""
+    state: ReviewState | None = getattr(app, "review_state", None)
+    if state is None or state.path is None:
+        return
+    page_id, path = focused_target(app)
+    from plugins.checks import describe_field
+
+    fields = app.session.page(page_id).fields
+    where = app.session.page(page_id).title + (f" › {describe_field(fields, path)}" if path else "")
+    if state.office:
+        shown = [remark_text(r) for r in state.remarks(page_id) if r.path == path]
+        target = None
+    else:
+        candidates = [r for r in state.remarks(page_id) if r.path == path] or (
+            [r for r in state.remarks(page_id) if path and path.startswith(r.path)] if path else []
+        ) or state.remarks(page_id)
+        if not candidates:
+            app.notify("这里没有审核意见（F8 的问题列表里有全部意见）", markup=False)
+            return
+        target = candidates[0]
+        shown = [remark_text(target)]
+
+    def done(result: tuple[str, str] | None) -> None:
+        if result is None:
+            return
+        from plugins import review as rv
+
+        what, text = result
+        try:
+            roles = state.roles()
+            if what == "remark":
+                r = rv.add_remark(state.path, roles, page_id, path, text)
+                message = f"已记下第 {r.id} 号意见"
+            elif what == "answer":
+                rv.answer(state.path, roles, target.id, text)
+                message = f"已答复第 {target.id} 号意见"
+            else:
+                rv.resolve(state.path, roles, target.id)
+                message = f"第 {target.id} 号意见已解决"
+        except NianbaoError as e:
+            app.notify(str(e), severity="error", markup=False, timeout=10)
+            return
+        state.reload()
+        app.notify(message, markup=False)
+        app.refresh_issues()
+
+    title = ("审核意见：" if state.office else "答复审核意见：") + where
+    app.push_screen(RemarkScreen(title, shown, state.office), done)
