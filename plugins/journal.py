@@ -694,7 +694,17 @@ class Pending:
             self.journal.close()
 
     def finish(self) -> None:
-        """Step 3: the file is written; record it and drop the intent (one transaction)."""
+        """Step 3: the file is written; record it and drop the intent (one transaction). Never
+        raises: the file is saved, and if the entry cannot be written now, the intent stays
+        and the next opening records it (:meth:`Journal.recover`)."""
+        import sqlite3
+
+        try:
+            self._finish()
+        except sqlite3.Error:
+            _forget(self.journal.report_path)
+
+    def _finish(self) -> None:
         j = self.journal
         j.db.execute("BEGIN IMMEDIATE")
         try:
@@ -712,9 +722,14 @@ class Pending:
             self._done()
 
     def abandon(self) -> None:
-        """The file was not written: forget the intent."""
+        """The file was not written: forget the intent (if even that fails, the next opening
+        sees the file without the intent's hash and drops it)."""
+        import sqlite3
+
         try:
             self.journal.db.execute("DELETE FROM pending")
+        except sqlite3.Error:
+            pass
         finally:
             self._done()
 
@@ -743,11 +758,27 @@ def _shared(report_path: Path) -> Journal:
 
 def begin(report_path: Path, text: str, kind: str = "save", note: dict | None = None) -> Pending:
     """Start recording a save of ``text`` in the report's journal (see the steps); the journal
-    stays open for the next save."""
-    journal = _shared(report_path)
-    pending = journal.begin(text, kind, note)
+    stays open for the next save. A journal that cannot be written stops the save (report and
+    journal must agree): :class:`JournalError` says which file and why."""
+    import sqlite3
+
+    try:
+        journal = _shared(report_path)
+        pending = journal.begin(text, kind, note)
+    except sqlite3.Error as e:
+        _forget(report_path)
+        raise JournalError(f"{journal_path(report_path)}: 修改记录写不进去（{e}），报告没有保存") from None
     pending.shared = True
     return pending
+
+
+def _forget(report_path: Path) -> None:
+    held = _open.pop(str(journal_path(report_path).absolute()), None)
+    if held is not None and not held[0].closed:
+        try:
+            held[0].close()
+        except Exception:  # noqa: BLE001 - a broken connection: nothing left to close
+            pass
 
 
 def close_all() -> None:

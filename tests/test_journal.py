@@ -329,3 +329,16 @@ def test_a_save_killed_after_keeping_the_backup_does_not_block_the_next(report_f
         save_report(r)
         assert load_report(report_file).data["fj"]["overview"]["intro"].startswith("再次保存")
         leftover.unlink(missing_ok=True)
+
+
+def test_a_journal_that_cannot_be_written_stops_the_save_with_a_message(report_file, clock):
+    r = load_report(report_file)
+    save_report(r)
+    jn.close_all()
+    jp = journal_path(report_file)
+    jp.write_bytes(b"this is not a database" * 100)  # damaged
+    before = report_file.read_bytes()
+    set_intro(r, "不会写进去")
+    with pytest.raises(jn.JournalError, match="修改记录"):
+        save_report(r)
+    assert report_file.read_bytes() == before

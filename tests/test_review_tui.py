@@ -17,6 +17,7 @@ from plugins.config import Config, load_config
 from plugins.journal import Journal, close_all
 from plugins.manager import PluginHost
 from plugins.review import read_review
+from plugins.store import load_report
 from tui.app import NianbaoApp, build_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,6 +133,24 @@ async def test_an_approved_report_opens_read_only_saying_why(report):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.session.read_only and "已通过" in app.session.why_read_only
+
+
+async def test_f7_submits_only_without_errors_then_the_report_is_read_only(report):
+    app = make_app(report)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause()
+        assert read_review(report).state == "drafting"  # the example has an error (OR9)
+        assert any("1 个错误" in n.message for n in app._notifications)
+        counts = app.session.report.data["fj"]["proactive"]["counts"]
+        counts["total"]["year"] = counts["website"]["year"] = 2535
+        app.session.dirty = True
+        await pilot.press("f7")
+        await pilot.pause()
+        assert read_review(report).state == "submitted"
+        assert app.session.read_only and "已提交" in app.session.why_read_only
+    assert load_report(report).data["fj"]["proactive"]["counts"]["total"]["year"] == 2535  # saved first
 
 
 def test_snapshot_remarks_beside_the_field(snap_compare, report):

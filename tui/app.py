@@ -251,6 +251,7 @@ def make_bindings(t: Translator) -> list[Binding]:
         Binding("f10", "export", t("export"), id="export", priority=True, key_display="F10"),
         # (no ctrl alternative is left that no field uses: ctrl+p lists it too)
         Binding("f6", "remark", t("remark"), id="remark", priority=True, key_display="F6", show=False),
+        Binding("f7", "submit", t("submit"), id="submit", priority=True, key_display="F7", show=False),
         Binding("ctrl+n", "add_record", t("short_add_record"), id="add-record", priority=True, key_display="^n", group=records),
         Binding("ctrl+r", "remove_record", t("short_remove_record"), id="remove-record", priority=True, key_display="^r", group=records),
         Binding("ctrl+up", "move_record(-1)", t("move_up"), id="move-up", priority=True, show=False),
@@ -279,7 +280,7 @@ _LONG_NAMES = {"prev_page": "prev_section", "next_page": "next_section", "next_p
                "toggle_issues": "toggle_issues", "toggle_preview": "toggle_preview", "export": "export",
                "add_record": "add_record", "remove_record": "remove_record", "move_record(-1)": "move_up",
                "move_record(1)": "move_down", "save": "save", "quit": "quit", "help": "help",
-               "command_palette": "commands", "remark": "remark"}
+               "command_palette": "commands", "remark": "remark", "submit": "submit"}
 _RECORD_ACTIONS = ("add_record", "remove_record", "move_record")
 
 
@@ -1028,6 +1029,11 @@ class NianbaoApp(App[int]):
         from .review import act
 
         act(self)
+
+    def action_submit(self) -> None:
+        from .review import submit
+
+        submit(self)
 
     def action_save(self) -> None:
         self.session.dirty = self.session.dirty or not self.session.read_only

@@ -140,6 +140,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status_col_days": ("剩余", "Days left"),
     "status_col_review": ("审核", "Review"),
     "remark": ("审核意见", "Remark"),
+    "submit": ("提交审核", "Submit for review"),
     "review_mode": ("审核模式：F6 对光标所在处提意见", "review: F6 adds a remark here"),
     "remarks_waiting": ("有 {n} 条审核意见未解决：F8 查看，F6 答复", "{n} open remarks: F8 lists them, F6 answers"),
     "review_missing": ("未交", "not handed in"),

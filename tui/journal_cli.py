@@ -214,11 +214,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
                 raise cli.UsageError(f"--since 应为日期，如 2025-01-15，现在是 {args.since!r}") from None
             moment = _dt.datetime.combine(day, _dt.time()).astimezone()
             v = journal.version_before(moment)
-            if v is None:
-                old = ("（" + day.isoformat() + " 之前没有版本）", "")
+            if v is None:  # the record starts after that day: from its first version
+                first = journal.versions()[0]
+                old = (f"第一个版本（版本 {first}；{day.isoformat()} 之前没有记录）", journal.text_at(first))
             else:
-                old = _side(journal, str(v), path)
-                old = (f"{day.isoformat()} 之前的最后版本（版本 {v}）", old[1])
+                old = (f"{day.isoformat()} 之前的最后版本（版本 {v}）", journal.text_at(v))
             new = _side(journal, None, path)
         elif not versions:
             known = journal.versions()
@@ -233,8 +233,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     finally:
         if journal is not None:
             journal.close()
-    changes = field_changes(parse_text(old[1]), parse_text(new[1]))
-    if args.json:
+    changes = field_changes(parse_text(old[1]), parse_text(new[1]), clip=not args.json)
+    if args.json:  # whole values for scripts; long texts are shown as their changed part
         _dump({"file": str(path), "from": old[0], "to": new[0], "changes": [c.as_dict() for c in changes]})
         return cli.EXIT_OK
     _, host = cli._host(args)

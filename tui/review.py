@@ -179,3 +179,42 @@ def act(app: Any) -> None:
 
     title = ("审核意见：" if state.office else "答复审核意见：") + where
     app.push_screen(RemarkScreen(title, shown, state.office), done)
+
+
+def submit(app: Any) -> None:
+    """F7 in ``nianbao edit``: save, then hand the report in (refused, with the reasons, while
+    it has errors or a remark nobody answered); the report is read-only from then on."""
+    from plugins import review as rv
+    from plugins.checks import describe_field
+
+    state: ReviewState | None = getattr(app, "review_state", None)
+    session = app.session
+    if state is None or state.path is None or state.office:
+        return
+    if session.read_only:
+        app.notify(session.why_read_only or "报告是只读的", severity="warning", markup=False)
+        return
+    app.flush_save()
+    if session.dirty:
+        return  # not saved: flush_save has said why
+    errors = []
+    for issue in session.check().errors:
+        page = next((p for p in session.pages if p.id == issue.section), None)
+        where = (page.title if page else issue.section) + (
+            f" › {describe_field(page.fields, issue.field)}" if page and issue.field else "")
+        errors.append(f"{where}：{issue.message}")
+    try:
+        rv.submit(state.path, state.roles(), errors)
+    except NianbaoError as e:
+        text = str(e)
+        lines = text.splitlines()
+        if len(lines) > 4:
+            text = "\n".join(lines[:4] + [f"……（共 {len(lines) - 1} 条，F8 查看）"])
+        app.notify(text, severity="error", markup=False, timeout=15)
+        return
+    session.read_only, session.why_read_only = True, rv.frozen_reason(state.path)
+    for w in app.editors():
+        w.disabled = True
+    state.reload()
+    app.notify("已提交，等待县政府办审核；审核期间报告不能修改", markup=False, timeout=10)
+    app.refresh_issues()
