@@ -579,7 +579,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.file = None
         args.func = cmd_edit
     try:
-        if args.func is cmd_edit:  # the interface runs plugins in threads (tui.app)
+        if args.func is cmd_edit or getattr(args, "interface", lambda a: False)(args):
+            # the interface runs plugins in threads (tui.app)
             return args.func(args)
         # Headless: plugins' output kept off the data, their calls limited (plugins.guard)
         args.loaded_config = config = load_config(args.config)

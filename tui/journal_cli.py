@@ -447,4 +447,5 @@ def add_commands(sub: Any) -> None:
     s.add_argument("file")
     s.add_argument("--json", action="store_true")
     s.add_argument("--list", action="store_true", help="以文本列出审核状态和意见")
-    s.set_defaults(func=cmd_review)
+    # without --json/--list it is the interface: run as nianbao edit is (tui.cli.main)
+    s.set_defaults(func=cmd_review, interface=lambda a: not (a.json or a.list))
