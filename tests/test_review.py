@@ -182,7 +182,7 @@ def as_user(base: Path, user: str, *argv: str, code: str | None = None) -> subpr
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "NIANBAO_CONFIG": str(base / "config.toml"),
            "NIANBAO_SAFE_MODE": "1", "PYTHONPATH": os.pathsep.join([str(ROOT), *site]), "HOME": str(base),
            "SSH_CONNECTION": f"10.0.0.{pw.pw_uid % 250} 50000 10.0.0.1 22"}
-    cmd = [*_interpreter(), "-c", code] if code else [*_interpreter(), "-m", "tui.cli", *argv]
+    cmd = [*_interpreter(), "-c", code] if code else [*_interpreter(), "-m", "tui", *argv]
     return subprocess.run(cmd, user=pw.pw_uid, group=pw.pw_gid, extra_groups=os.getgrouplist(user, pw.pw_gid),
                           env=env, cwd=base, capture_output=True, text=True)
 
