@@ -12,6 +12,7 @@ import io
 import shutil
 import subprocess
 import re
+import sys
 import zipfile
 from pathlib import Path
 
@@ -406,3 +407,49 @@ def test_real_reports_every_figure_read_is_right(host, name, expected, at_least)
     said = {d["field"] for d in got.deviations if "没有找到" in d["message"] or "未导入" in d["message"]}
     assert missing_rows <= said
     assert got.report.meta["year"] == load_report(expected).year
+
+
+# -- nianbao edit on a published document -----------------------------------------------------
+def _docx(host, tmp_path):
+    path = tmp_path / "last.docx"
+    path.write_bytes(export(host, load_report(EXAMPLES / "huaian-2024.toml"), "docx"))
+    return path
+
+
+def test_edit_on_a_docx_asks_and_never_writes_the_document(host, tmp_path):
+    import os
+    import pty
+
+    doc = _docx(host, tmp_path)
+    before = doc.read_bytes()
+    nianbao = str(Path(sys.executable).parent / "nianbao")
+    # without a terminal to ask on: says what to do, exit 2
+    done = subprocess.run([nianbao, "--safe-mode", "edit", str(doc)], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 2 and "nianbao import" in done.stderr and "Traceback" not in done.stderr
+    # on a terminal: asked; “n” imports nothing
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([nianbao, "--safe-mode", "edit", str(doc)], stdin=slave, stdout=slave, stderr=slave,
+                            cwd=tmp_path, close_fds=True)
+    os.close(slave)
+    seen = b""
+    while b"[Y/n]" not in seen:
+        seen += os.read(master, 4096)
+    os.write(master, b"n\n")
+    assert proc.wait(timeout=60) == 0
+    os.close(master)
+    assert "last.toml" in seen.decode("utf-8", "replace")
+    assert not (tmp_path / "last.toml").exists()
+    assert doc.read_bytes() == before
+
+
+def test_edit_on_a_docx_already_imported_opens_the_report_beside_it(host, tmp_path, monkeypatch, capsys):
+    import tui.app
+
+    doc = _docx(host, tmp_path)
+    assert main(["--safe-mode", "import", str(doc)]) == 0
+    opened = []
+    monkeypatch.setattr(tui.app, "run_app", lambda target, *a, **k: opened.append(target) or 0)
+    assert main(["--safe-mode", "edit", str(doc)]) == 0
+    assert opened == [str(tmp_path / "last.toml")]
+    assert "不会被修改" in capsys.readouterr().err

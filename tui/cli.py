@@ -459,6 +459,12 @@ def cmd_edit(args: argparse.Namespace) -> int:
     target = args.file or (str(config.report) if config.report else None)
     if not target:
         raise UsageError("没有指定报告文件：nianbao edit 文件.toml，或在 config.toml [site] report 中指定")
+    from plugins.importers import is_document
+
+    if is_document(target):
+        target = _document_to_edit(args, Path(target))
+        if target is None:
+            return EXIT_OK
     # Start-up creates some 100,000 objects that live as long as the interface, and the
     # cyclic garbage collector would go through them again and again before the first frame
     # for almost nothing to free (a few hundred objects): about a tenth of the start-up.
@@ -496,6 +502,36 @@ def _new_help() -> str:
     except Exception as exc:  # noqa: BLE001 - the rest of the help is shown all the same
         lines.append(f"  （无法列出：{exc}）")
     return "\n".join(lines) + "\n"
+
+
+def _document_to_edit(args: argparse.Namespace, document: Path) -> str | None:
+    """``nianbao edit last-year.docx``: a published document is never written; it is imported
+    into a report file beside it (asked first), which is then edited. ``None``: declined."""
+    target = document.with_suffix(".toml")
+    if target.exists():
+        _err(f"{document} 是已发布的文档（不会被修改）：打开已导入的 {target}")
+        return str(target)
+    if not document.exists():
+        raise UsageError(f"{document}: 文件不存在")
+    question = (f"{document} 是已发布的文档，nianbao 不会修改它。\n"
+                f"导入为 {target}（表格数字、各部分文字、文档信息）并打开？[Y/n] ")
+    if not sys.stdin.isatty():
+        raise UsageError(f"{document} 是已发布的文档，不能直接编辑：先 nianbao import {document}，再 nianbao edit {target}")
+    sys.stdout.write(question)
+    sys.stdout.flush()
+    try:
+        answer = sys.stdin.readline().strip().lower()
+    except (EOFError, KeyboardInterrupt):
+        return None
+    if answer not in ("", "y", "yes", "是", "好"):
+        _out("未导入。")
+        return None
+    args.output, args.into, args.files = str(target), None, [str(document)]
+    for key in ("format", "year", "unit", "level"):
+        setattr(args, key, getattr(args, key, None))
+    if cmd_import(args) != EXIT_OK:
+        return None
+    return str(target)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -563,7 +599,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub)  # history, diff, restore, submit, remark, return, approve, reopen, review
 
-    s = sub.add_parser("edit", help="在终端界面中编辑报告")
+    s = sub.add_parser("edit", help="在终端界面中编辑报告（给出已发布的 .docx 等文档时，先询问是否导入为旁边的 .toml）")
     s.add_argument("file", nargs="?")
     s.set_defaults(func=cmd_edit)
     return p
