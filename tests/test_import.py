@@ -453,3 +453,29 @@ def test_edit_on_a_docx_already_imported_opens_the_report_beside_it(host, tmp_pa
     assert main(["--safe-mode", "edit", str(doc)]) == 0
     assert opened == [str(tmp_path / "last.toml")]
     assert "不会被修改" in capsys.readouterr().err
+
+
+def test_aggregate_adds_up_units_published_as_word_files(host, tmp_path):
+    """A county folder where one unit handed in its TOML and two their Word files."""
+    from plugins.aggregate import aggregate, collect_files
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    example = load_report(EXAMPLES / "huaian-2024.toml")
+    for i, kind in enumerate(("toml", "docx", "html")):
+        example.meta["unit"] = f"某县第{i + 1}局"
+        example.meta["unit_level"] = "department"
+        if kind == "toml":
+            from plugins.store import dump_report
+
+            (folder / "u1.toml").write_text(dump_report(example), encoding="utf-8")
+        else:
+            data = export(host, example, kind)
+            (folder / f"u{i + 1}.{kind}").write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    (folder / "notes.txt").write_text("不是报告", encoding="utf-8")  # plain text is taken only when named
+    files, problems = collect_files([folder])
+    assert [f.name for f in files] == ["u1.toml", "u2.docx", "u3.html"] and not problems
+    result = aggregate(host, files, tmp_path / "county.toml", year=2024, unit="某县人民政府", jobs=1)
+    assert result.summed == 3
+    county = load_report(tmp_path / "county.toml")
+    assert county.section_data("nat.requests")["table"]["new"]["natural"] == 3 * 3001
