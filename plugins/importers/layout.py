@@ -8,6 +8,7 @@ and each run-in sub-heading stands. No label, heading or row order is copied her
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import unicodedata
@@ -24,6 +25,7 @@ __all__ = ["Layout", "SectionLayout", "PrintedRow", "Slot", "norm", "layout_of"]
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "、": ".", "．": ".", "：": ":"})
 
 
+@functools.lru_cache(maxsize=8192)
 def norm(text: str) -> str:
     """Text as compared: NFKC, no blanks, one kind of quote, ``1、``/``1．`` as ``1.``."""
     text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES)
@@ -76,6 +78,7 @@ class SectionLayout:
     rows: list[PrintedRow] = field(default_factory=list)
     vocabulary: list[str] = field(default_factory=list)  # label and header texts of its tables
     prose: list[ProseSlot] = field(default_factory=list)
+    writes_figures: bool = False  # the section's own sentences quote table figures (Fujian 三)
 
 
 @dataclass
@@ -89,6 +92,8 @@ class Layout:
         """The paragraphs the format itself writes in ``section`` from the figures already
         imported (the Fujian 三 states 受理、答复 in sentences made from the table): found in
         a document, they are the table's, not prose."""
+        if not next(s for s in self.sections if s.section is section).writes_figures:
+            return set()
         texts: dict[str, Any] = {}
         table = report.section_data(section.id)
         for f in section.fields:  # print the section without its prose
@@ -178,6 +183,8 @@ def _read_part(sl: SectionLayout, blocks: list[Block], by_value: dict[str, Slot]
             _read_table(sl, b.table, by_value, vocab, n_table)
             continue
         text = b.text
+        if b.kind == "paragraph" and any(n in by_value for n in re.findall(r"\d{8}", b.lead + text)):
+            sl.writes_figures = True
         if b.kind == "heading":
             lead = _LEAD.match(text.strip())
             sl.prose.append(ProseSlot("heading", title=lead.group(2) if lead else text.strip()))

@@ -257,6 +257,17 @@ class _TableReader:
         self.pending: list[tuple[PrintedRow, FoundRow, list[tuple[int, ...]]]] = []
 
     def match(self, row: FoundRow) -> int | None:
+        # Labels as printed first (cheap, and what nearly every row has); the slower
+        # comparisons only when no row is named outright.
+        best, best_score = None, 0.0
+        for i, pr in enumerate(self.sl.rows):
+            if i in self.filled:
+                continue
+            score = _label_score(row.context + row.label, row.label, row, pr, cheap=True)
+            if score > best_score + 1e-9 or (abs(score - best_score) < 1e-9 and best is not None and best < self.last < i):
+                best, best_score = i, score
+        if best_score >= 0.94:
+            return best
         best, best_score = None, 0.0
         for i, pr in enumerate(self.sl.rows):
             if i in self.filled:
@@ -428,7 +439,7 @@ def _row_field(pr: PrintedRow) -> str:
     return f"{s.key}.{s.row}" if s.row else s.key
 
 
-def _label_score(found: str, own_label: str, row: "FoundRow", pr: PrintedRow) -> float:
+def _label_score(found: str, own_label: str, row: "FoundRow", pr: PrintedRow, cheap: bool = False) -> float:
     """How well the text before a row's figures (``found``; the row's own cells
     ``own_label``) names the printed row ``pr``: 1 for the label itself, less for an older or
     wrapped or garbled one, 0 for another row."""
@@ -444,6 +455,8 @@ def _label_score(found: str, own_label: str, row: "FoundRow", pr: PrintedRow) ->
         return 0.95 + len(printed_own) / 1000
     if any(text.endswith(p) for p in _leading_cells(pr.label)):
         return 0.94  # without the trailing cells the source left empty (the 单位 column)
+    if cheap:
+        return 0.0
     target = printed_own or printed
     k = _label_start(text, target)
     if k >= max(4, 0.6 * len(target)):
