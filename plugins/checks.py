@@ -267,13 +267,16 @@ def _guarded(host: PluginHost, result: CheckResult, section_id: str, who: Any, w
         result.issues.append(Issue(i.severity, i.section or section_id, i.field, i.message, i.rule, i.plugin or plugin))
 
 
-def check_report(host: PluginHost, report: Report, view: ReportView | None = None) -> CheckResult:
+def check_report(host: PluginHost, report: Report | ReportView, view: ReportView | None = None,
+                 previous_problem: str = "") -> CheckResult:
     """All findings for one report, in report order (metadata first, then each section).
 
     Without ``view``, the view has ``previous`` set to last year's report when one is found
-    (:mod:`plugins.history`), so the sections' cross-year rules run."""
+    (:mod:`plugins.history`), so the sections' cross-year rules run. With a view, ``report``
+    may be that view (nothing then reads the live report: a check in another thread while
+    the operator types), and ``previous_problem`` is what finding last year's report gave."""
     result = CheckResult()
-    problem = ""
+    problem = previous_problem
     if view is None:
         view, lookup = view_with_previous(host, report)
         problem = lookup.problem

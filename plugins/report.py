@@ -162,8 +162,15 @@ class ReportView:
             if fld is None or fld.kind != "computed":
                 raise KeyError(f"section {section_id!r} has no computed field {key!r}")
             self._cache[k] = None  # guards against a cycle between computed fields
-            self._cache[k] = fld.compute(self)
-        return self._cache[k]
+            try:
+                self._cache[k] = fld.compute(self)
+            except BaseException as exc:
+                self._cache[k] = _Failed(exc)  # the same failure for every reader of this view
+                raise
+        value = self._cache[k]
+        if type(value) is _Failed:
+            raise value.error
+        return value
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()``, computed once per view and ``key`` (shared: do not mutate it)."""
@@ -176,6 +183,15 @@ class ReportView:
     @property
     def raw(self) -> Mapping[str, Any]:
         return self._frozen
+
+
+class _Failed:
+    """A computed field whose computation raised (kept, so a second reader sees why)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException):
+        self.error = error
 
 
 def today() -> _dt.date:

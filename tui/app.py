@@ -46,17 +46,22 @@ from plugins.results import Issue
 from plugins.store import load_report, prepare_save, write_atomic
 
 from .i18n import Translator
-from .session import Session, parse_path
+from .session import Session, check_snapshot, parse_path
 from .state import write_crash_log
 from .review import MARK as REMARK_MARK  # the office's remarks (✎ is a page being filled in)
-from .widgets import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, GridCell, RecordsBox, WrappedText, fit,
-                      is_tabular, table_lines, wrap_text)
+from .widgets import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, GridCell, PreviewText, RecordsBox,
+                      WrappedText, fit, is_tabular, table_lines, wrap_lines, wrap_text)
 
 # Between a keystroke and the save that writes it: half a second, so that on a loaded
 # machine (the event loop late, the disk slow to sync) a keystroke is still on disk within
 # a second (bench/bench_autosave.py). A save rewrites only the changed lines.
 SAVE_DELAY = 0.5
 PREVIEW_DELAY = 0.3
+# The preview shows the beginning of a page (it does not scroll with the keys): a page of a
+# 1 MB report would be 20,000 lines to wrap at every change, in a thread that takes the
+# interpreter from the keystrokes half of the time.
+PREVIEW_ROWS = 1000
+CHECK_WAIT = 0.1  # a check's result comes with the keystroke if it takes less (it runs in a thread)
 PROBE_DELAY = 0.5  # after the first frame, when the templates are tried out
 HANGUP_GRACE = 2.0  # after SIGHUP/SIGTERM, seconds Textual gets to shut down before the process ends
 WIDE = 120  # from this width the preview is shown beside the form
@@ -328,6 +333,12 @@ class NianbaoApp(App[int]):
         self._issue_keys: tuple = ()
         self._nav_keys: tuple = ()
         self._pending_check = False
+        self._previewing = False  # a preview is being made in its thread
+        self._preview_again = False
+        self._checking: float | None = None  # when the check running in its thread started
+        self._checking_since = 0.0
+        self._check_again = False
+        self._check_slow_shown = False
         self._refused_at = -1e9  # when undecodable input was last refused (said at most every few seconds)
         self._user_preview: bool | None = None
         self._user_issues: bool | None = None
@@ -371,7 +382,7 @@ class NianbaoApp(App[int]):
             preview.border_title = self.t("preview_title")
             preview.display = show_preview
             with preview:
-                yield WrappedText(id="preview-text")
+                yield PreviewText(id="preview-text")
         issues = OptionList(id="issues")
         issues.display = show_issues
         yield issues
@@ -386,6 +397,7 @@ class NianbaoApp(App[int]):
     async def on_mount(self) -> None:
         # (The layout for the terminal's size is set: in compose, and again on_resize.)
         self._install_signal_handlers()
+        self.query_one("#preview-text", PreviewText).rewrap = lambda: self.schedule_preview(0)
         if self.session.read_only:
             # Nothing can be typed: let the form itself take the keys, to scroll it.
             self.query_one("#form").can_focus = True
@@ -417,6 +429,7 @@ class NianbaoApp(App[int]):
         # Once the operator can type: find sections whose template fails (shown as broken),
         # in a thread, so that compiling every template never holds up a keystroke.
         self.set_timer(PROBE_DELAY, self._start_probe)
+        self.set_interval(1.0, self._watch_check)
         self.call_after_refresh(self._complete_first_page)
 
     def on_resize(self) -> None:
@@ -710,14 +723,20 @@ class NianbaoApp(App[int]):
 
     async def after_change(self) -> None:
         """Check again and show the result; keystrokes that came in meanwhile are checked
-        together."""
+        together. The check runs in a thread (plugin code may hang, and nothing typed may
+        wait for it): its result is shown here when it comes within ``CHECK_WAIT``, as
+        soon as it comes otherwise."""
         self._pending_check = False
-        self.session.check()
         pages = tuple(p.id for p in self.session.pages)
         if pages != tuple(id_ for id_, _, _ in self._nav_keys):
             self._nav_keys = ()
             await self._forget_pages()
-        self.refresh_issues()
+        done = self.start_check()
+        if done is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(done), CHECK_WAIT)
+            except asyncio.TimeoutError:
+                pass  # shown when it comes (_check_done)
         self.schedule_save()
         self.schedule_preview()
 
@@ -732,6 +751,70 @@ class NianbaoApp(App[int]):
                            else self.t("read_only", holder=clean_text(s.why_read_only)))
                 self.notify(message, severity="warning", markup=False)
             self._refused_at = now
+
+    def start_check(self) -> asyncio.Future | None:
+        """Check the report as it is now in a thread, one check at a time: asked for while
+        one runs, the next starts when it ends, on the text as it is then. Returns the
+        future of the check started (None if one was running)."""
+        if self._checking is not None:
+            self._check_again = True
+            return None
+        view, problem = self.session.snapshot()  # frozen here; typing may go on meanwhile
+        host = self.host
+        self._checking = self._checking_since = time.monotonic()
+        return self.in_background("check", lambda: (check_snapshot(host, view, problem), view), self._check_done)
+
+    def _check_done(self, outcome: Any) -> None:
+        self._checking = None
+        if self._check_slow_shown:
+            self._check_slow_shown = False
+            self.notify(self.t("check_resumed"), markup=False)
+        if isinstance(outcome, BaseException):  # a bug of ours: say it, keep typing and saving
+            self.notify(self.t("check_failed", error=f"{type(outcome).__name__}: {outcome}"), severity="error", markup=False)
+        elif not self._exit:
+            self.session.checked(*outcome)
+            if self.page_widget() is not None:
+                self.refresh_issues()
+        if self._check_again and not self._exit:
+            self._check_again = False
+            self.start_check()
+
+    def _watch_check(self) -> None:
+        """Every second: a check running longer than a plugin call may (``[plugins]
+        time_limit``) is said once; typing and saving go on, the messages wait for it."""
+        limit = self.host.config.plugin_time_limit or 10.0
+        if (self._checking is not None and not self._check_slow_shown
+                and time.monotonic() - self._checking_since > limit):
+            self._check_slow_shown = True
+            self.notify(self.t("check_slow", seconds=f"{limit:g}"), severity="warning", timeout=30, markup=False)
+
+    def in_background(self, name: str, job: Callable[[], Any], done: Callable[[Any], None]) -> asyncio.Future:
+        """Run ``job()`` in a thread of its own, then ``done(result or exception)`` on the
+        event loop; returns a future set when ``done`` has run. A daemon thread, not a
+        Textual worker: plugin code in it may never return, and the workers' executor is
+        joined when the process ends, which would keep the app from quitting."""
+        loop = asyncio.get_running_loop()
+        finished: asyncio.Future = loop.create_future()
+
+        def deliver(outcome: Any) -> None:
+            try:
+                done(outcome)
+            finally:
+                if not finished.done():
+                    finished.set_result(None)
+
+        def run() -> None:
+            try:
+                outcome = job()
+            except BaseException as exc:  # noqa: BLE001 - handed to done()
+                outcome = exc
+            try:
+                loop.call_soon_threadsafe(deliver, outcome)
+            except RuntimeError:  # the loop is closed: the app has ended
+                pass
+
+        threading.Thread(target=run, name=f"nianbao-{name}", daemon=True).start()
+        return finished
 
     def refuse_undecodable(self) -> None:
         """An editor refused bytes the terminal sent that are not UTF-8: say so, with the way
@@ -783,7 +866,8 @@ class NianbaoApp(App[int]):
                 by_key.setdefault(parse_path(issue.field)[0], []).append(issue)
             elif issue.rule != "PLUGIN":
                 general.append(issue)
-        view = self.host.view(self.session.report)
+        # computed values from the view the check computed them on (no plugin code here)
+        view = self.session.checked_view or self.host.view(self.session.report)
         for box in self.page_boxes():
             box.show_issues(by_key.get(box.field.key, []))
             box.refresh_computed(view)
@@ -928,35 +1012,84 @@ class NianbaoApp(App[int]):
             self._preview_timer = self.set_timer(delay, self.refresh_preview)
 
     def refresh_preview(self) -> None:
+        """Render the page shown for the preview in a thread, from a frozen copy: typing
+        goes on meanwhile, and the preview follows when its lines are ready (wrapped there
+        for the preview's width). Hidden, the page is still rendered, to notice a template
+        that fails on what was typed. One at a time; asked for meanwhile, it runs again."""
         self._preview_timer = None
-        previews = self.query("#preview-text").results(WrappedText)
-        target = next(iter(previews), None)
+        target = next(iter(self.query("#preview-text").results(PreviewText)), None)
         if target is None or self._exit:
             return  # leaving: nothing to show it on
-        lines = self.preview_lines()  # also notes a section whose template fails
-        if self.query_one("#preview").display:
-            target.set_lines(lines)
+        if self._previewing:
+            self._preview_again = True
+            return
+        self._previewing = True
+        view = self.host.view(self.session.report)  # a frozen copy: safe to read in a thread
+        page_id = self.page_id
+        position = next((i for i, p in enumerate(self.session.pages) if p.id == page_id), 0)
+        width = target.content_size.width if self.query_one("#preview").display else 0
+
+        cut = RichText(self.t("preview_cut", rows=PREVIEW_ROWS), style="dim")
+
+        def job() -> tuple:
+            lines, error = self._preview_of(view, page_id, position)
+            if not width:
+                return page_id, lines, error, width, None
+            wrapped = wrap_lines(lines, width, PREVIEW_ROWS + 1)
+            if len(wrapped) > PREVIEW_ROWS:
+                wrapped[PREVIEW_ROWS:] = [cut]
+            return page_id, lines, error, width, wrapped
+
+        self.in_background("preview", job, self._preview_done)
+
+    def _preview_done(self, outcome: Any) -> None:
+        self._previewing = False
+        if self._exit:
+            return
+        if isinstance(outcome, BaseException):  # a bug of ours: shown in the preview
+            outcome = (self.page_id, self._preview_failed(outcome), "", 0, None)
+        page_id, lines, error, width, wrapped = outcome
+        self._note_render_error(page_id, error)
+        target = next(iter(self.query("#preview-text").results(PreviewText)), None)
+        if target is not None and page_id == self.page_id and self.query_one("#preview").display:
+            if wrapped is not None:
+                target.set_wrapped(lines, width, wrapped)
+            else:
+                target.set_lines(lines)
+        if self._preview_again:
+            self._preview_again = False
+            self.refresh_preview()
 
     def preview_text(self) -> str:
         return "\n".join(line.plain for line, _, _ in self.preview_lines())
 
     def preview_lines(self) -> list[tuple[RichText, int, bool]]:
         """The current page as it will be printed (the text of the txt export; tables
-        aligned for the screen)."""
-        view = self.host.view(self.session.report)
+        aligned for the screen), rendered here and now."""
+        position = next((i for i, p in enumerate(self.session.pages) if p.id == self.page_id), 0)
+        lines, error = self._preview_of(self.host.view(self.session.report), self.page_id, position)
+        self._note_render_error(self.page_id, error)
+        return lines
+
+    def _preview_failed(self, exc: BaseException) -> list[tuple[RichText, int, bool]]:
+        return [(RichText(clean_text(self.t("preview_failed", error=f"{type(exc).__name__}: {exc}")), style="red"), 0, True)]
+
+    def _preview_of(self, view: Any, page_id: str, position: int) -> tuple[list[tuple[RichText, int, bool]], str]:
+        """The preview's lines of a page from a frozen view, and the error of its section's
+        template ("" if none). Reads nothing else of the app: runs in a thread."""
+        error = ""
         try:
-            if self.page_id == META:
-                blocks = self.renderer.render(self.session.report, view).blocks
+            if page_id == META:
+                blocks = self.renderer.render(view, view).blocks
                 cut = next((i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1), len(blocks))
                 blocks = blocks[:cut]
             else:
-                position = [p.id for p in self.session.pages].index(self.page_id)
-                section = self.host.section(self.page_id)
+                section = self.host.section(page_id)
                 part = self.renderer.render_part(section, view, position)  # type: ignore[arg-type]
-                self._note_render_error(self.page_id, part.error)
+                error = part.error
                 blocks = parse_markup(f"::h1 {part.heading}\n" + part.markup)
         except Exception as exc:  # noqa: BLE001 - a broken template must not take the app down
-            return [(RichText(clean_text(self.t("preview_failed", error=f"{type(exc).__name__}: {exc}")), style="red"), 0, True)]
+            return self._preview_failed(exc), error
         lines: list[tuple[RichText, int, bool]] = []
         for b in blocks:
             if b.kind == "table" and b.table is not None:
@@ -965,7 +1098,7 @@ class NianbaoApp(App[int]):
                 lines += [(RichText(clean_text(line).strip(), style="bold"), 0, True) for line in _text_block(b)]
             else:
                 lines += [(RichText(clean_text(line)), 0, True) for line in _text_block(b)]
-        return lines
+        return lines, error
 
     def _note_render_error(self, page_id: str, error: str) -> None:
         before = self.session.render_errors.get(page_id, "")

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from plugins import guard
 from plugins.checks import CheckResult, check_report, meta_fields
 from plugins.errors import CannotWrite, NianbaoError, ReportChanged, ReportFrozen, ReportLocked
 from plugins.fields import Field, FieldError, Grid, Records, clean_text
 from plugins.manager import PluginHost
-from plugins.report import META, Report
+from plugins.history import view_with_previous
+from plugins.report import META, Report, ReportView
 from plugins.store import ReportLock, save_report, write_problem
 
 __all__ = ["Page", "Session", "parse_path", "STATES"]
@@ -41,6 +43,21 @@ class Page:
 
 
 _PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\.(\w+))?$")
+
+
+def check_snapshot(host: PluginHost, view: ReportView, previous_problem: str = "") -> CheckResult:
+    """Check a frozen view (any thread), and compute every computed field on it, so that
+    the interface shows them from this view without running plugin code itself."""
+    result = check_report(host, view, view, previous_problem)
+    fmt = host.format_for(view)
+    for section in host.sections_for(fmt.id) if fmt is not None else ():
+        for f in section.fields:
+            if f.kind == "computed":
+                try:
+                    guard.call(view.computed, section.id, f.key)
+                except guard.PluginError:
+                    pass  # kept in the view: the field shows why
+    return result
 
 
 def parse_path(path: str) -> tuple[str, int | None, str | None, str | None]:
@@ -75,6 +92,8 @@ class Session:
         self.meta_title = meta_title
         self.last_saved: _dt.datetime | None = None
         self.result = CheckResult()
+        #: the view ``result`` was found on; its computed fields are computed (check_snapshot)
+        self.checked_view: ReportView | None = None
         #: section id -> message, for sections whose template failed to render
         self.render_errors: dict[str, str] = {}
         self.pages: list[Page] = []
@@ -299,9 +318,22 @@ class Session:
             return f"未保存的内容无法另存（{e}），已丢失"
         return f"未保存的内容已另存为 {written}（只有您能读）"
 
+    def snapshot(self) -> tuple[ReportView, str]:
+        """The report as it is now, frozen (safe to check in another thread while typing goes
+        on), with last year's report set, and the problem finding it ("" if none)."""
+        view, lookup = view_with_previous(self.host, self.report)
+        return view, lookup.problem
+
     def check(self) -> CheckResult:
-        self.result = check_report(self.host, self.report)
-        return self.result
+        """Check the report as it is now, here (the interface checks in a thread:
+        ``snapshot`` + :func:`check_snapshot`, then ``checked``)."""
+        view, problem = self.snapshot()
+        return self.checked(check_snapshot(self.host, view, problem), view)
+
+    def checked(self, result: CheckResult, view: ReportView) -> CheckResult:
+        """Take the result of checking ``view`` as the current one."""
+        self.result, self.checked_view = result, view
+        return result
 
     def broken(self, page_id: str) -> str:
         """Why a page's plugin failed ("" when it works)."""

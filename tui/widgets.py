@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from rich.cells import cell_len
 from rich.text import Text as RichText
@@ -19,6 +19,7 @@ from textual.containers import Container, Grid as GridLayout, Horizontal, Scroll
 from textual.geometry import Offset, Region, Size, Spacing
 from textual.message import Message
 from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.binding import Binding
 from textual.widgets import Input, Label, Select, Static, TextArea
@@ -150,6 +151,41 @@ class FieldInput(Editor, Input):
         # Runs before Input's own handler (Textual calls one per class in the MRO), which
         # then inserts the cleaned text.
         event.text = "" if getattr(self.app, "review_mode", False) else self._readable(clean_text(event.text))
+
+
+def _cache_wrapped_height() -> None:
+    """Textual 8.2.8's ``WrappedDocument.height`` adds up every line's wrap offsets each
+    time it is read, and a text area reads it for every line it draws: in a prose field of
+    1 MB (some 2,800 paragraphs) that was ~30 ms of each keystroke. The height is kept until
+    the wrapping changes (``wrap`` and ``wrap_range`` are its only writers)."""
+    from textual.document._wrapped_document import WrappedDocument
+
+    if getattr(WrappedDocument, "_nianbao_cached_height", False):
+        return
+    wrap, wrap_range = WrappedDocument.wrap, WrappedDocument.wrap_range
+
+    def height(self) -> int:
+        cached = self.__dict__.get("_height")
+        if cached is None:
+            cached = self.__dict__["_height"] = sum(len(offsets) + 1 for offsets in self._wrap_offsets)
+        return cached
+
+    def rewrapped(method):
+        def call(self, *args, **kwargs):
+            self.__dict__.pop("_height", None)
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                self.__dict__.pop("_height", None)
+        return call
+
+    WrappedDocument.height = property(height, doc=WrappedDocument.height.__doc__)  # type: ignore[assignment]
+    WrappedDocument.wrap = rewrapped(wrap)  # type: ignore[method-assign]
+    WrappedDocument.wrap_range = rewrapped(wrap_range)  # type: ignore[method-assign]
+    WrappedDocument._nianbao_cached_height = True  # type: ignore[attr-defined]
+
+
+_cache_wrapped_height()
 
 
 class FieldText(Editor, TextArea):
@@ -316,10 +352,7 @@ class WrappedText(Widget):
 
     def _wrapped(self, width: int) -> list[RichText]:
         if self._cache is None or self._cache[0] != width:
-            out: list[RichText] = []
-            for line, hang, wrap in self._lines:
-                out += wrap_text(line, width, hang) if wrap else [line]
-            self._cache = (width, out)
+            self._cache = (width, wrap_lines(self._lines, width))
         return self._cache[1]
 
     def get_content_height(self, container, viewport, width: int) -> int:
@@ -327,6 +360,64 @@ class WrappedText(Widget):
 
     def render(self) -> RichText:
         return RichText("\n").join(self._wrapped(self.content_size.width or self.size.width))
+
+
+def wrap_lines(lines: Iterable[TextLine], width: int, most: int | None = None) -> list[RichText]:
+    """What :class:`WrappedText` shows of ``lines`` at ``width`` cells (the first ``most``
+    lines of it, if given)."""
+    out: list[RichText] = []
+    for line, hang, wrap in lines:
+        out += wrap_text(line, width, hang) if wrap else [line]
+        if most is not None and len(out) >= most:
+            return out[:most]
+    return out
+
+
+class PreviewText(WrappedText):
+    """The preview. A page of a big report is tens of thousands of lines: only the lines on
+    screen are drawn (Textual draws a widget's whole ``render()`` whenever it changes), and
+    the lines come already wrapped, from a thread (:meth:`set_wrapped`). At another width the
+    old wrapping is shown, cut at the edge, while ``rewrap()`` (the app's) gets the new one."""
+
+    def __init__(self, **kw: Any):
+        super().__init__(**kw)
+        self.rewrap: Callable[[], None] | None = None
+        self._asked = 0  # the width a rewrap was asked for
+        self._strips: dict[tuple[int, int], Strip] = {}
+
+    def set_lines(self, lines: Iterable[TextLine]) -> None:
+        self._strips = {}
+        super().set_lines(lines)
+
+    def set_wrapped(self, lines: list[TextLine], width: int, wrapped: list[RichText]) -> None:
+        self._lines, self._cache, self._strips = lines, (width, wrapped), {}
+        self.refresh(layout=True)
+
+    def _wrapped(self, width: int) -> list[RichText]:
+        if self._cache is not None and self._cache[0] != width and self.rewrap is not None:
+            if self._asked != width:  # once per width
+                self._asked = width
+                self.rewrap()
+            return self._cache[1]
+        return super()._wrapped(width)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        lines = self._wrapped(self.content_size.width or width)
+        if y >= len(lines):
+            return Strip.blank(width, self.visual_style.rich_style)
+        key = (y, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) > 4096:  # (a screen's worth is what is kept in use)
+                self._strips.clear()
+            visual = visualize(self, lines[y], markup=False)
+            strip = self._strips[key] = Visual.to_strips(self, visual, width, 1, self.visual_style)[0]
+        return strip
+
+    def notify_style_update(self) -> None:
+        self._strips = {}
+        super().notify_style_update()
 
 
 def table_lines(table: Table) -> list[str]:

@@ -1,0 +1,93 @@
+"""The interface with a plugin whose check hangs or exits (issue 11, item 7): checks run in
+a thread, so what is typed is stored and saved while a check hangs, and a check that calls
+``sys.exit()`` disables that check instead of closing the app."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from plugins import Check, hookimpl
+from test_tui import make_app, small  # noqa: F401 - the fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Hostile:
+    """A county's check on the metadata: ``mode`` says what it does once armed."""
+
+    def __init__(self):
+        self.mode = ""
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+
+    def run(self, report):
+        if self.mode == "hang":
+            self.entered.set()
+            self.gate.wait(60)  # (released by the test; 60 s only so a failure cannot hang the suite)
+        elif self.mode == "exit":
+            sys.exit(3)
+        return []
+
+    @hookimpl
+    def nianbao_register_checks(self):
+        return [Check(id="hostile", section="report", run=self.run)]
+
+
+async def wait_until(condition, seconds: float = 30.0) -> None:
+    for _ in range(int(seconds * 20)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the condition never held")
+
+
+@pytest.mark.asyncio
+async def test_typing_is_saved_while_a_check_hangs(small):  # noqa: F811
+    plugin = Hostile()
+    app = make_app(small, extra=[("hostile", plugin)], autosave=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        field = app.editors()[0]
+        app.screen.set_focus(field)
+        await pilot.pause()
+        before = field.current_text()
+        plugin.mode = "hang"
+        await pilot.press("x")
+        await wait_until(plugin.entered.is_set)  # the check of that keystroke is stuck in the plugin
+        await pilot.press("y", "z")  # typed while it hangs
+        typed = "xyz" + before  # (the cursor is at the start of the field)
+        assert field.current_text() == typed
+        app.action_save()  # ctrl+s: saved now, the check still hanging
+        assert app._checking is not None
+        stored = tomllib.loads(small.read_text(encoding="utf-8"))
+        assert app.session.text_at(field.page_id, field.path) == typed
+        assert typed in repr(stored)
+        plugin.mode = ""
+        plugin.gate.set()  # the plugin returns: the check of what was typed meanwhile follows
+        await wait_until(lambda: app._checking is None and not app._check_again)
+        await pilot.pause()
+        assert not [i for i in app.session.result.issues if i.plugin == "hostile"]
+
+
+@pytest.mark.asyncio
+async def test_a_check_that_exits_is_disabled_and_the_app_stays(small):  # noqa: F811
+    plugin = Hostile()
+    app = make_app(small, extra=[("hostile", plugin)], autosave=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.set_focus(app.editors()[0])
+        await pilot.pause()
+        plugin.mode = "exit"
+        await pilot.press("x")
+        await wait_until(lambda: any(i.plugin == "hostile" for i in app.session.result.issues))
+        [issue] = [i for i in app.session.result.issues if i.plugin == "hostile"]
+        assert issue.message == "插件 hostile 在检查「hostile」时出错：调用了 sys.exit(3)"
+        assert app.is_running and app.return_code is None
+        await pilot.press("y")
+        assert app.focused.current_text().startswith("xy")
