@@ -91,3 +91,27 @@ async def test_a_check_that_exits_is_disabled_and_the_app_stays(small):  # noqa:
         assert app.is_running and app.return_code is None
         await pilot.press("y")
         assert app.focused.current_text().startswith("xy")
+
+
+@pytest.mark.asyncio
+async def test_preview_of_a_long_page_comes_from_its_thread_and_shows_its_beginning(small):  # noqa: F811
+    """A page far longer than the preview: rendered and wrapped in a thread, drawn line by
+    line, its first PREVIEW_ROWS lines and a line saying the rest is in the export."""
+    from tui.app import PREVIEW_ROWS
+    from tui.widgets import PreviewText
+
+    app = make_app(small, autosave=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        field = next(w for w in app.editors() if type(w).__name__ == "FieldText")
+        long = "\n".join(f"第{i}段。" + "政府信息公开" * 20 for i in range(2 * PREVIEW_ROWS))
+        app.session.set_text(field.page_id, field.path, long)
+        app.schedule_preview(0)
+        preview = app.query_one("#preview-text", PreviewText)
+        await wait_until(lambda: preview._cache is not None and len(preview._cache[1]) == PREVIEW_ROWS + 1)
+        await pilot.pause()
+        lines = [line.plain for line in preview._cache[1]]
+        assert lines[-1] == app.t("preview_cut", rows=PREVIEW_ROWS)
+        assert any("第0段。" in line for line in lines[:20])
+        shown = preview.render_line(0).text  # drawn line by line: the first line on screen
+        assert shown.strip() == lines[0].strip()

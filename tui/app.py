@@ -200,7 +200,7 @@ class ExportScreen(ModalScreen[Path | None]):
         self._ticker = self.set_interval(0.5, self._tick)
         self.nb.flush_save()
         job = self.nb.export_job(exporter_id, path)
-        self.run_worker(lambda: self._run(job), thread=True, exit_on_error=False, group="export")
+        self.nb.in_background("export", job, self._finished)  # (a daemon thread: a hung exporter never keeps the app from quitting)
 
     def _tick(self) -> None:
         name = self.nb.host.exporters[self._exporter_id()].name if self._exporter_id() in self.nb.host.exporters else ""
@@ -209,16 +209,6 @@ class ExportScreen(ModalScreen[Path | None]):
     def _exporter_id(self) -> str:
         opts = self.query_one("#export-format", OptionList)
         return (opts.get_option_at_index(opts.highlighted or 0).id or "") if opts.option_count else ""
-
-    def _run(self, job: Callable[[], Path]) -> None:
-        try:
-            result: Path | BaseException = job()
-        except BaseException as exc:  # noqa: BLE001 - said in the dialog
-            result = exc
-        try:
-            self.nb.call_from_thread(self._finished, result)
-        except RuntimeError:  # the app has ended meanwhile
-            pass
 
     def _finished(self, result: Path | BaseException) -> None:
         if self._ticker is not None:
@@ -1112,8 +1102,7 @@ class NianbaoApp(App[int]):
     def _start_probe(self) -> None:
         view = self.host.view(self.session.report)  # a frozen copy: safe to read in a thread
         pages = [(position, page.id) for position, page in enumerate(self.session.pages)]
-        self.run_worker(lambda: self._probe_rendering(view, pages), thread=True, exit_on_error=False,
-                        group="probe", exclusive=True)
+        self.in_background("probe", lambda: self._probe_rendering(view, pages), lambda outcome: None)
         if not self.session.read_only and self.session.report.path is not None:
             self.run_worker(prepare_save(self.session.report), thread=True, exit_on_error=False, group="prepare-save")
 
