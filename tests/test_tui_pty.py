@@ -286,7 +286,7 @@ def test_the_metadata_of_a_new_national_report_typed_in_a_terminal_reaches_check
         term.wait_for(text)
     term.keys(*["Tab"] * 2)  # 成文日期 公开日期
     term.keys("2025-01-20", literal=True)
-    term.keys(*["Tab"] * 3, "Enter")  # 印发机关 附注 → 行政层级: its list opens
+    term.keys(*["Tab"] * 4, "Enter")  # 署名 印发机关 附注 → 行政层级: its list opens
     term.wait_for("设区的市")
     term.keys("Down", "Down", "Enter")  # (empty) → 县级 → 设区的市、自治州
     wait_until(lambda: "请选择" not in term.screen())  # the list has closed on the choice
