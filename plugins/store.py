@@ -445,7 +445,12 @@ def save_report(report: Report, path: str | os.PathLike | None = None, backup: b
     if record is not None:
         from . import journal
 
-        pending = journal.begin(target, text, record, note)
+        try:
+            pending = journal.begin(target, text, record, note)
+        except Exception as e:  # noqa: BLE001 - SQLite's "database or disk is full", however it comes
+            if "disk is full" in str(e) or getattr(e, "sqlite_errorcode", None) == 13:  # SQLITE_FULL
+                raise CannotWrite(target, "无法保存：磁盘已满（连修改记录也写不下）", errno.ENOSPC) from None
+            raise
     try:
         written = write_atomic(p, data, backup=backup, new=new)
     except BaseException:

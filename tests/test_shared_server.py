@@ -501,3 +501,14 @@ def test_a_file_too_large_for_tomlkit_is_written_afresh_and_whole(tmp_path, monk
     r.data["fj"]["overview"]["items"][7]["body"] += "又一句。"
     save_report(r)
     assert tomllib.loads(path.read_text(encoding="utf-8")) == r.data
+
+
+def test_a_full_disk_with_the_journal_says_the_disk_is_full(tiny_disk):
+    report = tiny_disk / "r.toml"
+    shutil.copy(JIANOU, report)
+    r = edited(report, "满盘时改的单位")
+    fill(tiny_disk, 0)
+    with pytest.raises(CannotWrite, match="磁盘已满"):
+        save_report(r)
+    assert report.read_bytes() == JIANOU.read_bytes()
+    assert not [p for p in tiny_disk.iterdir() if p.name.endswith((".tmp", ".bak-tmp"))]

@@ -1168,7 +1168,7 @@ class NianbaoApp(App[int]):
             # The save failed (a full disk, the folder's permissions): what was typed is only
             # here. Say so, and quit only when asked again.
             self._quit_unsaved = True
-            reason = self.session.save_error or self.session.why_read_only
+            reason = (self.session.save_error or self.session.why_read_only).removeprefix("无法保存：")
             self.notify(self.t("quit_unsaved", reason=reason), severity="error", timeout=30, markup=False)
             return
         self.exit(0)

@@ -379,6 +379,9 @@ class Session:
             # here, unsaved, and is written to a rescue copy on leaving
             self.read_only, self.why_read_only = True, str(e).split(": ", 1)[-1]
             raise
+        except NianbaoError as e:  # the journal: the status line says it too
+            self.save_error = str(e)
+            raise
         self.save_error = ""
         self.dirty = False
         self.last_saved = self.clock()
