@@ -115,3 +115,33 @@ async def test_preview_of_a_long_page_comes_from_its_thread_and_shows_its_beginn
         assert any("第0段。" in line for line in lines[:20])
         shown = preview.render_line(0).text  # drawn line by line: the first line on screen
         assert shown.strip() == lines[0].strip()
+
+
+@pytest.mark.asyncio
+async def test_the_editor_opens_while_the_first_check_hangs(small):  # noqa: F811
+    """A check that hangs from the start: the editor opens after [plugins] time_limit
+    seconds, says so, and what is typed is stored and saved."""
+    from plugins.config import Config
+    from plugins.manager import PluginHost
+    from tui.app import build_app
+
+    plugin = Hostile()
+    plugin.mode = "hang"
+    host = PluginHost(Config(), entry_points=False, extra=[("hostile", plugin)])
+    app = build_app(small, Config(plugin_time_limit=0.5), host=host, autosave=False)
+    try:
+        assert plugin.entered.is_set() and app.session.checked_view is None
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app._check_slow_shown
+            app.screen.set_focus(app.editors()[0])
+            await pilot.press("q")
+            app.action_save()
+            assert "q" + app.session.text_at(app.editors()[0].page_id, app.editors()[0].path)[1:] in repr(
+                tomllib.loads(small.read_text(encoding="utf-8")))
+            plugin.mode = ""
+            plugin.gate.set()
+            await wait_until(lambda: app.session.checked_view is not None and app._checking is None)
+    finally:
+        plugin.gate.set()
+        app.session.close()

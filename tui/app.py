@@ -388,6 +388,11 @@ class NianbaoApp(App[int]):
         # (The layout for the terminal's size is set: in compose, and again on_resize.)
         self._install_signal_handlers()
         self.query_one("#preview-text", PreviewText).rewrap = lambda: self.schedule_preview(0)
+        if self.session.checked_view is None:  # the first check did not finish (Session.check_within)
+            self.notify(self.t("check_slow", seconds=f"{self.host.config.plugin_time_limit or 10.0:g}"),
+                        severity="warning", timeout=30, markup=False)
+            self._check_slow_shown = True
+            self.start_check()
         if self.session.read_only:
             # Nothing can be typed: let the form itself take the keys, to scroll it.
             self.query_one("#form").can_focus = True
@@ -1422,7 +1427,9 @@ def build_app(path: str | Path, config: Config, *, safe_mode: bool = False, host
     host = host or host_from_env(config, safe_mode=True if safe_mode else None)
     report = load_report(path)
     t = Translator(config.language)
-    session = Session(host, report, clock=clock, meta_title=t("meta_page"), read_only=review)
+    # (a plugin's check that hangs must not keep the editor from opening: see on_mount)
+    session = Session(host, report, clock=clock, meta_title=t("meta_page"), read_only=review,
+                      first_check_wait=config.plugin_time_limit or 10.0)
     if review:
         session.why_read_only = t("review_mode")
     session.acquire()

@@ -75,7 +75,8 @@ class Session:
     ``clock`` gives the time shown as "saved at" (tests pass a fixed one)."""
 
     def __init__(self, host: PluginHost, report: Report, *, read_only: bool = False,
-                 clock: Callable[[], _dt.datetime] = _dt.datetime.now, meta_title: str = "报告信息"):
+                 clock: Callable[[], _dt.datetime] = _dt.datetime.now, meta_title: str = "报告信息",
+                 first_check_wait: float | None = None):
         self.host = host
         self.report = report
         self.lock = ReportLock(report.path) if report.path else None
@@ -98,7 +99,10 @@ class Session:
         self.render_errors: dict[str, str] = {}
         self.pages: list[Page] = []
         self.rebuild_pages()
-        self.check()
+        if first_check_wait is None:
+            self.check()
+        else:
+            self.check_within(first_check_wait)
 
     # -- lifecycle -----------------------------------------------------------------------
     def acquire(self) -> bool:
@@ -329,6 +333,22 @@ class Session:
         ``snapshot`` + :func:`check_snapshot`, then ``checked``)."""
         view, problem = self.snapshot()
         return self.checked(check_snapshot(self.host, view, problem), view)
+
+    def check_within(self, seconds: float) -> bool:
+        """Check now in a thread, waiting at most ``seconds`` for it (the interface opens even
+        if a plugin's check hangs); False if it has not finished: the result stays as it was,
+        ``checked_view`` None, and the thread's result is dropped."""
+        import threading
+
+        view, problem = self.snapshot()
+        done: list[CheckResult] = []
+        worker = threading.Thread(target=lambda: done.append(check_snapshot(self.host, view, problem)),
+                                  name="nianbao-first-check", daemon=True)
+        worker.start()
+        worker.join(seconds)
+        if done:
+            self.checked(done[0], view)
+        return bool(done)
 
     def checked(self, result: CheckResult, view: ReportView) -> CheckResult:
         """Take the result of checking ``view`` as the current one."""
