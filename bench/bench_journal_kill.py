@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/bench_journal_kill.py [--kills 100] [--file examples/jianou-2018.toml] [--json]
 
-A child process saves the report as fast as it can (each save changes a text and a figure, so
-every save is a new version, and its saves within a minute are coalesced as the TUI's are);
+A child process saves the report as fast as it can (each save changes a text and a figure; its
+clock moves 0–90 s a save, so some saves are coalesced into the entry before, as the TUI's
+are within a minute, and others make a new entry);
 after a random delay (0–300 ms) it gets SIGKILL. Then, as the next nianbao to open the
 report would, the journal is settled with the file (:meth:`Journal.recover`) and checked:
 the chain is intact, the latest version's text is the file's, byte for byte, the file is a
@@ -28,9 +29,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SAVER = r"""
-import sys, random
+import sys, random, datetime
 sys.path.insert(0, sys.argv[2])
+from plugins import journal
 from plugins.store import load_report, save_report
+# a clock 0-90 s further on at each save: some saves fall in the minute of the one before
+# (coalesced: the entry is rewritten), others start a new entry
+now = [datetime.datetime(2025, 1, 15, 9, 0).astimezone() + datetime.timedelta(days=int(sys.argv[3]))]
+def clock():
+    now[0] += datetime.timedelta(seconds=random.uniform(0, 90))
+    return now[0]
+journal._now = clock
 r = load_report(sys.argv[1])
 i = 0
 while True:
@@ -64,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         script = folder / "saver.py"
         script.write_text(SAVER, encoding="utf-8")
         for k in range(args.kills):
-            proc = subprocess.Popen([sys.executable, str(script), str(report), str(ROOT)], stdout=subprocess.PIPE,
+            proc = subprocess.Popen([sys.executable, str(script), str(report), str(ROOT), str(k)], stdout=subprocess.PIPE,
                                     stderr=subprocess.DEVNULL)
             if proc.stdout.readline().strip() != b"saved":
                 proc.wait()

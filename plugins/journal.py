@@ -438,13 +438,17 @@ class Journal:
             st = self.report_path.stat()
         except OSError:
             st = None
-        try:
-            if st is not None:
-                if os.stat(self.path).st_gid != st.st_gid:
-                    os.chown(self.path, -1, st.st_gid)
-                os.chmod(self.path, st.st_mode & 0o666)
-        except OSError:
-            pass  # not the owner of the group: the folder's defaults stay, the floor is Unix's
+        if st is None:
+            return
+        for path in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+            try:
+                mine = os.stat(path)
+                if mine.st_gid != st.st_gid:
+                    os.chown(path, -1, st.st_gid)
+                if mine.st_mode & 0o777 != st.st_mode & 0o666:
+                    os.chmod(path, st.st_mode & 0o666)
+            except OSError:
+                pass  # not ours, or not in the group: the floor stays Unix's
 
     def _author(self) -> tuple[str, str]:
         return self.author or who()
@@ -648,7 +652,9 @@ class Journal:
         return done
 
     def begin(self, text: str, kind: str = "save", note: dict | None = None) -> "Pending":
-        """Step 1 of a save: settle the past, refuse if the report is frozen, note the intent."""
+        """Step 1 of a save: settle the past, refuse if the report is frozen, note the intent.
+        The journal follows the report's group and mode (a ``chmod`` of the report since)."""
+        self._match_report_permissions()
         self.recover()
         state = self.review().state
         if state in FROZEN and kind in ("save", "restore"):

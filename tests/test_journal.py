@@ -136,6 +136,10 @@ def test_journal_has_the_reports_group_and_mode(report_file, clock):
     jp = journal_path(report_file)
     assert jp.stat().st_mode & 0o777 == 0o640
     assert jp.stat().st_gid == report_file.stat().st_gid
+    os.chmod(report_file, 0o600)  # the report closed to the group later: so is its journal
+    set_intro(r, "y")
+    save_report(r)
+    assert jp.stat().st_mode & 0o777 == 0o600
 
 
 def test_tampering_is_detected(report_file, clock, capsys):
