@@ -198,23 +198,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 def import_summary(host: PluginHost, imported: Any, source: Path, target: Path) -> list[str]:
     """What an import found, for the operator: format, unit, year, the cells filled, and
     every deviation and every piece of text that mapped nowhere."""
-    from plugins.fields import Grid
-
     report = imported.report
     meta = report.meta
     fmt = host.formats.get(report.format or "")
-    filled = total = 0
-    for s in host.sections_for(report.format or ""):
-        table = report.section_data(s.id)
-        for f in s.fields:
-            if isinstance(f, Grid):
-                for r, cols in f.input_rows:
-                    for c in cols:
-                        total += 1
-                        filled += (table.get(f.key) or {}).get(r.key, {}).get(c.key) is not None
-            elif f.kind in ("integer", "decimal"):
-                total += 1
-                filled += table.get(f.key) is not None
+    filled, total = imported.record.get("cells_read", 0), imported.record.get("cells_printed", 0)
     lines = [f"已导入 {source} → {target}：{meta.get('unit') or '（未识别单位）'} {meta.get('year') or '（未识别年度）'}年，"
              f"格式 {report.format}（{fmt.name if fmt else ''}），表格数字 {filled}/{total} 格"]
     deviations = imported.deviations

@@ -874,7 +874,11 @@ def import_blocks(host, blocks: list[Block], path: Path, kind: str, *, format_id
             record.keep(head.text, b.text if b.kind != "table" else _table_text(b), "格式中没有的部分")
     _closing(back, meta, record)
     _check_printed_totals(layout, report, record)
-    out = {"source": path.name, "kind": kind, "format": fmt.id, "title": title}
+    printed = {(s.section, s.key, s.row, s.col) for sl in layout.sections for r in sl.rows for s in r.slots
+               if not s.computed}
+    read = sum(1 for sid, key, row, col in printed if _stored(report, sid, key, row, col))
+    out = {"source": path.name, "kind": kind, "format": fmt.id, "title": title,
+           "cells_read": read, "cells_printed": len(printed)}
     if record.headings:
         out["headings"] = record.headings
     if record.tables:
@@ -890,6 +894,13 @@ def import_blocks(host, blocks: list[Block], path: Path, kind: str, *, format_id
         if value in (None, ""):
             del meta[key]
     return Imported(report, kind, out)
+
+
+def _stored(report: Report, sid: str, key: str, row: str, col: str) -> bool:
+    value = report.section_data(sid).get(key)
+    if row:
+        value = (value or {}).get(row, {}).get(col) if isinstance(value, dict) else None
+    return value is not None
 
 
 def _table_text(b: Block) -> str:
