@@ -67,6 +67,7 @@ HANGUP_GRACE = 2.0  # after SIGHUP/SIGTERM, seconds Textual gets to shut down be
 WIDE = 120  # from this width the preview is shown beside the form
 TALL = 30  # from this height the issue list is shown under it
 NAV_CELLS = 24  # width of the navigation column
+NAV_COLLAPSE = 72  # below this width the navigation shows only marks and numerals (8 columns)
 TEXT_ROWS = (3, 12, 8)  # a text area's least and most rows, and most on a short screen (app.tcss)
 EXIT_CRASH = 3  # the interface ended on an unexpected error (the report saved, the details logged)
 STATE_MARK = {"empty": "◦", "progress": "✎", "errors": "✗", "warnings": "!", "complete": "✓", "broken": "⊘"}
@@ -240,11 +241,14 @@ def make_bindings(t: Translator) -> list[Binding]:
         Binding("f1,ctrl+o", "help", t("help"), id="help", priority=True, key_display="F1"),
         Binding("f2,ctrl+b", "prev_page", t("prev_section"), id="prev-section", priority=True, key_display="F2", group=pages),
         Binding("f3,ctrl+f", "next_page", t("next_section"), id="next-section", priority=True, key_display="F3", group=pages),
-        Binding("f4,ctrl+g", "next_problem", t("short_next_problem"), id="next-problem", priority=True, key_display="F4"),
-        Binding("f8,ctrl+l", "toggle_issues", t("short_toggle_issues"), id="toggle-issues", priority=True, key_display="F8"),
+        # (the footer shows the keys in this order, as many as fit: on a small terminal the
+        # first ones stay, the rest are in the help screen and the command palette)
         Binding("f9,ctrl+t", "toggle_preview", t("short_toggle_preview"), id="toggle-preview", priority=True, key_display="F9"),
         Binding("f10", "export", t("export"), id="export", priority=True, key_display="F10"),
-        # (no ctrl alternative is left that no field uses: ctrl+p lists it too)
+        Binding("f4,ctrl+g", "next_problem", t("short_next_problem"), id="next-problem", priority=True, key_display="F4"),
+        Binding("f8,ctrl+l", "toggle_issues", t("short_toggle_issues"), id="toggle-issues", priority=True, key_display="F8"),
+        # (no ctrl alternative is left that no field uses: ctrl+p lists these too)
+        Binding("f5", "toggle_nav", t("toggle_nav"), id="toggle-nav", priority=True, key_display="F5", show=False),
         Binding("f6", "remark", t("remark"), id="remark", priority=True, key_display="F6", show=False),
         Binding("f7", "submit", t("submit"), id="submit", priority=True, key_display="F7", show=False),
         Binding("ctrl+n", "add_record", t("short_add_record"), id="add-record", priority=True, key_display="^n", group=records),
@@ -272,7 +276,7 @@ def make_bindings(t: Translator) -> list[Binding]:
 
 # The long names of the actions, for the help screen and the command palette.
 _LONG_NAMES = {"prev_page": "prev_section", "next_page": "next_section", "next_problem": "next_problem",
-               "toggle_issues": "toggle_issues", "toggle_preview": "toggle_preview", "export": "export",
+               "toggle_issues": "toggle_issues", "toggle_preview": "toggle_preview", "toggle_nav": "toggle_nav", "export": "export",
                "add_record": "add_record", "remove_record": "remove_record", "move_record(-1)": "move_up",
                "move_record(1)": "move_down", "save": "save", "quit": "quit", "help": "help",
                "command_palette": "commands", "remark": "remark", "submit": "submit"}
@@ -332,6 +336,8 @@ class NianbaoApp(App[int]):
         self._refused_at = -1e9  # when undecodable input was last refused (said at most every few seconds)
         self._user_preview: bool | None = None
         self._user_issues: bool | None = None
+        self._user_nav: bool | None = None  # the part list collapsed (True) or not by F5
+        self._resized_to: tuple[int, int] | None = None
         self._focus_before_panel: Widget | None = None
         self._pages: dict[str, Vertical] = {}  # page id -> its form, built on the first visit
         self._first_page_id = ""
@@ -427,19 +433,32 @@ class NianbaoApp(App[int]):
         self.set_interval(1.0, self._watch_check)
         self.call_after_refresh(self._complete_first_page)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        # The app hears of a resize before its screen has the new size: lay out (and write
+        # the header) for the size the event brings, not the one the screen still has.
+        self._resized_to = (event.size.width, event.size.height)
         self._apply_layout()
+
+    @property
+    def term_size(self) -> tuple[int, int]:
+        """The terminal's size, the latest one even while the screen is being resized."""
+        return self._resized_to or tuple(self.size)  # type: ignore[return-value]
 
     def _layout_for(self, width: int, height: int) -> tuple[bool, bool, bool, bool]:
         """(preview shown, issue list shown, narrow navigation, short screen)."""
         preview = self._user_preview if self._user_preview is not None else width >= WIDE
         issues = self._user_issues if self._user_issues is not None else height >= TALL
-        # With the preview beside the form on a narrow screen, the navigation keeps only the
-        # state marks and numerals, so every part's state stays visible.
-        return preview, issues, preview and width < WIDE, height < TALL
+        # The part list collapses to its state marks and numerals (every part's state stays
+        # visible) when the operator asks (F5), below NAV_COLLAPSE columns, and with the
+        # preview beside the form on a narrow screen.
+        if self._user_nav is not None:
+            narrow = self._user_nav
+        else:
+            narrow = width < NAV_COLLAPSE or (preview and width < WIDE)
+        return preview, issues, narrow, height < TALL
 
     def _apply_layout(self) -> None:
-        show_preview, show_issues, narrow, short = self._layout_for(*self.size)
+        show_preview, show_issues, narrow, short = self._layout_for(*self.term_size)
         self.query_one("#preview").display = show_preview
         self.query_one("#issues").display = show_issues
         self.query_one("#nav").set_class(narrow, "-narrow")
@@ -581,7 +600,8 @@ class NianbaoApp(App[int]):
         rows = 2  # where the next field starts, counted rather too few
         width, height = self.size
         most = TEXT_ROWS[2] if height < TALL else TEXT_ROWS[1]
-        text = lambda path: _text_rows(self.session.text_at(page_id, path), width - NAV_CELLS - 3, most)  # noqa: E731
+        nav = 8 if self._layout_for(width, height)[2] else NAV_CELLS  # (app.tcss: #nav, #nav.-narrow)
+        text = lambda path: _text_rows(self.session.text_at(page_id, path), width - nav - 3, most)  # noqa: E731
         overflows = False
         for f in page.fields:
             limit = None
@@ -889,7 +909,7 @@ class NianbaoApp(App[int]):
         # the office's remarks first, as their own kind; then the check's findings
         remarks = self.review_state.issues() if self.review_state is not None else []
         issues = remarks + self.ordered_issues()
-        width = max(self.size.width - 4, 20)  # the list spans the screen: less scrollbar and padding
+        width = max(self.term_size[0] - 4, 20)  # the list spans the screen: less scrollbar and padding
         keys = (width,) + tuple((i.section, i.field, i.message, i.severity, i.rule) for i in issues)
         if keys == self._issue_keys:
             return
@@ -935,7 +955,7 @@ class NianbaoApp(App[int]):
             # whose report comes first; who holds it gets what is left (at least 只读)
             why = clean_text(s.holder or s.why_read_only)
             bare = self.t("read_only", holder="")
-            room = self.size.width - 1 - counts.cell_len - 6 - cell_len(who) - cell_len(bare)
+            room = self.term_size[0] - 1 - counts.cell_len - 6 - cell_len(who) - cell_len(bare)
             shown = self.t("read_only", holder=fit(why, room)) if room >= 6 else bare.rstrip("：: ")
             saved = RichText(shown, style="bold yellow")
         elif s.save_error:
@@ -947,7 +967,7 @@ class NianbaoApp(App[int]):
         else:
             saved = RichText("")
         name = s.report.path.name if s.report.path else ""
-        room = self.size.width - 1 - counts.cell_len - saved.cell_len - 6
+        room = self.term_size[0] - 1 - counts.cell_len - saved.cell_len - 6
         left = RichText(" ")
         if room >= cell_len(who) + 2 + cell_len(name):
             left.append(who, style="bold")
@@ -1284,6 +1304,11 @@ class NianbaoApp(App[int]):
             self.screen.set_focus(before)  # type: ignore[arg-type]
         elif not isinstance(self.focused, Editor):
             self.focus_path(None)
+
+    def action_toggle_nav(self) -> None:
+        """Collapse the part list to its marks and numerals, or show the titles again."""
+        self._user_nav = not self.query_one("#nav").has_class("-narrow")
+        self._apply_layout()
 
     def action_toggle_preview(self) -> None:
         self._user_preview = not self.query_one("#preview").display

@@ -15,6 +15,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "next_problem": ("下一个问题", "Next problem"),
     "toggle_issues": ("问题列表", "Problems"),
     "toggle_preview": ("预览", "Preview"),
+    "toggle_nav": ("收起/展开目录", "Collapse/expand the part list"),
     "short_toggle_preview": ("预览", "View"),
     "export": ("导出", "Export"),
     "commands": ("命令", "Commands"),

@@ -1,0 +1,80 @@
+"""Small terminals (issue 10, item 8): at 60×20 the part list collapses to its state marks
+and numerals (automatically below app.NAV_COLLAPSE columns, and by F5 at any size), the
+footer keeps F1/F2/F3/F9/F10/^q, and the header follows every resize."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList
+
+from tui.app import NAV_COLLAPSE
+
+from test_tui import _close_sessions, _snapshot_app, make_app  # noqa: F401
+from test_tui_grid import national  # noqa: F401
+
+
+def screen_lines(app) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def test_at_60x20_the_part_list_collapses_and_the_footer_keeps_the_main_keys(national):
+    app = make_app(national)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        nav = app.query_one("#nav", OptionList)
+        assert 60 < NAV_COLLAPSE and nav.has_class("-narrow") and nav.outer_size.width == 8
+        assert app.query_one("#form").size.width >= 48
+        footer = screen_lines(app)[-1]
+        for key in ("F1", "F2", "F3", "F9", "F10", "^q"):
+            assert key in footer, (key, footer)
+        assert all("✓" in line or "!" in line or "✎" in line or "◦" in line or "✗" in line
+                   for line in screen_lines(app)[1:8])  # every part's state, in the collapsed list
+
+        await pilot.press("f5")  # the titles back, if the operator wants them
+        await pilot.pause()
+        assert not nav.has_class("-narrow") and nav.outer_size.width == 24
+        assert "一、总体情况" in "\n".join(screen_lines(app))
+        await pilot.press("f5")
+        await pilot.pause()
+        assert nav.has_class("-narrow")
+
+
+async def test_f5_collapses_the_part_list_at_80x24_too(national):
+    app = make_app(national)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        nav = app.query_one("#nav", OptionList)
+        assert not nav.has_class("-narrow")
+        await pilot.press("f5")
+        await pilot.pause()
+        assert nav.has_class("-narrow") and app.query_one("#form").size.width > 60
+
+
+async def test_the_header_and_layout_follow_each_resize(national):
+    app = make_app(national)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        header = lambda: str(app.query_one("#status").render())  # noqa: E731
+        assert "huaian.toml" not in header()  # no room for the file name
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert "淮安市人民政府 2024  huaian.toml" in header()
+        assert not app.query_one("#nav").has_class("-narrow")
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        await pilot.pause()
+        assert "huaian.toml" not in header()
+        assert app.query_one("#nav").has_class("-narrow") and not app.query_one("#preview").display
+
+
+def test_snapshot_collapsed_part_list_at_60x20(snap_compare, national):
+    async def run_before(pilot):
+        await pilot.app.show_page("nat.requests")
+        await pilot.pause()
+        pilot.app.focus_path("table.new.natural")
+        await pilot.pause()
+
+    assert snap_compare(_snapshot_app(national), terminal_size=(60, 20), run_before=run_before)
