@@ -372,3 +372,69 @@ async def test_the_header_counts_in_the_words_of_nianbao_check(national):
         header = str(app.query_one("#status").render())
         summary = check_report(app.host, load_report(national)).summary()
         assert summary in header and "处未填" in summary
+
+
+# -- the preview of a big table ----------------------------------------------------------------
+
+def test_a_table_too_wide_keeps_its_figures_at_every_width():
+    from plugins.document import Cell, Table
+    from rich.cells import cell_len
+    from tui.widgets import table_lines
+
+    head = [[Cell("", colspan=2, rowspan=2, header=True), Cell("申请人情况", colspan=3, header=True)],
+            [Cell("自然人", header=True), Cell("商业企业", header=True), Cell("总计", header=True)]]
+    body = [[Cell("三、本年度办理结果", rowspan=2), Cell("（一）予以公开"), Cell("1288"), Cell("21"), Cell("1309")],
+            [Cell("（二）部分公开（区分处理的，只计这一情形）"), Cell("447"), Cell("7"), Cell("454")]]
+    table = Table("", head, body)
+    natural = table_lines(table)
+    assert table_lines(table, 200) == natural
+    for width in (60, 36, 24):
+        lines = table_lines(table, width)
+        assert all(cell_len(line) <= width for line in lines), (width, lines)
+        text = "\n".join(lines)
+        assert "1 自然人" in text and "3 总计" in text  # the legend of the numbered columns
+        assert any(line.split()[-3:] == ["1288", "21", "1309"] for line in lines), lines
+        assert any(line.split()[-3:] == ["447", "7", "454"] for line in lines), lines
+    beside = table_lines(table, 60)
+    assert any(line.startswith("（一）予以公开") or "（一）予以公开" in line and "1288" in line for line in beside)
+    assert any("（二）部分公开" in line and "454" in line for line in beside)  # the heading's row, cut beside its figures
+
+
+async def test_the_preview_of_table_3_shows_its_figures_at_80x24(national):
+    app = make_app(national)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, app, REQUESTS)
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.pause()
+        preview = app.query_one("#preview")
+        assert preview.display
+        text = app.query_one("#preview-text").render().plain
+        assert "7 总计" in text
+        assert "3001 53 0 0 61 4 3119" in text  # 一、本年新收, every column to the total
+        assert "103 0 0 0  0 0  103" in text or "103" in text.split("四、结转下年度继续办理")[-1]
+
+
+def test_snapshot_preview_of_table_3_at_80x24(snap_compare, national):
+    async def run_before(pilot):
+        await pilot.app.show_page(REQUESTS)
+        await pilot.pause()
+        pilot.app.focus_path("table.carried_out.other_org")  # the last column typed in
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.pause()
+        pilot.app.query_one("#preview").scroll_to(y=6, animate=False)
+        await pilot.pause()
+
+    assert snap_compare(_snapshot_app(national), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_big_table_cursor_in_the_last_input_column_at_80x24(snap_compare, national):
+    async def run_before(pilot):
+        await pilot.app.show_page(REQUESTS)
+        await pilot.pause()
+        pilot.app.focus_path("table.carried_out.other_org")
+        await pilot.pause()
+
+    assert snap_compare(_snapshot_app(national), terminal_size=(80, 24), run_before=run_before)

@@ -50,7 +50,7 @@ from .session import Session, check_snapshot, parse_path
 from .state import write_crash_log
 from .review import MARK as REMARK_MARK  # the office's remarks (✎ is a page being filled in)
 from .widgets import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, GridCell, PreviewText, RecordsBox,
-                      WrappedText, fit, is_tabular, table_lines, wrap_lines, wrap_text)
+                      TableText, WrappedText, fit, is_tabular, table_lines, wrap_lines, wrap_text)
 
 # Between a keystroke and the save that writes it: half a second, so that on a loaded
 # machine (the event loop late, the disk slow to sync) a keystroke is still on disk within
@@ -1108,7 +1108,7 @@ class NianbaoApp(App[int]):
         lines: list[tuple[RichText, int, bool]] = []
         for b in blocks:
             if b.kind == "table" and b.table is not None:
-                lines += [(RichText(line), 0, False) for line in table_lines(b.table)]
+                lines.append((TableText(b.table), 0, False))  # laid out for the preview's width
             elif b.kind in ("title", "heading"):
                 lines += [(RichText(clean_text(line).strip(), style="bold"), 0, True) for line in _text_block(b)]
             else:

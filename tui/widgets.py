@@ -26,7 +26,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from textual.widgets._select import SelectCurrent, SelectOverlay  # (Select's parts: FieldSelect.compose)
 
 from plugins import guard
-from plugins.document import Table
+from plugins.document import Cell, Table
 from plugins.exporters import column_widths
 from plugins.fields import Field, Grid, GridRow, Records, clean_text
 from plugins.report import ReportView
@@ -367,7 +367,10 @@ def wrap_lines(lines: Iterable[TextLine], width: int, most: int | None = None) -
     lines of it, if given)."""
     out: list[RichText] = []
     for line, hang, wrap in lines:
-        out += wrap_text(line, width, hang) if wrap else [line]
+        if isinstance(line, TableText):  # laid out for the width
+            out += [RichText(x) for x in table_lines(line.table, width)]
+        else:
+            out += wrap_text(line, width, hang) if wrap else [line]
         if most is not None and len(out) >= most:
             return out[:most]
     return out
@@ -420,7 +423,98 @@ class PreviewText(WrappedText):
         super().notify_style_update()
 
 
-def table_lines(table: Table) -> list[str]:
+class TableText(RichText):
+    """A table among the lines of a :class:`WrappedText`: laid out for the width it is
+    drawn at (:func:`table_lines`); its text is the table at its natural width."""
+
+    def __init__(self, table: Table):
+        super().__init__("\n".join(table_lines(table)))
+        self.table = table
+
+
+def table_lines(table: Table, width: int | None = None) -> list[str]:
+    """A table for the screen, in at most ``width`` cells if given: at its natural width
+    when it fits (:func:`_natural_lines`), else with its figures first (:func:`_figure_lines`):
+    a wide table's figures must never be what is cut off."""
+    natural = _natural_lines(table)
+    if width is None or all(cell_len(line) <= width for line in natural):
+        return natural
+    return _figure_lines(table, width) or [fit(line, width) for line in natural]
+
+
+FIGURE_LABEL_MIN = 14  # the narrowest row label beside the figures; below it, figures go under the label
+
+
+def _figure_lines(table: Table, width: int) -> list[str]:
+    """A table too wide for ``width``: the figure columns numbered 1, 2, 3… with a legend
+    above (``列：1 自然人  2 商业企业 …``), each row's label cut to what is left beside its
+    figures, or, when too little is left, on its own line(s) with the figures under it.
+    [] when the table has no figures."""
+    grid = table.grid()
+    nhead = len(table.head)
+    body = grid[nhead:]
+    if not body:
+        return []
+    ncols = len(grid[0])
+    figures = [c for c in range(ncols) if any(row[c] is not None and row[c].numeric for row in body)]
+    if not figures:
+        return []
+
+    def heading(c: int) -> str:
+        """The lowest heading over column ``c`` (spans followed)."""
+        for r in range(nhead - 1, -1, -1):
+            for c0 in range(c, -1, -1):
+                cell = grid[r][c0]
+                if cell is not None:
+                    if c0 + cell.colspan > c:
+                        return clean_text(cell.text)
+                    break
+        return ""
+
+    keys = [str(n + 1) for n in range(len(figures))]
+    widths = [max([len(k)] + [cell_len(clean_text(row[c].text)) for row in body if row[c] is not None])
+              for k, c in zip(keys, figures)]
+    figures_w = sum(widths) + len(widths) - 1
+
+    def figure_row(cells: list[str]) -> str:
+        return " ".join(" " * (w - cell_len(t)) + t for t, w in zip(cells, widths))
+
+    lines = [clean_text(table.caption)] if table.caption else []
+    legend = RichText("列：" + "  ".join(f"{k} {heading(c)}" for k, c in zip(keys, figures)))
+    lines += [line.plain for line in wrap_text(legend, width, hang=2)]
+    label_w = width - figures_w - 1
+    beside = label_w >= FIGURE_LABEL_MIN
+    indent = "" if beside else " " * min(2, max(width - figures_w, 0))
+    lines.append((" " * (label_w + 1) if beside else indent) + figure_row(keys))
+    above: dict[int, tuple[Cell, int]] = {}  # label column -> its last cell and the row it starts on
+    for r, row in enumerate(body):
+        parts = []
+        for c in range(ncols):
+            if c in figures:
+                continue
+            cell = row[c]
+            if cell is not None:
+                above[c] = (cell, r)
+            elif c in above and above[c][1] + above[c][0].rowspan > r:
+                cell = above[c][0]  # a heading spanning this row (（三）不予公开 over its 8 rows)
+            if cell is not None and clean_text(cell.text) not in parts:
+                parts.append(clean_text(cell.text))
+        label = " ".join(parts)
+        if beside and parts and cell_len(label) > label_w:
+            # the row's own words after the numeral of the heading over it: （三）1.属于国家秘密
+            m = _ENUMERATOR.match(parts[-2]) if len(parts) > 1 else None
+            label = (m.group(0) if m else "") + parts[-1]
+        values = figure_row([clean_text(row[c].text) if row[c] is not None else "" for c in figures])
+        if beside:
+            cut = fit(label, label_w)
+            lines.append(cut + " " * (label_w - cell_len(cut) + 1) + values)
+        else:
+            lines += [line.plain for line in wrap_text(RichText(label), width)] if label else []
+            lines.append(indent + values)
+    return lines
+
+
+def _natural_lines(table: Table) -> list[str]:
     """A table for the screen: columns aligned by display width, two spaces apart, no
     rules (narrower than the printed form, same content)."""
     grid = table.grid()
@@ -452,7 +546,7 @@ class ComputedValue(WrappedText):
             self.set_text(self.t("cannot_compute", error=str(exc)), "red")
             return
         if isinstance(value, Table):
-            self.set_lines([(RichText(line), 0, False) for line in table_lines(value)])
+            self.set_lines([(TableText(value), 0, False)])
         else:
             self.set_text("—" if value is None else clean_text(f"{value} {self.field.unit}".strip()))
 
