@@ -78,3 +78,23 @@ def test_snapshot_collapsed_part_list_at_60x20(snap_compare, national):
         await pilot.pause()
 
     assert snap_compare(_snapshot_app(national), terminal_size=(60, 20), run_before=run_before)
+
+
+async def test_after_a_resize_the_cell_with_the_cursor_is_still_in_view(national):
+    from test_tui_grid import REQUESTS, table
+    from test_tui import goto
+
+    app = make_app(national)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(pilot, app, REQUESTS)
+        app.focus_path("table.carried_out.other_org")
+        await pilot.press("right")  # on to the computed 总计 cell
+        await pilot.pause()
+        cell = app.focused
+        assert cell.path == "table.carried_out.total"
+        for size in ((60, 20), (120, 40), (80, 24)):
+            await pilot.resize_terminal(*size)
+            for _ in range(4):
+                await pilot.pause()
+            body = table(app)._body.scrollable_content_region
+            assert body.contains_region(cell.region), size

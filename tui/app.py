@@ -459,7 +459,10 @@ class NianbaoApp(App[int]):
 
     def _apply_layout(self) -> None:
         show_preview, show_issues, narrow, short = self._layout_for(*self.term_size)
-        self.query_one("#preview").display = show_preview
+        preview = self.query_one("#preview")
+        if show_preview and not preview.display and self.page_widget() is not None:
+            self.schedule_preview(0)  # shown by a resize: it has not followed the typing while hidden
+        preview.display = show_preview
         self.query_one("#issues").display = show_issues
         self.query_one("#nav").set_class(narrow, "-narrow")
         self.screen.set_class(short, "-short")

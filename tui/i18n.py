@@ -86,7 +86,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_anyway": ("仍要导出", "Export anyway"),
     "export_hint": ("回车导出到下面的文件（Tab 可改文件名）", "Enter exports to the file below (Tab to change it)"),
     "export_ask": ("还有{n}处错误，仍要导出吗？回车导出，Esc 取消", "{n} errors remain: export anyway? Enter exports, Esc cancels"),
-    "exporting": ("正在导出{name}…… 已用 {s} 秒", "Exporting {name}... {s} s"),
+    "exporting": ("正在导出（{name}）…… 已用 {s} 秒", "Exporting ({name})... {s} s"),
     "cancel": ("取消", "Cancel"),
     "ok": ("确定", "OK"),
     # -- problems with the program or the terminal

@@ -881,6 +881,15 @@ class GridBox(CellNavigation, Vertical):
         self._draw_labels()
         self._draw_where()
         self.follow_scroll()
+        if self.current is not None:
+            self.call_after_refresh(self._keep_cursor_in_view)
+
+    def _keep_cursor_in_view(self) -> None:
+        """After a new layout (the terminal resized, the preview shown), the cell with the
+        cursor is scrolled back into view."""
+        focused = self.screen.focused if self.is_attached else None
+        if focused is not None and self._position(focused) is not None:
+            self._body.scroll_to_widget(focused, animate=False)
 
     @staticmethod
     def _head_lines(label: str, width: int) -> list[str]:
