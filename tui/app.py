@@ -50,7 +50,7 @@ from .session import Session, check_snapshot, parse_path
 from .state import write_crash_log
 from .review import MARK as REMARK_MARK  # the office's remarks (✎ is a page being filled in)
 from .widgets import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, GridCell, PreviewText, RecordsBox,
-                      TableText, WrappedText, fit, is_tabular, table_lines, wrap_lines, wrap_text)
+                      TableText, WrappedText, fit, is_tabular, wrap_lines, wrap_text)
 
 # Between a keystroke and the save that writes it: half a second, so that on a loaded
 # machine (the event loop late, the disk slow to sync) a keystroke is still on disk within
