@@ -22,7 +22,7 @@ from .results import Issue
 
 MISSING_RULE = "V-REQUIRED"  # the rule of a value not filled in
 
-__all__ = ["CheckResult", "check_report", "describe_field", "field_problems", "meta_fields"]
+__all__ = ["BlankGroup", "CheckResult", "blank_groups", "check_report", "describe_field", "field_problems", "meta_fields"]
 
 
 @dataclass
@@ -342,3 +342,63 @@ def describe_field(fields: Iterable[Field], path: str | None) -> str:
         if col is not None:
             words.append(col.label)
     return " · ".join(words)
+
+
+@dataclass
+class BlankGroup:
+    """Blank cells of one table that belong together — a whole column, a whole row, or the
+    whole table — said once instead of cell by cell. ``indices`` are the positions of their
+    V-REQUIRED issues in ``CheckResult.issues``."""
+
+    section: str
+    field: str  # the table's key
+    kind: str  # "column", "row" or "table"
+    label: str  # the column's or row's label ("" for the table)
+    indices: list[int]
+
+    @property
+    def message(self) -> str:
+        where = {"column": "整列", "row": "整行", "table": "整表"}[self.kind]
+        return f"{where}{len(self.indices)}格未填（没有就填0）"
+
+    def as_dict(self) -> dict:
+        return {"section": self.section, "field": self.field, "kind": self.kind, "label": self.label,
+                "cells": len(self.indices), "message": self.message}
+
+
+def blank_groups(host: PluginHost, result: CheckResult) -> list[BlankGroup]:
+    """The blank cells of each table (V-REQUIRED) grouped: a table with every typed cell
+    blank is one group; otherwise each column whose typed cells are all blank, then each row
+    whose remaining cells are all blank (two cells or more). One blank column of table 三 is
+    one line, not 25."""
+    by_grid: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
+    for n, issue in enumerate(result.issues):
+        if issue.rule != MISSING_RULE or not issue.field or issue.field.count(".") != 2:
+            continue
+        key, row, col = issue.field.split(".")
+        by_grid.setdefault((issue.section, key), {})[row, col] = n
+    groups: list[BlankGroup] = []
+    for (sid, key), blank in by_grid.items():
+        section = host.section(sid)
+        grid = section.field(key) if section is not None else None
+        if not isinstance(grid, Grid):
+            continue
+        cells = [(r.key, c.key) for r, c in grid.input_cells()]
+        if len(blank) < 2:
+            continue
+        if all(cell in blank for cell in cells):
+            groups.append(BlankGroup(sid, key, "table", "", [blank[c] for c in cells]))
+            continue
+        taken: set[tuple[str, str]] = set()
+        columns = [c for c in grid.columns if not c.sum_of]
+        rows = [r for r in grid.rows if not r.sum_of]
+        for c in columns:
+            mine = [(r.key, c.key) for r in rows]
+            if len(mine) >= 2 and all(cell in blank for cell in mine):
+                groups.append(BlankGroup(sid, key, "column", c.label, [blank[x] for x in mine]))
+                taken.update(mine)
+        for r in rows:
+            mine = [(r.key, c.key) for c in columns if (r.key, c.key) not in taken]
+            if len(mine) >= 2 and all(cell in blank for cell in mine):
+                groups.append(BlankGroup(sid, key, "row", r.label, [blank[x] for x in mine]))
+    return groups

@@ -299,7 +299,7 @@ def test_check_json(capsys, tmp_path):
     assert (unit["section"], unit["field"], unit["section_heading"], unit["field_label"]) == ("report", "unit", "文档信息", "单位名称")
     or4 = next(i for i in first["issues"] if i["rule"] == "OR4")
     assert or4["section"] == "fj.requests" and or4["plugin"] == "sections.fujian2018"
-    assert second == {"file": str(clean), "readable": True, "errors": 0, "missing": 0, "warnings": 0, "issues": []}
+    assert second == {"file": str(clean), "readable": True, "errors": 0, "missing": 0, "warnings": 0, "issues": [], "groups": []}
     assert "单位名称" in out  # readable JSON: not \\u escapes
 
 

@@ -97,3 +97,34 @@ def test_unknown_keys_and_tables_are_named_with_the_closest_key(tmp_path):
     again = load_report(path)
     assert again.meta["signd"].isoformat() == "2025-01-20" and again.data["nat"]["problem"]["problems"] == "x"
     assert again.data["nat"]["requests"]["table"]["new"]["natrual"] == 3 and again.data["jo"]["newmedia"]["anything"] == 1
+
+
+# -- blank cells grouped -------------------------------------------------------------------------
+def test_a_blank_column_is_one_line_in_the_text_and_every_cell_in_json(tmp_path, capsys):
+    import json
+
+    from cli_helpers import run
+    from plugins.store import load_report, save_report
+    from test_national2021 import EXAMPLE
+
+    report = load_report(EXAMPLE)
+    table = report.data["nat"]["requests"]["table"]
+    for row in table.values():
+        row.pop("commercial", None)  # one blank column: 24 typed cells
+    del table["deny_secret"]["natural"], table["deny_secret"]["research"]  # two single blanks
+    report.data["nat"]["appeals"]["cases"] = {}  # a whole table: 12 cells
+    path = tmp_path / "r.toml"
+    save_report(report, path, backup=False)
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 1
+    lines = out.splitlines()
+    assert "  错误  收到和处理政府信息公开申请情况 › 收到和处理政府信息公开申请情况 · 商业企业：整列24格未填（没有就填0） [V-REQUIRED]" in lines
+    assert "  错误  政府信息公开行政复议、行政诉讼情况 › 行政复议、行政诉讼：整表12格未填（没有就填0） [V-REQUIRED]" in lines
+    assert sum("商业企业" in line for line in lines) == 1
+    assert sum("属于国家秘密" in line for line in lines) == 2  # not a group: said cell by cell
+    assert "39 个错误（其中 39 处未填）" in lines[0]
+    code, out, err = run(capsys, "check", "--json", str(path))
+    doc = json.loads(out)["files"][0]
+    cells = [i for i in doc["issues"] if i["rule"] == "V-REQUIRED" and i["section"] != "report"]
+    assert len(cells) == 24 + 2 + 12
+    assert [(g["kind"], g["label"], g["cells"]) for g in doc["groups"]] == [("column", "商业企业", 24), ("table", "", 12)]

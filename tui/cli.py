@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from plugins import guard
-from plugins.checks import CheckResult, check_report, describe_field, meta_fields
+from plugins.checks import MISSING_RULE, BlankGroup, CheckResult, blank_groups, check_report, describe_field, meta_fields
 from plugins.config import UNIT_LEVELS, Config, load_config
 from plugins.errors import NianbaoError
 from plugins.manager import PluginHost, host_from_env
@@ -237,6 +237,13 @@ def _issue_rows(host: PluginHost, report: Report, result: CheckResult) -> list[d
     return rows
 
 
+def _group_row(host: PluginHost, report: Report, group: BlankGroup) -> dict[str, Any]:
+    section = host.section(group.section)
+    grid = section.field(group.field) if section is not None else None
+    label = " · ".join(x for x in ((grid.label if grid else group.field), group.label.removeprefix("其中：")) if x)
+    return {**group.as_dict(), "section_heading": section.heading if section else group.section, "field_label": label}
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     config, host = _host(args)
     status = EXIT_OK
@@ -253,17 +260,26 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         result = check_report(host, report)
         rows = _issue_rows(host, report, result)
+        groups = blank_groups(host, result)
         if result.errors and status == EXIT_OK:
             status = EXIT_ERRORS
-        if args.json:
+        if args.json:  # one entry per cell, and the groups they make
             reports_json.append({"file": name, "readable": True, "errors": len(result.errors),
-                                 "missing": len(result.missing), "warnings": len(result.warnings), "issues": rows})
+                                 "missing": len(result.missing), "warnings": len(result.warnings), "issues": rows,
+                                 "groups": [_group_row(host, report, g) for g in groups]})
             continue
         if not rows:
             _out(f"{name}: 没有发现问题")
             continue
         _out(f"{name}: {result.summary()}")
-        for row in rows:
+        group_of = {n: g for g in groups for n in g.indices}
+        for n, row in enumerate(rows):
+            group = group_of.get(n)
+            if group is not None:  # said once, where its first cell would be
+                if n == min(group.indices):
+                    g = _group_row(host, report, group)
+                    _out(f"  错误  {g['section_heading']} › {g['field_label']}：{g['message']} [{MISSING_RULE}]")
+                continue
             mark = "错误" if row["severity"] == "error" else "警告"
             where = row["section_heading"] + (f" › {row['field_label']}" if row["field_label"] else "")
             rule = f" [{row['rule']}]" if row["rule"] else ""
