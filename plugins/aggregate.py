@@ -55,7 +55,7 @@ from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from . import guard
 from .checks import check_report, describe_field, meta_fields
@@ -176,6 +176,7 @@ class UnitFigures:
     errors: int = 0
     warnings: int = 0
     first_errors: list[str] = field(default_factory=list)
+    error_kinds: list[str] = field(default_factory=list)  # its distinct errors, described (see COMMON_KINDS)
     sums: dict[tuple, Any] = field(default_factory=dict)  # (section, key[, row, col]) -> number
     settings: dict[tuple, Any] = field(default_factory=dict)  # (section, key) -> dumped value
     records: dict[tuple, list] = field(default_factory=dict)  # (section, key) -> [(labels, shown, {col: n})]
@@ -206,6 +207,7 @@ def read_unit(host: PluginHost, path: str | os.PathLike, check: bool = True) -> 
         result = check_report(host, report, host.view(report))
         out.errors, out.warnings = len(result.errors), len(result.warnings)
         out.first_errors = [_describe(host, report, i) for i in result.errors[:3]]
+        out.error_kinds = list(dict.fromkeys(_describe(host, report, i) for i in result.errors))[:COMMON_KINDS]
     if fmt is None:
         return out
     try:
@@ -220,6 +222,10 @@ def _where(e: InputFileError) -> str:
     if e.line is None:
         return e.message
     return f"第{e.line}行" + (f"第{e.column}列" if e.column is not None else "") + "：" + e.message
+
+
+#: How many distinct errors of a unit are kept to find the errors many units share.
+COMMON_KINDS = 20
 
 
 def _describe(host: PluginHost, report: Report, issue) -> str:
@@ -427,9 +433,15 @@ def reference_text(uf: UnitFigures) -> dict[str, bytes]:
 
 
 # -- collecting files -------------------------------------------------------------------------
+def natural_key(name: str) -> tuple:
+    """Sort key that reads the numbers in a name as numbers: 第2单位 before 第10单位."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name) if part)
+
+
 def collect_files(inputs: Iterable[str | os.PathLike], exclude: Iterable[Path] = ()) -> tuple[list[Path], list[str]]:
     """Report files named on the command line: files as given, folders as their ``*.toml``
-    and published documents (:data:`~plugins.importers.FOLDER_SUFFIXES`; not hidden ones), in name order; each file once. Returns the files and problems."""
+    and published documents (:data:`~plugins.importers.FOLDER_SUFFIXES`; not hidden ones), in natural name
+    order (:func:`natural_key`); each file once. Returns the files and problems."""
     skip = {p.resolve() for p in exclude}
     files: list[Path] = []
     seen: set[Path] = set()
@@ -437,8 +449,8 @@ def collect_files(inputs: Iterable[str | os.PathLike], exclude: Iterable[Path] =
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found = sorted(x for x in p.iterdir() if (x.suffix == ".toml" or x.suffix.lower() in FOLDER_SUFFIXES)
-                           and not x.name.startswith(".") and x.is_file())
+            found = sorted((x for x in p.iterdir() if (x.suffix == ".toml" or x.suffix.lower() in FOLDER_SUFFIXES)
+                            and not x.name.startswith(".") and x.is_file()), key=lambda x: natural_key(x.name))
             if not found:
                 problems.append(f"{p}: 文件夹中没有 .toml 报告文件（或 Word、网页、PDF 报告）")
         elif p.exists():
@@ -503,6 +515,7 @@ class FileNote:
     errors: int = 0
     warnings: int = 0
     first_errors: list[str] = field(default_factory=list)
+    error_kinds: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.path, "kind": self.kind, "message": self.message, "unit": self.unit,
@@ -525,6 +538,12 @@ class AggregateResult:
     def of_kind(self, *kinds: str) -> list[FileNote]:
         return [n for n in self.notes if n.kind in kinds]
 
+    def common_errors(self, least: int = 2) -> list[tuple[int, str]]:
+        """The errors several units share, most units first: ``[(300, "文档信息 › 成文日期：未填写")]``
+        (each unit counted once per error; an error said with a unit's own figures is its own)."""
+        counts = Counter(kind for n in self.of_kind("errors") for kind in n.error_kinds)
+        return sorted(((n, kind) for kind, n in counts.items() if n >= least), key=lambda x: (-x[0], x[1]))
+
     @property
     def exit_code(self) -> int:
         return 1 if self.notes or self.missing else 0
@@ -532,7 +551,8 @@ class AggregateResult:
     def as_dict(self) -> dict[str, Any]:
         return {"out": str(self.out), "reference": str(self.reference), "format": self.format_id, "year": self.year,
                 "summed": self.summed, "levels": dict(self.levels), "files": [n.as_dict() for n in self.notes],
-                "missing": self.missing, "unlisted": self.unlisted, "kept_existing": self.kept_existing}
+                "missing": self.missing, "unlisted": self.unlisted, "kept_existing": self.kept_existing,
+                "common_errors": [{"units": n, "error": kind} for n, kind in self.common_errors()]}
 
 
 def scope_text(levels: Counter) -> str:
@@ -555,8 +575,10 @@ def aggregate(
     config: Config | None = None,
     jobs: int = 1,
     check: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AggregateResult:
     """Add up ``files`` into the county report ``out`` (and ``OUT.reference.md``).
+    ``progress(done, total)`` is called after each file is read (a front end shows it).
 
     The target year and format are those of ``out`` if it exists, else ``year`` (its format
     as ``nianbao new`` would choose it), else those of the first readable file. Raises
@@ -566,7 +588,8 @@ def aggregate(
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with ReportLock(out):
-        return _aggregate(host, files, out, year=year, unit=unit, config=config, jobs=jobs, check=check)
+        return _aggregate(host, files, out, year=year, unit=unit, config=config, jobs=jobs, check=check,
+                          progress=progress)
 
 
 def _aggregate(
@@ -579,6 +602,7 @@ def _aggregate(
     config: Config | None = None,
     jobs: int = 1,
     check: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AggregateResult:
     config = config or host.config
     out = Path(out)
@@ -608,6 +632,8 @@ def _aggregate(
     pending_notes: list[FileNote] = []
     try:
         for index, uf in enumerate(_read_all(host, paths, jobs, check)):
+            if progress is not None:
+                progress(index + 1, len(paths))
             if uf.problem:
                 pending_notes.append(FileNote(uf.path, "unreadable", uf.problem, uf.unit))
                 continue
@@ -643,7 +669,7 @@ def _aggregate(
             result.levels[uf.level] += 1  # type: ignore[union-attr]
             if uf.errors:
                 pending_notes.append(FileNote(uf.path, "errors", f"{uf.errors}个错误，{uf.warnings}个警告（已计入）",
-                                              uf.unit, uf.errors, uf.warnings, uf.first_errors))
+                                              uf.unit, uf.errors, uf.warnings, uf.first_errors, uf.error_kinds))
         if result is None or totals is None or reference is None:
             why = "；".join(f"{Path(n.path).name}: {n.message}" for n in pending_notes[:5])
             raise AggregateError("没有可以汇总的报告文件" + (f"（{why}）" if why else ""))

@@ -128,3 +128,91 @@ def test_a_blank_column_is_one_line_in_the_text_and_every_cell_in_json(tmp_path,
     cells = [i for i in doc["issues"] if i["rule"] == "V-REQUIRED" and i["section"] != "report"]
     assert len(cells) == 24 + 2 + 12
     assert [(g["kind"], g["label"], g["cells"]) for g in doc["groups"]] == [("column", "商业企业", 24), ("table", "", 12)]
+
+
+# -- many units: natural order, common errors first -------------------------------------------------
+def test_aggregate_lists_units_in_natural_order_and_sums_up_shared_errors(host, tmp_path, capsys):  # noqa: F811
+    import json
+
+    from cli_helpers import run
+    from test_aggregate import unit_report, write
+
+    folder = tmp_path / "units"
+    for n in range(1, 13):
+        report = unit_report(host, f"第{n}单位")
+        del report.meta["signed"]  # the error every unit shares
+        if n % 2:
+            report.meta["unit_level"] = "department"
+        write(folder / f"第{n}单位.toml", report)
+    code, out, err = run(capsys, "aggregate", "units", "-o", "county.toml")
+    assert code == 1, err
+    lines = out.splitlines()
+    start = lines.index("  最常见的错误：")
+    assert lines[start + 1] == "    12个单位  文档信息 › 成文日期：未填写"
+    listed = [line.split("（")[0].strip() for line in lines[lines.index("  逐个单位："):] if line.startswith("  第")]
+    assert listed == [f"第{n}单位" for n in range(1, 13)]  # 第2单位 before 第10单位
+    code, out, err = run(capsys, "aggregate", "units", "-o", "county2.toml", "--json")
+    doc = json.loads(out)
+    assert doc["common_errors"][0] == {"units": 12, "error": "文档信息 › 成文日期：未填写"}
+
+
+# -- progress on a terminal ---------------------------------------------------------------------
+class _Terminal:
+    def __init__(self, tty=True):
+        self.text, self.tty = "", tty
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return self.tty
+
+
+def test_progress_line_counts_rate_and_time_left():
+    from tui.cli import Progress
+
+    now = [0.0]
+    term = _Terminal()
+    meter = Progress("文件", stream=term, clock=lambda: now[0])
+    meter.update(0, 10000)
+    now[0] = 2.0
+    meter.update(200, 10000)
+    assert term.text.endswith("\r\x1b[K已处理 200/10000 个文件 · 每秒 100 个 · 约需 1分38秒")
+    now[0] = 2.05
+    before = term.text
+    meter.update(205, 10000)
+    assert term.text == before  # at most ten times a second
+    meter.clear()
+    assert term.text.endswith("\r\x1b[K") and not meter.visible
+    for quiet, tty in ((True, True), (False, False)):  # --json, or not a terminal: nothing at all
+        silent = _Terminal(tty)
+        meter = Progress("文件", quiet=quiet, stream=silent, clock=lambda: now[0])
+        meter.update(1, 2)
+        meter.clear()
+        assert silent.text == ""
+
+
+def test_aggregate_and_check_of_many_files_show_progress_only_on_a_terminal(host, tmp_path, capsys, monkeypatch):  # noqa: F811
+    import io
+    import sys
+
+    from cli_helpers import run
+    from test_aggregate import unit_report, write
+
+    for n in range(1, 4):
+        write(tmp_path / "units" / f"u{n}.toml", unit_report(host, f"单位{n}"))
+    code, out, err = run(capsys, "aggregate", "units", "-o", "county.toml")
+    assert "已处理" not in err + out  # capsys is no terminal
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    code, out, err = run(capsys, "check", *[str(p) for p in sorted((tmp_path / "units").glob("*.toml"))])
+    assert "已处理 0/3 个文件" in term.text and term.text.endswith("\r\x1b[K")
+    term.text = ""
+    code, out, err = run(capsys, "aggregate", "units", "-o", "county2.toml")
+    assert "已处理 3/3 个文件" in term.text and term.text.endswith("\r\x1b[K")
+    term.text = ""
+    run(capsys, "aggregate", "units", "-o", "county3.toml", "--json")
+    assert term.text == ""

@@ -97,6 +97,59 @@ def _host(args: argparse.Namespace) -> tuple[Config, PluginHost]:
     return config, host
 
 
+class Progress:
+    """One line on a terminal's stderr for a long command: count, rate and time left
+    (``已处理 120/10000 个文件 · 每秒 85 个 · 约需 1分56秒``), redrawn at most ten times a
+    second while it stays (at once after other output). Silent when stderr is not a terminal (piped, redirected) or ``quiet`` (--json)."""
+
+    def __init__(self, what: str = "文件", quiet: bool = False, stream=None, clock=None):
+        import time
+
+        self.stream = stream or sys.stderr
+        self.clock = clock or time.monotonic
+        self.what = what
+        isatty = getattr(self.stream, "isatty", None)
+        self.on = not quiet and bool(isatty and isatty())
+        self.start = self.clock()
+        self.shown_at = -1.0
+        self.visible = False
+
+    @staticmethod
+    def _duration(seconds: float) -> str:
+        s = int(seconds + 0.5)
+        if s >= 3600:
+            return f"{s // 3600}小时{s % 3600 // 60}分"
+        return f"{s // 60}分{s % 60}秒" if s >= 60 else f"{s}秒"
+
+    def line(self, done: int, total: int) -> str:
+        elapsed = max(self.clock() - self.start, 1e-9)
+        rate = done / elapsed
+        text = f"已处理 {done}/{total} 个{self.what}"
+        if done and elapsed >= 0.5:  # a rate from the first instants says nothing
+            text += f" · 每秒 {rate:.0f} 个" if rate >= 10 else f" · 每秒 {rate:.1f} 个"
+            if done < total:
+                text += f" · 约需 {self._duration((total - done) / rate)}"
+        return text
+
+    def update(self, done: int, total: int) -> None:
+        if not self.on:
+            return
+        now = self.clock()
+        if self.visible and done < total and now - self.shown_at < 0.1:
+            return
+        self.shown_at = now
+        self.stream.write("\r\x1b[K" + self.line(done, total))
+        self.stream.flush()
+        self.visible = True
+
+    def clear(self) -> None:
+        """Takes the line away (before other output, and at the end)."""
+        if self.visible:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.visible = False
+
+
 # -- new --------------------------------------------------------------------------------
 def cmd_new(args: argparse.Namespace) -> int:
     config, host = _host(args)
@@ -248,10 +301,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     config, host = _host(args)
     status = EXIT_OK
     reports_json = []
-    for name in args.files:
+    meter = Progress("文件", quiet=args.json or len(args.files) < 2)
+    for done, name in enumerate(args.files):
+        meter.update(done, len(args.files))  # stays while this file is read and checked
         try:
             report = _load_any(host, name)
         except NianbaoError as e:
+            meter.clear()
             status = EXIT_USAGE
             if args.json:
                 reports_json.append({"file": name, "readable": False, "error": str(e), "issues": []})
@@ -259,6 +315,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 _out(f"{e}")
             continue
         result = check_report(host, report)
+        meter.clear()  # the results are printed where the line was
         rows = _issue_rows(host, report, result)
         groups = blank_groups(host, result)
         if result.errors and status == EXIT_OK:
@@ -284,6 +341,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             where = row["section_heading"] + (f" › {row['field_label']}" if row["field_label"] else "")
             rule = f" [{row['rule']}]" if row["rule"] else ""
             _out(f"  {mark}  {where}：{row['message']}{rule}")
+    meter.clear()
     if args.json:
         json.dump({"files": reports_json, "status": status}, _data(), ensure_ascii=False, indent=2, default=str)
         _data().write("\n")
@@ -357,6 +415,10 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 
 
 # -- aggregate (county office) ------------------------------------------------------------
+#: From this many units with errors, the errors they share are summed up before the list.
+COMMON_SUMMARY_FROM = 5
+COMMON_SHOWN = 10
+
 def cmd_aggregate(args: argparse.Namespace) -> int:
     from plugins.aggregate import AggregateError, aggregate, collect_files
 
@@ -370,11 +432,14 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     for problem in problems:
         _err(problem)
     jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, 8)
+    meter = Progress("文件", quiet=args.json or len(files) < 2)
     try:
         result = aggregate(host, files, out, year=args.year, unit=args.unit, config=config, jobs=jobs,
-                           check=not args.no_check)
+                           check=not args.no_check, progress=meter.update)
     except AggregateError as e:
         raise UsageError(str(e)) from None
+    finally:
+        meter.clear()
     from plugins.review import not_approved
 
     refused = {str(n.path) for n in result.of_kind("unreadable", "refused", "duplicate")}
@@ -395,6 +460,14 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     with_errors = result.of_kind("errors")
     if with_errors:
         _out(f"报告有错误的单位（{len(with_errors)}个，已计入；改正后请重新汇总）：")
+        common = result.common_errors()
+        if len(with_errors) >= COMMON_SUMMARY_FROM and common:  # what many share first, then unit by unit
+            _out("  最常见的错误：")
+            for count, kind in common[:COMMON_SHOWN]:
+                _out(f"    {count}个单位  {kind}")
+            if len(common) > COMMON_SHOWN:
+                _out(f"    ……另有{len(common) - COMMON_SHOWN}种错误出现在不止一个单位（--json 列出全部）")
+            _out("  逐个单位：")
         for n in with_errors:
             _out(f"  {n.unit or '（未填单位名称）'}（{n.path}）：{n.message}")
             for line in n.first_errors:
