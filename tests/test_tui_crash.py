@@ -1,7 +1,10 @@
-"""An unexpected error inside the interface never loses work and never looks like success
+"""What the interface keeps in the user's state directory (tui/state.py), driven with Pilot.
+
+An unexpected error inside the interface never loses work and never looks like success
 (issue 10, item 2): the report is saved first, the details go to a log in the user's state
 directory, one plain sentence says so, and the status is not 0. The real terminal (what the
-operator sees after the app has ended) is in test_tui_pty.py."""
+operator sees after the app has ended) is in test_tui_pty.py. Reopening a report comes back
+where this user left it (item 7)."""
 
 from __future__ import annotations
 
@@ -89,3 +92,52 @@ async def test_when_saving_fails_too_the_sentence_says_so(report, tmp_path, monk
     assert app.return_code == EXIT_CRASH
     assert "报告没能保存（OSError: [Errno 28] No space left on device）" in app.crash_message
     assert "没有丢失" not in app.crash_message
+
+
+# -- coming back where one was (issue 10, item 7; kept in the same state directory) ----------
+
+HUAIAN = Path(__file__).resolve().parent.parent / "examples" / "huaian-2024.toml"
+
+
+async def test_reopening_puts_the_cursor_back_in_the_cell_where_this_user_left(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "huaian.toml"
+    path.write_bytes(HUAIAN.read_bytes())
+    before = path.read_bytes()
+    host = PluginHost(Config(), entry_points=False)
+    app = build_app(path, Config(), host=host)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            # the last cell of the page with the most editors: far below the first screen
+            page = max(app.session.pages, key=lambda p: sum(len(f.rows) for f in p.fields if f.kind == "grid"))
+            await app.show_page(page.id)
+            await pilot.pause()
+            target = app.editors()[-1]
+            app.focus_path(target.path)
+            await pilot.pause()
+            await pilot.press("ctrl+q")
+    finally:
+        app.session.close()
+    assert path.read_bytes() == before  # never in the report
+    again = build_app(path, Config(), host=host)
+    try:
+        async with again.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            assert again.page_id == page.id
+            assert again.focused is not None and again.focused.path == target.path
+            form = again.query_one("#form")
+            assert form.scroll_y > 0 and again.focused.region.y < form.region.bottom  # scrolled to it, on screen
+            await pilot.press("ctrl+q")
+    finally:
+        again.session.close()
+    other = tmp_path / "other.toml"  # another report opens at the top, as always
+    other.write_bytes(HUAIAN.read_bytes())
+    third = build_app(other, Config(), host=host)
+    try:
+        async with third.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert third.page_id == third.session.first_section()
+    finally:
+        third.session.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.state import state_dir
+from tui.state import load_position, save_position, state_dir
 from tui.terminal import codeset, not_utf8_message
 
 
@@ -40,3 +40,27 @@ def test_the_state_directory_follows_xdg(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_STATE_HOME", "relative/path")  # ignored, as the specification says
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert state_dir() == tmp_path / "home" / ".local" / "state" / "nianbao"
+
+
+def test_positions_are_kept_per_report_and_the_oldest_forgotten(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "s"))
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    assert load_position(a) is None
+    assert save_position(a, "fj.proactive", "counts.website.year")
+    assert save_position(b, "report", "unit")
+    assert load_position(a) == ("fj.proactive", "counts.website.year") and load_position(b) == ("report", "unit")
+    assert load_position(tmp_path / "." / "a.toml") == ("fj.proactive", "counts.website.year")  # the same file
+    monkeypatch.setattr("tui.state.KEEP_POSITIONS", 2)
+    save_position(tmp_path / "c.toml", "report", "")
+    assert load_position(a) is None and load_position(b) == ("report", "unit")
+    (state_dir() / "positions.json").write_text("{not json", encoding="utf-8")
+    assert load_position(b) is None  # unreadable: as the first time
+    assert (state_dir().stat().st_mode & 0o777) == 0o700
+
+
+def test_a_state_directory_that_cannot_be_written_is_no_obstacle(monkeypatch, tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocked))  # a file where the folder should be
+    assert save_position(tmp_path / "a.toml", "report", "unit") is False
+    assert load_position(tmp_path / "a.toml") is None

@@ -47,7 +47,7 @@ from plugins.store import load_report, prepare_save, write_atomic
 
 from .i18n import Translator
 from .session import Session, check_snapshot, parse_path
-from .state import write_crash_log
+from .state import load_position, save_position, write_crash_log
 from .review import MARK as REMARK_MARK  # the office's remarks (✎ is a page being filled in)
 from .widgets import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, GridCell, PreviewText, RecordsBox,
                       TableText, WrappedText, fit, is_tabular, wrap_lines, wrap_text)
@@ -306,7 +306,8 @@ class NianbaoApp(App[int]):
     BINDINGS = make_bindings(Translator("zh"))
 
     def __init__(self, session: Session, config: Config | None = None, *, autosave: bool = True,
-                 cursor_blink: bool = False, exit_watchdog: float | None = None):
+                 cursor_blink: bool = False, exit_watchdog: float | None = None,
+                 resume: tuple[str, str] | None = None):
         self.t = Translator((config or session.host.config).language)
         super().__init__()
         self.session = session
@@ -317,6 +318,12 @@ class NianbaoApp(App[int]):
         # A blinking cursor costs ~1.7 KB/s over SSH while idle and makes screenshots differ.
         self.cursor_blink = cursor_blink
         self.page_id = session.first_section()
+        # Where this user last left the report (tui/state.py): the page, and the field
+        # (or table cell) the cursor goes to once it is built.
+        self._resume_field = ""
+        if resume is not None and resume[0] in {p.id for p in session.pages}:
+            self.page_id, self._resume_field = resume
+        self._last_field: tuple[str, str] = ("", "")  # (page, path) of the editor last focused
         self._save_timer: Any = None
         self._save_error_shown = ""  # the last save failure notified (not repeated every second)
         self._quit_unsaved = False  # ctrl+q was pressed once with text that could not be saved
@@ -403,7 +410,10 @@ class NianbaoApp(App[int]):
             # Nothing can be typed: let the form itself take the keys, to scroll it.
             self.query_one("#form").can_focus = True
         self._prepare_editors(self._pages[self.page_id])
-        await self.show_page(self.page_id)
+        resume, self._resume_field = self._resume_field, ""
+        await self.show_page(self.page_id, focus_path=resume or None)
+        if resume and isinstance(self.focused, Editor):  # scrolled to once the form has been laid out
+            self.call_after_refresh(self._resume_at, self.page_id, resume, (self.focused.page_id, self.focused.path))
         if self.session.read_only and self.session.holder:
             self.notify(self.t("readonly_notice", holder=self.session.holder), severity="warning", timeout=10, markup=False)
         elif self.session.read_only and self.session.why_read_only:
@@ -506,6 +516,10 @@ class NianbaoApp(App[int]):
             saved = self.t("crash_not_saved", error=f"{type(exc).__name__}: {exc}")
             how = f"no: {type(exc).__name__}: {exc}"
         try:
+            self.remember_position()
+        except Exception:  # noqa: BLE001 - where the cursor was matters less than what follows
+            pass
+        try:
             log = write_crash_log(error, s.report.path, how)
         except Exception:  # noqa: BLE001 - the sentence is shown all the same
             log = None
@@ -522,6 +536,7 @@ class NianbaoApp(App[int]):
             self.session.save()
         except Exception:  # noqa: BLE001 - leave anyway; run_app tries once more
             pass
+        self.remember_position()
         if self.exit_watchdog is not None and self._watchdog is None:
             def force() -> None:
                 try:
@@ -606,13 +621,17 @@ class NianbaoApp(App[int]):
         nav = 8 if self._layout_for(width, height)[2] else NAV_CELLS  # (app.tcss: #nav, #nav.-narrow)
         text = lambda path: _text_rows(self.session.text_at(page_id, path), width - nav - 3, most)  # noqa: E731
         overflows = False
+        resume_key = parse_path(self._resume_field)[0] if self._resume_field else ""
         for f in page.fields:
             limit = None
             if isinstance(f, Records):
                 limit = self._records_first(page_id, f, text, height - rows - 1)
                 overflows = overflows or limit < len(self.session.records(page_id, f.key))
+            at_once = bool(resume_key)  # up to the field the cursor comes back to, which is built whole
+            if f.key == resume_key:
+                limit, resume_key = None, ""
             box = FieldBox(page_id, f, self.session, self.t, view, records_limit=limit)
-            (deferred if rows >= height else widgets).append(box)
+            (deferred if rows >= height and not at_once else widgets).append(box)
             rows += _estimated_rows(f, text)
         container = Vertical(*widgets, classes="page")
         container._deferred = deferred  # type: ignore[attr-defined]
@@ -860,9 +879,25 @@ class NianbaoApp(App[int]):
             await self.jump(self._showing_issues[index])
             self._last_jump = (self._showing_issues[index], self.focused)
 
-    def on_descendant_focus(self) -> None:
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, Editor):
+            self._last_field = (event.widget.page_id, event.widget.path)
         if self.screen_stack and not self._exit:
             self.refresh_bindings()
+
+    def _resume_at(self, page_id: str, path: str, since: tuple[str, str]) -> None:
+        """Show the field the cursor came back to, now that the form is laid out (unless the
+        operator has moved meanwhile)."""
+        if self.page_id == page_id and self._last_field == since and not self._exit:
+            self.focus_path(path)
+
+    def remember_position(self) -> None:
+        """Keep where the cursor is for this user's next opening of the report (never in
+        the report itself)."""
+        if self.session.report.path is None:
+            return
+        page, field = self._last_field
+        save_position(self.session.report.path, self.page_id, field if page == self.page_id else "")
 
     # -- issues --------------------------------------------------------------------------
     def ordered_issues(self) -> list[Issue]:
@@ -1199,6 +1234,7 @@ class NianbaoApp(App[int]):
             reason = (self.session.save_error or self.session.why_read_only).removeprefix("无法保存：")
             self.notify(self.t("quit_unsaved", reason=reason), severity="error", timeout=30, markup=False)
             return
+        self.remember_position()
         self.exit(0)
 
     def action_help_quit(self) -> None:
@@ -1462,7 +1498,7 @@ def build_app(path: str | Path, config: Config, *, safe_mode: bool = False, host
         session.why_read_only = t("review_mode")
     session.acquire()
     app_class = NianbaoAppEn if config.language == "en" else NianbaoApp
-    app = app_class(session, config, autosave=autosave, cursor_blink=cursor_blink)
+    app = app_class(session, config, autosave=autosave, cursor_blink=cursor_blink, resume=load_position(path))
     app.review_mode = review
     app.review_state = ReviewState(report.path, config, office=review)
     return app
