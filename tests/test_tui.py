@@ -827,6 +827,24 @@ def test_wrapping_breaks_chinese_anywhere_but_keeps_numbers_and_punctuation():
         assert not any(line.endswith(("1.2", "20", "http")) for line in lines)
 
 
+@pytest.mark.parametrize("width", [80, 100, 120])
+async def test_a_text_area_wraps_by_the_same_rule_no_line_begins_with_closing_punctuation(small, width):
+    prose = "本年度，我们坚持以公开为常态、不公开为例外，“放管服”改革持续推进。公开内容更加全面，" * 6
+    app = make_app(small)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await pilot.pause()
+        area = await focus(pilot, app, "intro")
+        await select_all(pilot, app)
+        await paste(pilot, app, prose)
+        await pilot.pause()
+        assert area.text == prose
+        rows = area.wrapped_document.get_sections(0)
+        assert len(rows) > 2 and "".join(rows) == prose  # wrapped, nothing lost or added
+        assert not [row for row in rows[1:] if row[0] in "，、。；：”）"], rows
+        assert not [row for row in rows[:-1] if row[-1] in "“（"], rows
+        assert max(cell_len(row) for row in rows) <= area.wrap_width
+
+
 async def test_a_long_hint_never_breaks_the_line_of_its_field(small):
     """Rich would wrap a placeholder wider than its field onto a second line, and the line
     break would reach the terminal: the hint is cut to the field's width instead."""

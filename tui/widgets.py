@@ -22,6 +22,7 @@ from textual.strip import Strip
 from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.binding import Binding
+from textual.document import _wrapped_document  # (its compute_wrap_offsets: see _wrap_offsets)
 from textual.widgets import Input, Label, Select, Static, TextArea
 from textual.widgets._select import SelectCurrent, SelectOverlay  # (Select's parts: FieldSelect.compose)
 
@@ -271,51 +272,82 @@ def _wordish(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch in "-_./:@%#+=&?~")
 
 
-def wrap_text(text: RichText, width: int, hang: int = 0) -> list[RichText]:
-    """Break ``text`` into lines of at most ``width`` cells: anywhere between Chinese
-    characters, never inside an ASCII word that fits on a line, never before closing
-    punctuation; continuation lines are indented by ``hang``. (Textual breaks only at
-    spaces, so a space before a long Chinese run leaves a lone word on a line.)"""
-    out: list[RichText] = []
+def line_starts(plain: str, width: int, hang: int = 0) -> list[int]:
+    """Where each line after the first begins when ``plain`` (one paragraph) is broken into
+    lines of at most ``width`` cells: anywhere between Chinese characters, never inside an
+    ASCII word that fits on a line, never before closing punctuation nor after opening
+    punctuation (避头尾); continuation lines are ``hang`` cells narrower; spaces at a break
+    stay at the end of the line before. The one rule for wrapping text on screen: the
+    display (:func:`wrap_text`) and the text areas (``_wrap_offsets``) both use it.
+    (Textual breaks only at spaces, so a space before a long Chinese run would leave a
+    lone word on a line, and puts ，。 at the start of a line.)"""
+    starts: list[int] = []
     width = max(width, 2)
+    start, first = 0, True
+    while start < len(plain):
+        avail = width - (0 if first else hang)
+        used, i = 0, start
+        while i < len(plain):
+            w = cell_len(plain[i])
+            if used + w > avail:
+                break
+            used, i = used + w, i + 1
+        if i < len(plain):
+            # no closing punctuation at the start of a line, no opening one at its end
+            j = i
+            while j - start > 2 and j > i - 3 and (plain[j] in _NO_LINE_START or plain[j - 1] in _NO_LINE_END):
+                j -= 1
+            if plain[j] not in _NO_LINE_START and plain[j - 1] not in _NO_LINE_END:
+                i = j
+            # an ASCII word or number that fits on a line is not split
+            if _wordish(plain[i]) and _wordish(plain[i - 1]):
+                j = i
+                while j > start and _wordish(plain[j - 1]):
+                    j -= 1
+                if j > start:
+                    i = j
+        i = max(i, start + 1)
+        while i < len(plain) and plain[i] == " ":
+            i += 1
+        if i < len(plain):
+            starts.append(i)
+        start, first = i, False
+    return starts
+
+
+def wrap_text(text: RichText, width: int, hang: int = 0) -> list[RichText]:
+    """``text`` broken into lines of at most ``width`` cells (:func:`line_starts`),
+    continuation lines indented by ``hang``."""
+    out: list[RichText] = []
     for para in text.split("\n", allow_blank=True):
         plain = para.plain
-        start, first = 0, True
         if not plain:
             out.append(RichText())
             continue
-        while start < len(plain):
-            avail = width - (0 if first else hang)
-            used, i = 0, start
-            while i < len(plain):
-                w = cell_len(plain[i])
-                if used + w > avail:
-                    break
-                used, i = used + w, i + 1
-            if i < len(plain):
-                # no closing punctuation at the start of a line, no opening one at its end
-                j = i
-                while j - start > 2 and j > i - 3 and (plain[j] in _NO_LINE_START or plain[j - 1] in _NO_LINE_END):
-                    j -= 1
-                if plain[j] not in _NO_LINE_START and plain[j - 1] not in _NO_LINE_END:
-                    i = j
-                # an ASCII word or number that fits on a line is not split
-                if _wordish(plain[i]) and _wordish(plain[i - 1]):
-                    j = i
-                    while j > start and _wordish(plain[j - 1]):
-                        j -= 1
-                    if j > start:
-                        i = j
-            i = max(i, start + 1)
-            piece = para[start:i]
+        bounds = [0, *line_starts(plain, width, hang), len(plain)]
+        for n, (start, end) in enumerate(zip(bounds, bounds[1:])):
+            piece = para[start:end]
             piece.rstrip()
-            if not first and hang:
+            if n and hang:
                 piece = RichText(" " * hang) + piece
             out.append(piece)
-            start, first = i, False
-            while start < len(plain) and plain[start] == " ":
-                start += 1
     return out
+
+
+def _wrap_offsets(text: str, width: int, tab_size: int, fold: bool = True,
+                  precomputed_tab_sections: list[tuple[str, int]] | None = None) -> list[int]:
+    """Textual's ``compute_wrap_offsets`` for the text areas, breaking lines by
+    :func:`line_starts` (text with tabs, which prose fields never hold, Textual's way)."""
+    if "\t" in text or not fold:
+        return _textual_wrap_offsets(text, width, tab_size, fold, precomputed_tab_sections)
+    return line_starts(text, width)
+
+
+# The text areas wrap through this module global of Textual's (WrappedDocument.wrap and
+# wrap_range): pointed at the rule above, so that a paragraph being typed breaks as it is
+# shown everywhere else. Every text area of the interface holds prose.
+_textual_wrap_offsets = _wrapped_document.compute_wrap_offsets
+_wrapped_document.compute_wrap_offsets = _wrap_offsets
 
 
 class WrappedText(Widget):
