@@ -188,3 +188,27 @@ async def test_every_page_of_a_new_report_opens_and_takes_typing(tmp_path, monke
     finally:
         app.session.close()
     tomllib.loads(path.read_text(encoding="utf-8"))  # still a report file
+
+
+def test_snapshot_the_empty_select_of_a_new_report_open(snap_compare, tmp_path, monkeypatch):
+    """The 行政层级 select of a new national report (empty: the page crashed on it), its list
+    open, the footer saying what Esc does in Chinese."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NIANBAO_CONFIG", str(tmp_path / "none.toml"))
+    path = tmp_path / "new.toml"
+    assert main(["new", str(path), "--unit", "淮安市人民政府", "--year", "2024", "--level", "government"]) == 0
+    host = PluginHost(Config(), entry_points=False)
+    app = build_app(path, Config(), host=host, autosave=False, clock=lambda: dt.datetime(2025, 1, 8, 9, 30))
+
+    async def run_before(pilot):
+        await pilot.press("f2")
+        await pilot.pause()
+        app.focus_path("admin_level")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    finally:
+        app.session.close()
