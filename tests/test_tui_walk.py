@@ -191,19 +191,20 @@ async def test_every_page_of_a_new_report_opens_and_takes_typing(tmp_path, monke
 
 
 def test_snapshot_the_empty_select_of_a_new_report_open(snap_compare, tmp_path, monkeypatch):
-    """The 行政层级 select of a new national report (empty: the page crashed on it), its list
-    open, the footer saying what Esc does in Chinese."""
+    """The 单位层级 select of a new national report, left empty (the page crashed on an empty
+    select), its list open, the footer saying what Esc does in Chinese."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NIANBAO_CONFIG", str(tmp_path / "none.toml"))
     path = tmp_path / "new.toml"
-    assert main(["new", str(path), "--unit", "淮安市人民政府", "--year", "2024", "--level", "government"]) == 0
+    assert main(["new", str(path), "--unit", "淮安市人民政府", "--year", "2024"]) == 0
+    path.write_text(path.read_text(encoding="utf-8").replace('unit_level = "government"\n', ""), encoding="utf-8")
     host = PluginHost(Config(), entry_points=False)
     app = build_app(path, Config(), host=host, autosave=False, clock=lambda: dt.datetime(2025, 1, 8, 9, 30))
 
     async def run_before(pilot):
         await pilot.press("f2")
         await pilot.pause()
-        app.focus_path("admin_level")
+        app.focus_path("unit_level")
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
