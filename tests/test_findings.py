@@ -267,3 +267,16 @@ def test_typos_in_the_front_matter(host):
     issues = check_report(host, report).issues
     assert {(i.field, i.rule) for i in issues if i.field in ("phone", "email")} == {
         ("phone", "V-TYPO"), ("email", "V-TYPO"), ("email", "V-FIELD")}
+
+
+def test_n4_4_no_correction_is_not_no_case(host):
+    # 淮安 table 四: 行政复议 结果纠正 64, 行政诉讼 结果纠正 5 (+2)
+    no_correction = "全年未发生因政府信息公开被行政复议纠错或行政诉讼败诉的情形。"
+    bad = found(host, national({"nat.appeals.note": no_correction}), "N4-4")
+    assert len(bad) == 2 and "结果纠正" in bad[0].message  # 淮安 had corrections: still a contradiction
+    report = national({"nat.appeals.note": no_correction})
+    cases = report.data["nat"]["appeals"]["cases"]
+    for row in cases.values():
+        row["other"] = row.get("other", 0) + row.get("corrected", 0)
+        row["corrected"] = 0
+    assert found(host, report, "N4-4") == []  # cases, none corrected: true

@@ -75,6 +75,7 @@ class Appeals(NationalSection):
 _CONTEXT = re.compile(r"(行政复议|行政诉讼|复议后起诉|直接起诉)")
 _FIGURE = re.compile(r"(行政复议|行政诉讼|复议后起诉|直接起诉|结果维持|结果纠正|其他结果|尚未审结)(" + GAP.replace("{0,12}", "{0,8}") + r")(\d+)件")
 _OUTCOME = {"结果维持": "upheld", "结果纠正": "corrected", "其他结果": "other", "尚未审结": "pending"}
+_CORRECTED = re.compile(r"[^，,。；;]{0,2}?(?:纠错|纠正|败诉|撤销|被确认违法)")
 _NONE = re.compile(r"(未收到|未发生|没有发生|未被|无)[^，,。；;\d]{0,12}?(行政复议|行政诉讼)")
 
 
@@ -113,10 +114,15 @@ def prose_issues(report, section_id, field, text):
                 out.append(error(section_id, field, f"正文写{what}{n}件，与第四部分表中{want}件不符", "N4-3"))
         for m in _NONE.finditer(sentence):
             for kind in ("行政复议", "行政诉讼"):
-                if kind in m.group(0) or kind in sentence[m.end():m.end() + 8]:
-                    total = _value(c, kind, "total")
-                    if total:
-                        out.append(error(section_id, field, f"正文写“{m.group(0)}”，但第四部分表中{kind}有{total}件", "N4-4"))
+                at = sentence.find(kind, m.start())
+                if at < 0 or at > m.end() + 8:
+                    continue
+                # “未发生…行政复议纠错或行政诉讼败诉” denies corrections, not cases
+                after = sentence[at + len(kind):at + len(kind) + 4]
+                col, what = (("corrected", f"{kind}结果纠正") if _CORRECTED.match(after) else ("total", kind))
+                n = _value(c, kind, col)
+                if n:
+                    out.append(error(section_id, field, f"正文写“{m.group(0)}”，但第四部分表中{what}有{n}件", "N4-4"))
     return out
 
 
