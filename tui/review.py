@@ -90,19 +90,20 @@ class RemarkScreen(ModalScreen["tuple[str, str] | None"]):
     BINDINGS = [Binding("escape", "cancel", "", id="remark-cancel", show=False),
                 Binding("f6", "resolve", "", id="remark-resolve", show=False, priority=True)]
 
-    def __init__(self, title: str, shown: list[str], office: bool):
+    def __init__(self, title: str, shown: list[str], office: bool, t: Any):
         super().__init__()
-        self.title_text, self.shown, self.office = title, shown, office
+        self.title_text, self.shown, self.office, self.t = title, shown, office, t
 
     def compose(self) -> ComposeResult:
         box = Vertical(id="remark-box")
         box.border_title = self.title_text
         with box:
             lines = [(RichText(MARK + clean_text(s), style="cyan"), 2, True) for s in self.shown]
-            hint = ("Enter 记下意见，Esc 取消" if self.office else "Enter 发送答复，F6 标为已解决，Esc 取消")
+            hint = self.t("remark_hint_office" if self.office else "remark_hint_unit")
             lines.append((RichText(hint, style="dim"), 0, True))
             yield WrappedText(lines, id="remark-shown")
-            yield Input(id="remark-input", placeholder="意见" if self.office else "答复")
+            yield Input(id="remark-input", placeholder=self.t("remark_placeholder_office" if self.office
+                                                               else "remark_placeholder_unit"))
 
     def on_mount(self) -> None:
         self.query_one("#remark-input", Input).focus()
@@ -148,7 +149,7 @@ def act(app: Any) -> None:
             [r for r in state.remarks(page_id) if path and path.startswith(r.path)] if path else []
         ) or state.remarks(page_id)
         if not candidates:
-            app.notify("这里没有审核意见（F8 的问题列表里有全部意见）", markup=False)
+            app.notify(app.t("remark_none_here"), markup=False)
             return
         target = candidates[0]
         shown = [remark_text(target)]
@@ -163,13 +164,13 @@ def act(app: Any) -> None:
             roles = state.roles()
             if what == "remark":
                 r = rv.add_remark(state.path, roles, page_id, path, text)
-                message = f"已记下第 {r.id} 号意见"
+                message = app.t("remark_added", n=r.id)
             elif what == "answer":
                 rv.answer(state.path, roles, target.id, text)
-                message = f"已答复第 {target.id} 号意见"
+                message = app.t("remark_answered", n=target.id)
             else:
                 rv.resolve(state.path, roles, target.id)
-                message = f"第 {target.id} 号意见已解决"
+                message = app.t("remark_resolved", n=target.id)
         except NianbaoError as e:
             app.notify(str(e), severity="error", markup=False, timeout=10)
             return
@@ -177,8 +178,8 @@ def act(app: Any) -> None:
         app.notify(message, markup=False)
         app.refresh_issues()
 
-    title = ("审核意见：" if state.office else "答复审核意见：") + where
-    app.push_screen(RemarkScreen(title, shown, state.office), done)
+    title = app.t("remark_title_office" if state.office else "remark_title_unit", where=where)
+    app.push_screen(RemarkScreen(title, shown, state.office, app.t), done)
 
 
 def submit(app: Any) -> None:
@@ -192,7 +193,7 @@ def submit(app: Any) -> None:
     if state is None or state.path is None or state.office:
         return
     if session.read_only:
-        app.notify(session.why_read_only or "报告是只读的", severity="warning", markup=False)
+        app.notify(session.why_read_only or app.t("read_only", holder=""), severity="warning", markup=False)
         return
     app.flush_save()
     if session.dirty:
@@ -209,12 +210,12 @@ def submit(app: Any) -> None:
         text = str(e)
         lines = text.splitlines()
         if len(lines) > 4:
-            text = "\n".join(lines[:4] + [f"……（共 {len(lines) - 1} 条，F8 查看）"])
+            text = "\n".join(lines[:4] + [app.t("submit_more", n=len(lines) - 1)])
         app.notify(text, severity="error", markup=False, timeout=15)
         return
     session.read_only, session.why_read_only = True, rv.frozen_reason(state.path)
     for w in app.editors():
         w.disabled = True
     state.reload()
-    app.notify("已提交，等待县政府办审核；审核期间报告不能修改", markup=False, timeout=10)
+    app.notify(app.t("submitted_notice"), markup=False, timeout=10)
     app.refresh_issues()
