@@ -47,7 +47,7 @@ _TOML_MESSAGES = (
     (r"Cannot redefine namespace (.+)", "{0} 已经定义过，不能重新定义"),
     (r"Duplicate inline table key (.+)", "花括号里的键 {0} 写了两次"),
     (r"Unclosed array", "数组少了右方括号 ]"),
-    (r"Unclosed inline table", "花括号 { } 没有闭合"),
+    (r"Unclosed inline table", "花括号 {{ }} 没有闭合"),
     (r"Unterminated string", "字符串没有结束：少了右边的引号"),
     (r"Unescaped '\\' in a string", "字符串里的反斜杠 \\ 要写成 \\\\（或改用单引号 '…'）"),
     (r"Invalid hex value|Unescaped .*|Invalid escape.*", "字符串里的转义（\\ 开头的写法）不对"),
@@ -65,7 +65,7 @@ def _toml_reason(reason: str) -> str:
     for pattern, words in _TOML_MESSAGES:
         m = re.fullmatch(pattern, reason)
         if m:
-            return words.format(*(_key_words(g) for g in m.groups()))
+            return words.format(*(_key_words(g) for g in m.groups()))  # the words' own braces are doubled
     return reason
 
 

@@ -33,6 +33,7 @@ def test_status_shows_overdue_days_only_for_units_that_owe_a_report(host, tmp_pa
     ('[report]\nsigned = 2025-02-30\n', 2, "日期不对", "2"),
     ('[report]\nunit "x"\n', 2, "键名后面应有等号", '"'),
     ('[nat.other]\nfee = "无"\n[nat.other]\n', 3, "表 [nat.other] 写了两次", None),
+    ('[report]\nx = { a = "1"1 }\n', 2, "花括号 { } 没有闭合", "1"),  # Hypothesis found the braces
 ])
 def test_toml_errors_in_chinese_with_the_line_and_a_caret(tmp_path, text, line, says, caret_under):
     from plugins.errors import InputFileError
