@@ -51,6 +51,9 @@ def test_a_new_report_prints_no_empty_piece_in_any_exporter(host, tmp_path, caps
         if "如对本" in text:  # (a spreadsheet holds the tables only)
             assert "某县人民政府联系。" in text, exporter_id
         assert not EMPTY_PIECE.search(text), (exporter_id, EMPTY_PIECE.search(text))
+        # a figure not filled in yet is never printed as nothing (累计受理…申请件（条）), nor as none
+        assert not re.search(r"(?<![0-9])件（条）", text), exporter_id
+        assert "未收到政府信息公开申请" not in text, exporter_id
 
 
 def test_the_contact_clause_lists_what_is_filled_in(host, tmp_path, capsys):
