@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -36,3 +38,20 @@ def host() -> PluginHost:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A real full disk: a 256 KiB tmpfs (root only; skipped where mounting is not allowed —
+    the other tests inject the error instead)."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("a real full disk needs root to mount a small tmpfs (the error is injected in the other tests)")
+    where = tmp_path / "disk"
+    where.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(where)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)  # lazy: a process may still hold it

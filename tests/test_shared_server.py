@@ -440,22 +440,6 @@ def test_unknown_keys_and_types_are_kept_exactly(tmp_path):
     assert type(data["jo"]["county"]["ratio"]) is int
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 256 KiB tmpfs (root only; skipped where mounting is not allowed)."""
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("a real full disk needs root to mount a small tmpfs (the error is injected in the other tests)")
-    where = tmp_path / "disk"
-    where.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(where)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", str(where)], capture_output=True)
-
-
 def fill(folder: Path, leave: int) -> Path:
     """Fill the disk of ``folder`` until ``leave`` bytes are free."""
     filler = folder / "filler"

@@ -5,8 +5,6 @@ private rescue copy named on the terminal. Nothing typed is lost without a word.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import tempfile
 import tomllib
 from pathlib import Path
@@ -16,21 +14,6 @@ import pytest
 from test_tui_pty import REPORT, TMUX, Terminal
 
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed: the real-terminal tests need it")
-
-
-@pytest.fixture
-def tiny_disk(tmp_path):
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("a real full disk needs root to mount a small tmpfs (tests/test_tui_saving.py injects the error)")
-    where = tmp_path / "disk"
-    where.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(where)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], capture_output=True)
 
 
 def test_ctrl_q_on_a_full_disk_keeps_what_was_typed_and_says_where(tmp_path, tiny_disk):
