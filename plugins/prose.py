@@ -171,7 +171,7 @@ def typos(section_id: str, field: str, text: str) -> list[Issue]:
 
     counted = _LIST_NUMBER.sub(lambda m: m.group(0)[:-1] + " ", text)
     for left, right in _PAIRS:
-        depth, first_unmatched = 0, None
+        first_unmatched = None
         opened: list[int] = []
         for i, ch in enumerate(counted):
             if ch == left:

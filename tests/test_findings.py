@@ -4,7 +4,6 @@ report, no missed contradiction. Each test writes the kind of sentence real repo
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 
 import pytest

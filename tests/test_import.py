@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import re
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from hypothesis import strategies as st
 from plugins.checks import check_report
 from plugins.config import load_config
 from plugins.fields import Grid
-from plugins.importers import ImportFailed, import_file
+from plugins.importers import import_file
 from plugins.importers.digits import splits
 from plugins.importers.layout import layout_of
 from plugins.importers.readers import blocks_from_text

@@ -197,7 +197,6 @@ def test_progress_line_counts_rate_and_time_left():
 
 
 def test_aggregate_and_check_of_many_files_show_progress_only_on_a_terminal(host, tmp_path, capsys, monkeypatch):  # noqa: F811
-    import io
     import sys
 
     from cli_helpers import run

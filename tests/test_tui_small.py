@@ -4,9 +4,7 @@ footer keeps F1/F2/F3/F9/F10/^q, and the header follows every resize."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import pytest
 from textual.widgets import OptionList
 
 from tui.app import NAV_COLLAPSE

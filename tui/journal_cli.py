@@ -338,7 +338,6 @@ def _number(text: str) -> int:
 def cmd_return(args: argparse.Namespace) -> int:
     from plugins import review as rv
 
-    cli = _cli()
     path = Path(args.file)
     config, roles = _roles(args, path)
     if not roles.office:

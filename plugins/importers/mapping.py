@@ -12,7 +12,6 @@ import datetime as _dt
 import difflib
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
