@@ -358,8 +358,10 @@ async def test_the_line_under_a_cell_is_its_own_problem_and_f4_goes_to_the_next_
         assert app.focused.path == "table.deny_query.natural"  # the remaining error, not a warning
         assert box._where.plain.splitlines()[-1].startswith("✗ 不是数字：1O5")
         ordered = app.ordered_issues()
-        severities = [i.severity for i in ordered if i.rule != "V-REQUIRED"]
-        assert severities == sorted(severities, key=lambda s: s != "error")  # errors first
+        severities = [i.severity for i in ordered]
+        assert severities == sorted(severities, key=lambda s: s != "error")  # errors (未填 too) first
+        errors = [i for i in ordered if i.severity == "error"]
+        assert errors == sorted(errors, key=lambda i: i.rule == "V-REQUIRED")  # contradictions, then 未填
 
 
 async def test_the_header_counts_in_the_words_of_nianbao_check(national):

@@ -904,8 +904,9 @@ class NianbaoApp(App[int]):
         order = {p.id: i for i, p in enumerate(self.session.pages)}
         rank = {"error": 0, "warning": 1}
         issues = self.session.result.issues
-        # Contradictions first, then plausibility, then what is simply not filled in yet.
-        return sorted(issues, key=lambda i: (i.rule == "V-REQUIRED", rank.get(i.severity, 2), order.get(i.section, 99)))
+        # Errors before warnings, as nianbao check counts them; among the errors the
+        # contradictions before what is simply not filled in yet.
+        return sorted(issues, key=lambda i: (rank.get(i.severity, 2), i.rule == "V-REQUIRED", order.get(i.section, 99)))
 
     def refresh_issues(self) -> None:
         """Messages beside the fields of this page, computed values, the issue list, the
