@@ -970,3 +970,20 @@ def test_snapshot_metadata_page_in_english(snap_compare, small):
         await pilot.pause()
 
     assert snap_compare(make_app(small, language="en", autosave=False), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_a_narrow_header_shortens_the_unit_and_keeps_the_year(tmp_path):
+    """80×24 with a long unit name, many problems and the time of the last save: the unit is
+    cut, the year stays (last year's report of the same unit may be open beside it)."""
+    path = tmp_path / "r.toml"
+    path.write_text(SNAPSHOT_REPORT.replace('unit = "建瓯市人民政府办公室"', 'unit = "淮安市清江浦区人民政府办公室"'),
+                    encoding="utf-8")
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.session.dirty = True
+        app.flush_save()  # the header now also says 已保存 and the time
+        await pilot.pause()
+        header = str(app.query_one("#status").render())
+        assert "已保存" in header and " 2018 │" in header and "…" in header.split("│")[0], header
+        assert cell_len(header) <= SIZE[0]

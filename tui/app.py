@@ -1011,6 +1011,9 @@ class NianbaoApp(App[int]):
         if room >= cell_len(who) + 2 + cell_len(name):
             left.append(who, style="bold")
             left.append("  " + name)
+        elif year and room >= cell_len(f" {year}") + 4:
+            # the unit is shortened, never the year (last year's report may be open beside it)
+            left.append(f"{fit(unit, room - cell_len(f' {year}'))} {year}", style="bold")
         else:
             left.append(fit(who, max(room, 4)), style="bold")
         text = left + RichText(" │ ") + counts + RichText(" │ ") + saved
