@@ -391,7 +391,10 @@ class Journal:
                 self.db = self._connect_read_only()
             else:
                 _refuse_planted(self.path)
-                self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                # not tied to its thread: the editor saves a large report in a thread and the
+                # rest on the event loop, one save at a time (tui/session.py), so the cached
+                # connection is used by one thread at a time (safe: SQLite is built serialized)
+                self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
                 if new:
                     self._match_report_permissions()
                 self.db.execute("PRAGMA journal_mode=WAL")

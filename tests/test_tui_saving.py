@@ -170,3 +170,104 @@ async def test_the_apps_export_never_follows_a_link_planted_by_someone_else(exam
         assert app.export("txt", target) == target  # the planted temporary names are left alone
     assert private.read_text(encoding="utf-8") == "mine"
     assert "建瓯市人民政府办公室" in target.read_text(encoding="utf-8")
+
+
+# -- a large report is autosaved in a thread --------------------------------------------------
+def big_report(path: Path) -> tuple[str, str]:
+    """The example with its first prose field grown past BACKGROUND_SAVE_BYTES; its section
+    and key."""
+    from tui.session import BACKGROUND_SAVE_BYTES
+
+    host = PluginHost(Config(), entry_points=False)
+    report = store.load_report(path)
+    fmt = host.format_for(report)
+    section, key = next((s.id, f.key) for s in host.sections_for(fmt.id) for f in s.fields if f.kind == "text")
+    paragraph = "本机关坚持以人民为中心，全面推进政务公开工作。"
+    report.set_value(section, key, "\n".join(f"（{i}）{paragraph}" for i in range(BACKGROUND_SAVE_BYTES // 60)))
+    store.save_report(report, record=None)
+    assert path.stat().st_size > BACKGROUND_SAVE_BYTES
+    return section, key
+
+
+class SlowWrite:
+    """write_atomic of the report held until ``release`` is set (the journal and side files
+    are written as usual)."""
+
+    def __init__(self, report: Path, monkeypatch):
+        import threading
+
+        self.report, self.real = report, store.write_atomic
+        self.started, self.release = threading.Event(), threading.Event()
+        self.threads: list[str] = []
+        monkeypatch.setattr(store, "write_atomic", self)
+
+    def __call__(self, path, *args, **kwargs):
+        import threading
+
+        if Path(path) == self.report:
+            self.threads.append(threading.current_thread().name)
+            self.started.set()
+            assert self.release.wait(20)
+        return self.real(path, *args, **kwargs)
+
+
+async def until(pilot, condition, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("still waiting")
+
+
+async def show_field(pilot, app: NianbaoApp, section: str, key: str) -> None:
+    await app.show_page(section, key)
+    await pilot.pause()
+    assert isinstance(app.focused, Editor) and app.focused.path == key
+
+
+async def test_typing_goes_on_while_a_large_report_is_saved_in_a_thread(example, monkeypatch):
+    section, key = big_report(example)
+    slow = SlowWrite(example, monkeypatch)
+    app = make_app(example)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_field(pilot, app, section, key)
+        await pilot.press("x")
+        await until(pilot, slow.started.is_set)  # the autosave is writing "x", and stays there
+        assert app.session.saving and slow.threads == ["nianbao-save"]
+        await pilot.press("y", "z")  # handled: the event loop is not waiting for the save
+        await pilot.pause()
+        assert "xyz" in app.session.report.section_data(section)[key]
+        assert app.session.dirty and app.session.saving
+        slow.release.set()
+        # the first save ends with "x"; "yz" stay dirty and go out with the next autosave
+        await until(pilot, lambda: not app.session.dirty and not app.session.saving)
+        assert "已保存 09:30:00" in status(app)
+    on_disk = tomllib.loads(example.read_text(encoding="utf-8"))
+    table = on_disk
+    for part in section.split("."):
+        table = table[part]
+    assert "xyz" in table[key]
+    assert store.load_report(example).data == app.session.report.data
+
+
+async def test_quitting_while_a_save_is_in_its_thread_leaves_everything_typed_on_disk(example, monkeypatch):
+    import threading
+
+    section, key = big_report(example)
+    slow = SlowWrite(example, monkeypatch)
+    app = make_app(example)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_field(pilot, app, section, key)
+        await pilot.press("x")
+        await until(pilot, slow.started.is_set)
+        await pilot.press("y", "z")
+        await pilot.pause()
+        # quitting waits for the save in flight (let go a little later), then saves "yz" itself
+        threading.Timer(0.3, slow.release.set).start()
+        await pilot.press("ctrl+q")
+    assert not app.session.dirty and not app.session.saving
+    assert slow.threads[0] == "nianbao-save" and len(slow.threads) == 2
+    table = tomllib.loads(example.read_text(encoding="utf-8"))
+    for part in section.split("."):
+        table = table[part]
+    assert "xyz" in table[key]

@@ -1029,15 +1029,60 @@ class NianbaoApp(App[int]):
     def schedule_save(self) -> None:
         # A throttle, not a debounce: continuous typing is still on disk within SAVE_DELAY.
         if self.autosave and self._save_timer is None:
-            self._save_timer = self.set_timer(SAVE_DELAY, self.flush_save)
+            self._save_timer = self.set_timer(SAVE_DELAY, self.autosave_now)
+
+    def autosave_now(self) -> None:
+        """The autosave timer's save: a large report is saved in a thread (typing goes on
+        meanwhile; its outcome comes back to the event loop), a small one here."""
+        self._save_timer = None
+        if not self.session.background_save:
+            self.flush_save()
+            return
+        if self.session.saving:  # the previous one is still writing: again after the delay
+            self.schedule_save()
+            return
+        future = self.session.save_in_background()
+        if future is None:
+            return
+        loop = asyncio.get_running_loop()
+
+        def done(f: Any) -> None:
+            try:
+                loop.call_soon_threadsafe(self._saved, f)
+            except RuntimeError:  # the app's loop has ended: quitting saved everything itself
+                pass
+
+        future.add_done_callback(done)
+
+    def _saved(self, future: Any) -> None:
+        if not self.is_mounted:  # quitting: it waited for this save and saved the rest itself
+            return
+        error = future.exception()
+        if error is None:
+            self._after_save(future.result())
+        elif isinstance(error, (OSError, NianbaoError)):
+            self._after_save(False, error)
+        else:
+            self._handle_exception(error)
+        if self.session.dirty:  # typed while it was writing
+            self.schedule_save()
 
     def flush_save(self) -> None:
+        """Save now, here (waiting for a save running in its thread first): ctrl+s, quitting,
+        leaving a page."""
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
         try:
             saved = self.session.save()
-        except ReportChanged as e:
+        except (OSError, NianbaoError) as e:
+            self._after_save(False, e)
+            return
+        self._after_save(saved)
+
+    def _after_save(self, saved: bool, e: Exception | None = None) -> None:
+        """What the operator sees of a save's outcome."""
+        if isinstance(e, ReportChanged):
             # Both stories, and nothing more can be typed here: the file is someone else's now.
             self.notify(self.t("changed_on_disk", error=str(e)), severity="error", timeout=60, markup=False)
             for page in self._pages.values():
@@ -1045,7 +1090,7 @@ class NianbaoApp(App[int]):
             self.query_one("#form").can_focus = True
             self.refresh_status()
             return
-        except (OSError, NianbaoError) as e:
+        if e is not None:
             # Said once per reason (autosave retries every second); the status line keeps saying it.
             if str(e) != self._save_error_shown:
                 self._save_error_shown = str(e)
