@@ -372,6 +372,38 @@ def latency_big(example: Path, keys: int, size: int = 1_000_000) -> dict:
                 c, t = time.thread_time(), time.perf_counter()
                 app.action_save()
                 out["big_save_on_event_loop"] = _stats([(time.perf_counter() - t) * 1000])
+                # Typing as an operator does (a key every 0.1 s for 3 s) with autosave on:
+                # the main thread's CPU per key press (autosaves included), and the longest
+                # time the event loop could not run (a 10 ms heartbeat's lateness).
+                import tui.session
+
+                saves, save = [], tui.session.save_report
+                tui.session.save_report = lambda *a, **k: (saves.append(1), save(*a, **k))[1]
+                await app.show_page(page, first_text.key)
+                await pilot.pause()
+                app.autosave = True
+                stalls: list[float] = []
+                typing = True
+
+                async def heartbeat() -> None:
+                    while typing:
+                        t = time.perf_counter()
+                        await asyncio.sleep(0.01)
+                        stalls.append((time.perf_counter() - t - 0.01) * 1000)
+
+                beat = asyncio.create_task(heartbeat())
+                c, presses = time.thread_time(), 30
+                for i in range(presses):
+                    await pilot.press("y")  # (typed into the 1 MB field)
+                    await asyncio.sleep(0.1)
+                per_key = (time.thread_time() - c) * 1000 / presses
+                typing = False
+                await beat
+                out["big_typing_autosave_main_thread_cpu_per_key"] = _stats([per_key])
+                out["big_typing_longest_event_loop_stall"] = _stats([max(stalls)])
+                while app.session.dirty and getattr(app.session, "saving", False):
+                    await asyncio.sleep(0.05)
+                out["big_typing_saves"] = len(saves)
                 t = time.perf_counter()
                 await pilot.press("ctrl+q")
             out["big_quit"] = _stats([(time.perf_counter() - t) * 1000])
