@@ -180,7 +180,8 @@ class Change:
         return d
 
 
-def _clip(old: str, new: str) -> tuple[str, str]:
+def _common_ends(old: str, new: str) -> tuple[int, int]:
+    """How many characters ``old`` and ``new`` share at the start and (after that) at the end."""
     pre = 0
     limit = min(len(old), len(new))
     while pre < limit and old[pre] == new[pre]:
@@ -188,6 +189,11 @@ def _clip(old: str, new: str) -> tuple[str, str]:
     suf = 0
     while suf < limit - pre and old[-1 - suf] == new[-1 - suf]:
         suf += 1
+    return pre, suf
+
+
+def _clip(old: str, new: str) -> tuple[str, str]:
+    pre, suf = _common_ends(old, new)
     start = max(pre - CONTEXT, 0)
 
     def cut(s: str) -> str:
@@ -239,13 +245,7 @@ def make_patch(new: str, old: str) -> list[list]:
         if tag == "equal":
             continue
         olds, news = "".join(a[i1:i2]), "".join(b[j1:j2])
-        pre = 0
-        limit = min(len(olds), len(news))
-        while pre < limit and olds[pre] == news[pre]:
-            pre += 1
-        suf = 0
-        while suf < limit - pre and olds[-1 - suf] == news[-1 - suf]:
-            suf += 1
+        pre, suf = _common_ends(olds, news)
         ops.append([offsets[j1] + pre, offsets[j2] - suf, olds[pre:len(olds) - suf]])
     return ops
 
