@@ -19,16 +19,7 @@ from plugins.manager import PluginHost
 from tui.app import EXIT_CRASH, build_app
 from tui.state import state_dir
 
-REPORT = """\
-[report]
-unit = "建瓯市人民政府办公室"
-unit_level = "government"
-year = 2018
-format = "fujian-2018"
-
-[fj.overview]
-intro = "原有的总述。"
-"""
+from test_tui_pty import REPORT  # the same small report as the real-terminal crash test
 
 
 class FailingWidget(Static):
