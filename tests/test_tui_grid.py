@@ -402,6 +402,22 @@ def test_a_table_too_wide_keeps_its_figures_at_every_width():
     assert any("（二）部分公开" in line and "454" in line for line in beside)  # the heading's row, cut beside its figures
 
 
+
+def test_a_half_filled_table_too_wide_keeps_every_column_and_its_row_labels():
+    """A new report with one figure typed: the blank columns stay numbered and the rows keep
+    their labels (the blank columns were taken for labels, and the figure stood alone)."""
+    from plugins.document import Cell, Table
+    from tui.widgets import table_lines
+
+    head = [[Cell("", header=True), Cell("自然人", header=True), Cell("商业企业", header=True), Cell("总计", header=True)]]
+    body = [[Cell("（一）予以公开"), Cell("3"), Cell(""), Cell("")],
+            [Cell("（二）部分公开（区分处理的，只计这一情形）"), Cell(""), Cell(""), Cell("")]]
+    lines = table_lines(Table("", head, body), 36)
+    text = "\n".join(lines)
+    assert "1 自然人" in text and "2 商业企业" in text and "3 总计" in text, lines
+    assert any("（一）予以公开" in line and line.rstrip().endswith("3") for line in lines), lines
+    assert "（二）部分公开" in text, lines
+
 async def test_the_preview_of_table_3_shows_its_figures_at_80x24(national):
     app = make_app(national)
     async with app.run_test(size=(80, 24)) as pilot:

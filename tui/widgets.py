@@ -488,9 +488,12 @@ def _figure_lines(table: Table, width: int) -> list[str]:
     if not body:
         return []
     ncols = len(grid[0])
-    figures = [c for c in range(ncols) if any(row[c] is not None and row[c].numeric for row in body)]
-    if not figures:
+    if not any(cell is not None and cell.numeric for row in body for cell in row):
         return []
+    # a figure column holds figures or blanks (a half-filled table keeps its empty columns and
+    # its row labels); a label column holds words
+    figures = [c for c in range(ncols)
+               if not any(row[c] is not None and not row[c].numeric and clean_text(row[c].text) for row in body)]
 
     def heading(c: int) -> str:
         """The lowest heading over column ``c`` (spans followed)."""
