@@ -2,7 +2,10 @@
 
 A plugin imports only from this package::
 
-    from plugins import hookimpl, Section, Issue, error, warning, fields, API_VERSION
+    from plugins import hookimpl, Section, Issue, error, warning, fields, rules, API_VERSION
+
+Plugin authors write the same through :mod:`nianbao` (``from nianbao import hookimpl, …``),
+which re-exports this contract under the project's own name.
 
 Nothing here imports Textual: checking and exporting run headless, and a test enforces it.
 """
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import pluggy
 
-from . import fields
+from . import fields, rules
 from .results import Issue, error, warning
 from .section import Check, Exporter, ReportFormat, Section
 
@@ -36,5 +39,6 @@ __all__ = [
     "error",
     "fields",
     "hookimpl",
+    "rules",
     "warning",
 ]

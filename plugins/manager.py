@@ -438,7 +438,7 @@ class PluginHost:
         keys = set()
         for f in s.fields:
             if not isinstance(f, Field):
-                raise PluginFailure(f"部分 {s.id} 的字段 {f!r} 不是 plugins.fields 中的类型")
+                raise PluginFailure(f"部分 {s.id} 的字段 {f!r} 不是 nianbao.fields 中的类型")
             if f.key in keys:
                 raise PluginFailure(f"部分 {s.id} 的字段键 {f.key} 重复")
             keys.add(f.key)

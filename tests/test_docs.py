@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import nianbao
 import plugins
 from plugins import fields, hookspecs
 from plugins.checks import check_report
@@ -89,9 +90,9 @@ def test_every_config_key_is_documented_under_its_table(table, key):
 CODE = re.findall(r"```.*?```", DOC, re.S) + re.findall(r"`([^`\n]+)`", DOC)
 
 
-@pytest.mark.parametrize("name", plugins.__all__)
+@pytest.mark.parametrize("name", sorted(set(plugins.__all__) | set(nianbao.__all__)))
 def test_public_api_is_documented(name):
-    assert any(re.search(rf"(?<![\w.]){name}\b|plugins\.{name}\b", code) for code in CODE), name
+    assert any(re.search(rf"(?<![\w.]){name}\b|(?:nianbao|plugins)\.{name}\b", code) for code in CODE), name
 
 
 FIELD_TYPES = [n for n in fields.__all__ if isinstance(getattr(fields, n), type)

@@ -1,8 +1,8 @@
 """nianbao-newmedia: a seventh part, 政务新媒体情况, for the Fujian-2018 report, and one
 county rule for the built-in 主动公开 part.
 
-A worked example of a third-party nianbao plugin. It imports only the public contract
-(:mod:`plugins` and its submodules ``fields``, ``rules``, ``render``) and is found through
+A worked example of a third-party nianbao plugin. It imports only the public API
+(:mod:`nianbao` and ``nianbao.fields``) and is found through
 the ``nianbao`` entry-point group declared in this package's ``pyproject.toml``::
 
     [project.entry-points.nianbao]
@@ -27,9 +27,8 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
-from plugins import API_VERSION, Check, Section, error, hookimpl, rules, warning
-from plugins.fields import Choice, Computed, Integer, Line, Records, Text, field_path
-from plugins.render import percent
+from nianbao import API_VERSION, Check, Section, error, hookimpl, percent, rules, warning
+from nianbao.fields import Choice, Computed, Integer, Line, Records, Text, field_path
 
 __version__ = "1.0.0"
 
