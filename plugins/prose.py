@@ -123,6 +123,9 @@ _PAIRS = (("《", "》"), ("（", "）"), ("“", "”"), ("【", "】"))
 # A list number closed by a parenthesis only (“1）”, “一）”) opens nothing.
 _LIST_NUMBER = re.compile(r"(?:^|(?<=[。；;：:\n\s]))[0-9一二三四五六七八九十]{1,2}[)）]")
 _DOUBLED = re.compile(r"([，。、；：！？《》“”【】])\1")
+# A word of 2–4 characters typed twice (资金资金): a slip in a report. Single characters
+# double by grammar (紧紧, 办事事项), and “一个一个”, “一项一项” count one by one.
+_DOUBLED_WORD = re.compile(r"([" + _CJK + r"]{2,4})\1")
 _HALF_WIDTH = re.compile(r"[,;:()]")
 _BLANK_BETWEEN = re.compile(r"(?<=[" + _CJK + r"])[ \u3000]+(?=[" + _CJK + r"])")
 _FULL_WIDTH_IN = re.compile(r"[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a@＠.．:：/／_\-－]{5,}")
@@ -156,7 +159,7 @@ def _place(text: str, index: int) -> str:
 
 def typos(section_id: str, field: str, text: str) -> list[Issue]:
     """V-TYPO: proofreading a machine can do, each finding naming the characters and their
-    place: unbalanced 《》（）“”【】, doubled punctuation, half-width , ; : ( ) next to
+    place: unbalanced 《》（）“”【】, doubled punctuation, a word typed twice, half-width , ; : ( ) next to
     Chinese, full-width letters/digits/＠ in an e-mail, web address or phone number, blanks
     between Chinese characters, and a fixed term of the format one character off."""
     out: list[Issue] = []
@@ -187,6 +190,9 @@ def typos(section_id: str, field: str, text: str) -> list[Issue]:
             warn(f"“{left}”没有对应的“{right}”：{_place(text, opened[0])}")
     for m in _DOUBLED.finditer(text):
         warn(f"标点重复“{m.group(0)}”：{_place(text, m.start())}")
+    for m in _DOUBLED_WORD.finditer(text):
+        if not m.group(1).startswith("一"):
+            warn(f"词语重复“{m.group(0)}”：{_place(text, m.start())}")
     for m in _HALF_WIDTH.finditer(text):
         i = m.start()
         if in_address(i):
