@@ -24,7 +24,8 @@ from .manager import PluginHost
 from .report import Report, ReportView
 from .section import Section
 
-__all__ = ["Renderer", "RenderedDocument", "RenderedPart", "Raw", "cn_date", "cn_numeral"]
+__all__ = ["Renderer", "RenderedDocument", "RenderedPart", "Raw", "TemplateOverride", "cn_date", "cn_numeral",
+           "template_folders", "template_overrides"]
 
 CORE_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -119,6 +120,48 @@ class Computed(Mapping[str, Any]):
         return len(self._keys)
 
 
+def template_folders(host: PluginHost) -> dict[str, Path]:
+    """Every template namespace and the folder its templates come from: ``core`` (the host's
+    macros), each format id and each section id. A template's name is ``<namespace>/<file>``."""
+    out = {"core": CORE_TEMPLATES}
+    out.update((fmt.id, Path(fmt.template_folder)) for fmt in host.formats.values())
+    out.update((s.id, Path(s.template_folder)) for s in host.sections.values())
+    return out
+
+
+@dataclass(frozen=True)
+class TemplateOverride:
+    """A file in config.toml's ``[templates] override_folder``, used instead of a plugin's."""
+
+    name: str  # the template's name, "fj.overview/overview.j2"
+    path: Path  # the county's file
+    replaces: Path | None  # the plugin's file it is used instead of; None: no template has this name
+    plugin: str  # the plugin whose template it replaces ("" when none)
+
+
+def template_overrides(host: PluginHost) -> list[TemplateOverride]:
+    """The override folder's templates, each with the template it takes the place of. A file
+    whose name matches no template (a misspelt section id or file name) is listed with
+    ``replaces=None``: the renderer never uses it."""
+    folder = host.config.template_folder
+    if folder is None or not folder.is_dir():
+        return []
+    folders = template_folders(host)
+    owners = {fmt.id: host.plugin_of(fmt) for fmt in host.formats.values()}
+    owners.update((s.id, host.plugin_of(s)) for s in host.sections.values())
+    out = []
+    # Template names always have a namespace: files at the folder's top (a README) name none.
+    for path in sorted(p for p in folder.glob("*/**/*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        prefix, _, rest = name.partition("/")
+        original = folders[prefix] / rest if prefix in folders else None
+        if original is not None and original.is_file():
+            out.append(TemplateOverride(name, path, original, owners.get(prefix, "nianbao")))
+        else:
+            out.append(TemplateOverride(name, path, None, ""))
+    return out
+
+
 @dataclass
 class RenderedPart:
     section: Section
@@ -149,11 +192,8 @@ class Renderer:
         import jinja2
 
         self.host = host
-        prefixes: dict[str, jinja2.BaseLoader] = {"core": jinja2.FileSystemLoader(CORE_TEMPLATES)}
-        for fmt in host.formats.values():
-            prefixes[fmt.id] = jinja2.FileSystemLoader(str(fmt.template_folder))
-        for s in host.sections.values():
-            prefixes[s.id] = jinja2.FileSystemLoader(str(s.template_folder))
+        prefixes: dict[str, jinja2.BaseLoader] = {
+            prefix: jinja2.FileSystemLoader(str(folder)) for prefix, folder in template_folders(host).items()}
         loaders: list[jinja2.BaseLoader] = []
         if host.config.template_folder is not None:
             loaders.append(jinja2.FileSystemLoader(str(host.config.template_folder)))

@@ -385,10 +385,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 # -- plugins ----------------------------------------------------------------------------
 def cmd_plugins(args: argparse.Namespace) -> int:
+    from plugins.render import template_overrides
+
     config, host = _host(args)
     records = list(host.records.values())
+    overrides = template_overrides(host)
     if args.json:
-        json.dump({"safe_mode": host.safe_mode, "plugins": [r.as_dict() for r in records], "problems": host.problems},
+        json.dump({"safe_mode": host.safe_mode, "plugins": [r.as_dict() for r in records], "problems": host.problems,
+                   "template_overrides": [{"name": o.name, "path": str(o.path), "plugin": o.plugin,
+                                           "replaces": str(o.replaces) if o.replaces else None} for o in overrides]},
                   _data(), ensure_ascii=False, indent=2)
         _data().write("\n")
         return EXIT_OK
@@ -409,8 +414,32 @@ def cmd_plugins(args: argparse.Namespace) -> int:
             _out(f"    注：{note}")
         if args.verbose and r.detail:
             _out("    " + r.detail.replace("\n", "\n    "))
+    if args.verbose and overrides:
+        _out(f"模板覆盖（{config.template_folder}）：")
+        for o in overrides:
+            if o.replaces is None:
+                _out(f"    {o.name}  不会被使用：没有叫这个名字的模板（nianbao fields 列出模板的名字）")
+            else:
+                _out(f"    {o.name}  代替插件 {o.plugin} 的 {o.replaces}")
     for p in host.problems:
         _out(f"问题：{p}")
+    return EXIT_OK
+
+
+# -- fields ------------------------------------------------------------------------------
+def cmd_fields(args: argparse.Namespace) -> int:
+    from plugins.reference import reference, reference_markdown, reference_text
+
+    config, host = _host(args)
+    if args.format and args.format not in host.formats:
+        known = "、".join(host.formats) or "（没有加载任何格式）"
+        raise UsageError(f"没有报告格式 {args.format}；已加载的格式：{known}")
+    ref = reference(host, [args.format] if args.format else None, root=Path.cwd())
+    if args.json:
+        json.dump(ref, _data(), ensure_ascii=False, indent=2)
+        _data().write("\n")
+    else:
+        _data().write(reference_markdown(ref) if args.markdown else reference_text(ref))
     return EXIT_OK
 
 
@@ -653,6 +682,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--verbose", "-v", action="store_true", help="显示出错插件的完整回溯")
     s.set_defaults(func=cmd_plugins)
+
+    s = sub.add_parser("fields", help="列出各部分的 id、字段键、名称、类型、单位和模板（含县里的插件）")
+    s.add_argument("format", nargs="?", metavar="FORMAT", help="只列出这种报告格式（默认全部）")
+    shown = s.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="输出 JSON")
+    shown.add_argument("--markdown", action="store_true", help="输出 Markdown（docs/reference.md 即由此生成）")
+    s.set_defaults(func=cmd_fields)
 
     s = sub.add_parser("aggregate", help="汇总各单位的报告（县级汇总）")
     s.add_argument("inputs", nargs="*", metavar="FILE|FOLDER",
