@@ -36,11 +36,15 @@ from .fields import Field
 from .report import META, Report, ReportView
 from .section import Check, Exporter, ReportFormat, Section
 
-__all__ = ["PluginHost", "PluginRecord", "BUILTIN_PLUGINS"]
+__all__ = ["PluginHost", "PluginRecord", "BUILTIN_PLUGINS", "SOURCE_LABELS", "STATE_LABELS"]
 
 #: Built-in plugins, registered exactly like a county's: sections, common checks, exporters.
 BUILTIN_PLUGINS = ("sections.fujian2018", "sections.national2021", "sections.common", "plugins.exporters", "plugins.exporters_office",
                    "plugins.importers.record")
+
+#: How ``nianbao plugins``, ``check`` and the interface name a plugin's source and state.
+SOURCE_LABELS = {"builtin": "内置", "package": "已安装的包", "folder": "插件文件夹", "extra": "附加"}
+STATE_LABELS = {"loaded": "已加载", "failed": "已停用（出错）", "disabled": "已停用（配置）"}
 
 _SECTION_ID = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 
@@ -76,6 +80,12 @@ class PluginRecord:
             "exporters": self.exporters,
             "notes": self.notes,
         }
+
+    def describe(self) -> str:
+        """One line for a plugin that does not run: ``broken（插件文件夹 county/broken.py）
+        已停用（出错）：导入失败：…``: the name, where it came from and why."""
+        where = f"{SOURCE_LABELS.get(self.source, self.source)} {self.location}"
+        return f"{self.name}（{where}）{STATE_LABELS.get(self.state, self.state)}：{self.reason}"
 
 
 class PluginFailure(Exception):
@@ -492,6 +502,29 @@ class PluginHost:
                 self.records[name].sections.append(s.id)
 
     # -- queries -------------------------------------------------------------------------
+    @property
+    def failed(self) -> list[PluginRecord]:
+        """Plugins the host disabled because they failed (not those config.toml switches off)."""
+        return [r for r in self.records.values() if r.state == "failed"]
+
+    @property
+    def complete(self) -> bool:
+        """Every plugin runs as configured: none failed, no refused ids or replacements, no
+        check aimed at nothing, no missing plugin folder. When False a command's result
+        lacks something a plugin should have added (``nianbao check`` exits 4)."""
+        return not self.failed and not self.problems
+
+    def plugin_state(self) -> dict[str, Any]:
+        """What did not run, for ``--json``: safe mode, every plugin not running (failed or
+        switched off, with where it came from and why) and the host's problems."""
+        return {
+            "safe_mode": self.safe_mode,
+            "complete": self.complete,
+            "disabled": [{"name": r.name, "source": r.source, "location": r.location, "state": r.state,
+                          "reason": r.reason} for r in self.records.values() if r.state != "loaded"],
+            "problems": list(self.problems),
+        }
+
     def plugin_of(self, obj: Any) -> str:
         return self._owner.get(id(obj), "?")
 

@@ -272,6 +272,23 @@ def test_json_summary(host, tmp_path, capsys):
     assert [(f["kind"], Path(f["file"]).name) for f in data["files"]] == [("unreadable", "z.toml")]
 
 
+def test_a_disabled_plugin_makes_the_aggregate_exit_4(host, tmp_path, capsys, monkeypatch):
+    """As for check: its parts are not summed, its rules not checked; say so, exit 4."""
+    fujian_units(host, tmp_path / "units")
+    monkeypatch.delenv("NIANBAO_SAFE_MODE")
+    (tmp_path / "county").mkdir()
+    (tmp_path / "county" / "broken.py").write_text("raise RuntimeError('坏了')\n", encoding="utf-8")
+    (tmp_path / "config.toml").write_text('[plugins]\nfolders = ["county"]\ndisabled = ["newmedia"]\n', encoding="utf-8")
+    code, out, err = run(capsys, "aggregate", "units", "-o", "county.toml")
+    assert code == 4 and (tmp_path / "county.toml").is_file()
+    assert "  插件 broken（插件文件夹 county/broken.py）已停用（出错）：导入失败：RuntimeError: 坏了" in out
+    assert "汇总不完整：有插件没有运行，它的部分没有汇总、它的规则没有检查（退出码 4" in out
+    code, out, err = run(capsys, "aggregate", "units", "-o", "county.toml", "--json")
+    data = json.loads(out)
+    assert code == data["status"] == 4 and data["plugins"]["complete"] is False
+    assert [p["name"] for p in data["plugins"]["disabled"] if p["state"] == "failed"] == ["broken"]
+
+
 def test_year_option_chooses_among_years(host, tmp_path, capsys):
     fujian_units(host, tmp_path / "units")
     old = last_year(unit_report(host, "建瓯市卫健局"))

@@ -299,7 +299,9 @@ def test_check_json(capsys, tmp_path):
     assert (unit["section"], unit["field"], unit["section_heading"], unit["field_label"]) == ("report", "unit", "文档信息", "单位名称")
     or4 = next(i for i in first["issues"] if i["rule"] == "OR4")
     assert or4["section"] == "fj.requests" and or4["plugin"] == "sections.fujian2018"
-    assert second == {"file": str(clean), "readable": True, "errors": 0, "missing": 0, "warnings": 0, "issues": [], "groups": []}
+    assert second == {"file": str(clean), "readable": True, "errors": 0, "missing": 0, "warnings": 0, "issues": [], "groups": [],
+                      "broken": {}}
+    assert doc["plugins"] == {"safe_mode": True, "complete": True, "disabled": [], "problems": []}
     assert "单位名称" in out  # readable JSON: not \\u escapes
 
 
@@ -432,22 +434,83 @@ def test_plugins_reports_a_broken_folder_plugin(capsys, tmp_path, monkeypatch):
     (tmp_path / "county" / "broken.py").write_text("import no_such_module_anywhere\n", encoding="utf-8")
     (tmp_path / "config.toml").write_text('[plugins]\nfolders = ["county", "absent"]\n', encoding="utf-8")
     code, out, err = run(capsys, "plugins", "--json")
-    assert code == 0
+    assert code == 4  # a plugin did not run
     doc = json.loads(out)
-    assert doc["safe_mode"] is False
+    assert doc["safe_mode"] is False and doc["complete"] is False
     broken = next(p for p in doc["plugins"] if p["name"] == "broken")
     assert broken["state"] == "failed" and broken["source"] == "folder"
     assert "no_such_module_anywhere" in broken["reason"]
     assert any("absent" in p for p in doc["problems"])
     code, out, err = run(capsys, "plugins")
-    assert code == 0 and "broken" in out and "已停用（出错）" in out and "no_such_module_anywhere" in out
-    # the rest keeps working; the failure is mentioned on stderr
+    assert code == 4 and "broken" in out and "已停用（出错）" in out and "no_such_module_anywhere" in out
+
+
+@pytest.fixture
+def broken_county(tmp_path, monkeypatch):
+    """A county folder whose plugin fails to import, and one that loads and adds a rule."""
+    monkeypatch.delenv("NIANBAO_SAFE_MODE")
+    (tmp_path / "county").mkdir()
+    (tmp_path / "county" / "broken.py").write_text("import no_such_module_anywhere\n", encoding="utf-8")
+    # (the worked example, installed in the test environment, adds a part this report has not filled)
+    (tmp_path / "config.toml").write_text('[plugins]\nfolders = ["county"]\ndisabled = ["newmedia"]\n', encoding="utf-8")
+    return Path("county") / "broken.py"  # (config.toml's folders, as written there: relative)
+
+
+def test_check_names_a_disabled_plugin_and_exits_4(capsys, tmp_path, broken_county):
+    """A county's script must tell that its own rules did not run: a clean report checked
+    with a failed plugin exits 4 (not 0), and both the text and --json name the plugin,
+    where it came from and why."""
     path = write_complete(tmp_path / "clean.toml")
     code, out, err = run(capsys, "check", str(path))
-    assert "插件 broken 已停用" in err
-    assert code in (0, 1)  # installed county plugins may add their own rules
+    assert code == 4, out + err
+    lines = out.splitlines()
+    assert lines[0] == f"{path}: 没有发现问题"
+    assert lines[1] == "插件："
+    assert f"  插件 broken（插件文件夹 {broken_county}）已停用（出错）：导入失败：ModuleNotFoundError: " \
+           "No module named 'no_such_module_anywhere'" in lines
+    assert lines[-1] == "检查不完整：有插件没有运行或出错，它的规则没有检查（退出码 4；nianbao plugins 查看详情）"
+    assert err == ""  # (said once, in the output)
+    code, out, err = run(capsys, "check", "--json", str(path))
+    doc = json.loads(out)
+    assert code == doc["status"] == 4 and doc["files"][0]["errors"] == 0
+    state = doc["plugins"]
+    assert (state["safe_mode"], state["complete"], state["problems"]) == (False, False, [])
+    assert {"name": "broken", "source": "folder", "location": str(broken_county), "state": "failed",
+            "reason": "导入失败：ModuleNotFoundError: No module named 'no_such_module_anywhere'"} in state["disabled"]
+    newmedia = next(p for p in state["disabled"] if p["name"] == "newmedia")
+    assert (newmedia["source"], newmedia["state"]) == ("package", "disabled")
+    # errors found too: still 4 (the counts say there are errors); unreadable stays 2
+    bad = with_errors(tmp_path / "bad.toml")
+    assert run(capsys, "check", str(bad))[0] == 4
+    assert run(capsys, "check", str(bad), str(tmp_path / "absent.toml"))[0] == 2
+    # switched off in config.toml: listed, not a failure
+    (tmp_path / "config.toml").write_text('[plugins]\nfolders = ["county"]\ndisabled = ["broken", "newmedia"]\n',
+                                          encoding="utf-8")
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 0 and "  插件 broken（插件文件夹" in out and "已停用（配置）：config.toml [plugins] disabled 中列出" in out
+    # safe mode: asked for, said on stderr (and in --json), not a failure
     code, out, err = run(capsys, "--safe-mode", "check", str(path))
-    assert code == 0 and "broken" not in err
+    assert code == 0 and out == f"{path}: 没有发现问题\n"
+    assert err == "nianbao: 安全模式：只加载内置插件，已安装的包和插件文件夹中的插件都没有运行\n"
+    code, out, err = run(capsys, "--safe-mode", "check", "--json", str(path))
+    assert code == 0 and json.loads(out)["plugins"]["safe_mode"] is True
+
+
+def test_export_with_a_disabled_plugin_writes_and_exits_4(capsys, tmp_path, broken_county):
+    path = write_complete(tmp_path / "clean.toml")
+    code, out, err = run(capsys, "export", str(path), "--to", "txt", "-o", str(tmp_path / "out.txt"))
+    assert code == 4 and (tmp_path / "out.txt").is_file()
+    assert "nianbao: 插件 broken 已停用：导入失败" in err
+    assert "注意：有插件没有运行或出错，导出的文档可能缺少它的部分（退出码 4" in err
+    assert run(capsys, "--safe-mode", "export", str(path), "--to", "txt", "-o", str(tmp_path / "out.txt"))[0] == 0
+
+
+def test_a_missing_plugin_folder_is_incomplete_too(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("NIANBAO_SAFE_MODE")
+    (tmp_path / "config.toml").write_text('[plugins]\nfolders = ["absent"]\ndisabled = ["newmedia"]\n', encoding="utf-8")
+    path = write_complete(tmp_path / "clean.toml")
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 4 and "  插件问题：插件文件夹不存在：absent（config.toml [plugins] folders）" in out
 
 
 # -- usage --------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ def test_check_json_survives_a_hostile_check(tmp_path, mode, reason):
     doc = json.loads(proc.stdout)  # the whole of stdout is the JSON document
     issue = hostile_issue(doc)
     assert issue["message"].startswith("插件 hostile 在检查「hostile」时出错：" + reason)
-    assert proc.returncode == doc["status"] == 1  # the broken check is an error
+    assert proc.returncode == doc["status"] == 4  # the broken check: a plugin failed while checking
     # the rest was checked: everything the same report gets without the hostile plugin
     baseline = json.loads(nianbao(tmp_path, "", "check", "--json", str(EXAMPLE)).stdout)
     assert [i for i in doc["files"][0]["issues"] if i["plugin"] != "hostile"] == baseline["files"][0]["issues"]
@@ -160,8 +160,9 @@ def test_a_loop_that_catches_every_interrupt_ends_the_command(tmp_path):
 
 def test_text_output_of_check_names_the_plugin(tmp_path):
     proc = nianbao(tmp_path, "loop", "check", str(EXAMPLE), time_limit=1)
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.returncode == 4 and "Traceback" not in proc.stderr
     assert "插件 hostile 在检查「hostile」时出错：超过时限：运行 1 秒仍未结束" in proc.stdout
+    assert proc.stdout.endswith("检查不完整：有插件没有运行或出错，它的规则没有检查（退出码 4；nianbao plugins 查看详情）\n")
 
 
 def test_ctrl_c_still_stops_the_command(tmp_path):

@@ -4,7 +4,11 @@ Headless commands (``new``, ``check``, ``export``, ``plugins``) never import Tex
 start fast and run anywhere; ``edit`` (and ``nianbao`` alone) imports the interface lazily.
 
 Exit status: 0 clean or warnings only, 1 errors found, 2 unreadable input or wrong usage, 3 the
-interface ended on an unexpected error (the report saved first, the details in a log).
+interface ended on an unexpected error (the report saved first, the details in a log), 4 a
+plugin did not run (``check``, ``export``, ``aggregate``, ``plugins``: a plugin failed and was
+disabled, plugins conflict, a check aims at no section, a plugin folder is missing, or a
+plugin's code failed while checking or rendering), so the result lacks what it would have
+added; 4 replaces 0 and 1 (the counts say which), 2 stays 2.
 """
 
 from __future__ import annotations
@@ -23,11 +27,12 @@ from plugins import guard
 from plugins.checks import MISSING_RULE, BlankGroup, CheckResult, blank_groups, check_report, describe_field, meta_fields
 from plugins.config import UNIT_LEVELS, Config, load_config
 from plugins.errors import NianbaoError
-from plugins.manager import PluginHost, host_from_env
+from plugins.manager import SOURCE_LABELS, STATE_LABELS, PluginHost, host_from_env
 from plugins.report import META, Report
 from plugins.store import ReportLock, load_report, save_report, write_atomic
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_PLUGINS = 4  # (3 is the interface's crash, tui.app.EXIT_CRASH)
 
 
 class UsageError(Exception):
@@ -84,17 +89,41 @@ def _err(text: str) -> None:
     sys.stderr.write(f"nianbao: {text}\n")
 
 
-def _host(args: argparse.Namespace) -> tuple[Config, PluginHost]:
+def _host(args: argparse.Namespace, announce: bool = True) -> tuple[Config, PluginHost]:
+    """The config and plugin host; ``announce``: failed plugins and host problems said on
+    stderr now (a command that lists them in its own output says False)."""
     config = getattr(args, "loaded_config", None) or load_config(args.config)
     host = host_from_env(config, safe_mode=True if args.safe_mode else None)
     if os.environ.get("NIANBAO_TRACE_PLUGINS") == "1":
         host.trace()
-    for record in host.records.values():
-        if record.state == "failed":
+    if announce:
+        for record in host.failed:
             _err(f"插件 {record.name} 已停用：{record.reason}（nianbao plugins 查看详情）")
-    for problem in host.problems:
-        _err(problem)
+        for problem in host.problems:
+            _err(problem)
     return config, host
+
+
+def plugin_lines(host: PluginHost) -> list[str]:
+    """What did not run, for the end of ``check`` and ``aggregate``: each plugin not running
+    (name, where it came from, why), then the host's problems."""
+    return ([f"插件 {r.describe()}" for r in host.records.values() if r.state != "loaded"]
+            + [f"插件问题：{p}" for p in host.problems])
+
+
+def _say_safe_mode(host: PluginHost) -> None:
+    """Asked for, so not a failure (``--json`` has ``safe_mode``); but a county's own rules
+    and parts do not run, which the operator must not forget."""
+    if host.safe_mode:
+        _err("安全模式：只加载内置插件，已安装的包和插件文件夹中的插件都没有运行")
+
+
+def _with_plugins(status: int, host: PluginHost, broken: bool = False) -> int:
+    """EXIT_PLUGINS instead of 0 or 1 when a plugin did not run (``broken``: a plugin's code
+    failed while checking or rendering this time); 2 stays."""
+    if status in (EXIT_OK, EXIT_ERRORS) and (broken or not host.complete):
+        return EXIT_PLUGINS
+    return status
 
 
 class Progress:
@@ -298,8 +327,11 @@ def _group_row(host: PluginHost, report: Report, group: BlankGroup) -> dict[str,
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    config, host = _host(args)
+    config, host = _host(args, announce=args.json)  # (the text lists them at the end)
+    if not args.json:
+        _say_safe_mode(host)
     status = EXIT_OK
+    broken = False
     reports_json = []
     meter = Progress("文件", quiet=args.json or len(args.files) < 2)
     for done, name in enumerate(args.files):
@@ -318,12 +350,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         meter.clear()  # the results are printed where the line was
         rows = _issue_rows(host, report, result)
         groups = blank_groups(host, result)
+        broken = broken or bool(result.broken)
         if result.errors and status == EXIT_OK:
             status = EXIT_ERRORS
         if args.json:  # one entry per cell, and the groups they make
             reports_json.append({"file": name, "readable": True, "errors": len(result.errors),
                                  "missing": len(result.missing), "warnings": len(result.warnings), "issues": rows,
-                                 "groups": [_group_row(host, report, g) for g in groups]})
+                                 "groups": [_group_row(host, report, g) for g in groups],
+                                 "broken": result.broken})
             continue
         if not rows:
             _out(f"{name}: 没有发现问题")
@@ -342,9 +376,19 @@ def cmd_check(args: argparse.Namespace) -> int:
             rule = f" [{row['rule']}]" if row["rule"] else ""
             _out(f"  {mark}  {where}：{row['message']}{rule}")
     meter.clear()
+    status = _with_plugins(status, host, broken)
     if args.json:
-        json.dump({"files": reports_json, "status": status}, _data(), ensure_ascii=False, indent=2, default=str)
+        json.dump({"files": reports_json, "status": status, "plugins": host.plugin_state()}, _data(),
+                  ensure_ascii=False, indent=2, default=str)
         _data().write("\n")
+        return status
+    lines = plugin_lines(host)
+    if lines:
+        _out("插件：")
+        for line in lines:
+            _out(f"  {line}")
+    if status == EXIT_PLUGINS:
+        _out("检查不完整：有插件没有运行或出错，它的规则没有检查（退出码 4；nianbao plugins 查看详情）")
     return status
 
 
@@ -353,6 +397,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from plugins.render import Renderer
 
     config, host = _host(args)
+    _say_safe_mode(host)
     exporter = host.exporters.get(args.to)
     if exporter is None:
         raise UsageError(f"未知导出格式 {args.to}（可用：{'、'.join(sorted(host.exporters))}）")
@@ -380,25 +425,28 @@ def cmd_export(args: argparse.Namespace) -> int:
         _err(f"已导出 {out}")
     if result.errors:
         _err(f"注意：报告还有 {len(result.errors)} 个错误（nianbao check {args.file} 查看）")
-    return EXIT_OK
+    status = _with_plugins(EXIT_OK, host, bool(broken or result.broken))
+    if status == EXIT_PLUGINS:
+        _err("注意：有插件没有运行或出错，导出的文档可能缺少它的部分（退出码 4；nianbao plugins 查看详情）")
+    return status
 
 
 # -- plugins ----------------------------------------------------------------------------
 def cmd_plugins(args: argparse.Namespace) -> int:
     from plugins.render import template_overrides
 
-    config, host = _host(args)
+    config, host = _host(args, announce=False)  # (listed below)
     records = list(host.records.values())
     overrides = template_overrides(host)
     if args.json:
-        json.dump({"safe_mode": host.safe_mode, "plugins": [r.as_dict() for r in records], "problems": host.problems,
+        json.dump({"safe_mode": host.safe_mode, "complete": host.complete, "plugins": [r.as_dict() for r in records],
+                   "problems": host.problems,
                    "template_overrides": [{"name": o.name, "path": str(o.path), "plugin": o.plugin,
                                            "replaces": str(o.replaces) if o.replaces else None} for o in overrides]},
                   _data(), ensure_ascii=False, indent=2)
         _data().write("\n")
-        return EXIT_OK
-    states = {"loaded": "已加载", "failed": "已停用（出错）", "disabled": "已停用（配置）"}
-    sources = {"builtin": "内置", "package": "已安装的包", "folder": "插件文件夹", "extra": "附加"}
+        return _with_plugins(EXIT_OK, host)
+    states, sources = STATE_LABELS, SOURCE_LABELS
     if host.safe_mode:
         _out("安全模式：只加载内置插件")
     for r in records:
@@ -423,7 +471,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
                 _out(f"    {o.name}  代替插件 {o.plugin} 的 {o.replaces}")
     for p in host.problems:
         _out(f"问题：{p}")
-    return EXIT_OK
+    return _with_plugins(EXIT_OK, host)
 
 
 # -- fields ------------------------------------------------------------------------------
@@ -451,7 +499,9 @@ COMMON_SHOWN = 10
 def cmd_aggregate(args: argparse.Namespace) -> int:
     from plugins.aggregate import AggregateError, aggregate, collect_files
 
-    config, host = _host(args)
+    config, host = _host(args, announce=args.json)  # (the text lists them at the end)
+    if not args.json:
+        _say_safe_mode(host)
     inputs = args.inputs or ([str(config.county_folder)] if config.county_folder else [])
     if not inputs:
         raise UsageError("没有指定要汇总的文件：nianbao aggregate 文件… 或 文件夹 -o 汇总.toml"
@@ -473,10 +523,12 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
 
     refused = {str(n.path) for n in result.of_kind("unreadable", "refused", "duplicate")}
     waiting = not_approved([Path(f) for f in files if str(f) not in refused])
+    status = _with_plugins(result.exit_code, host)
     if args.json:
-        json.dump({**result.as_dict(), "not_approved": waiting}, _data(), ensure_ascii=False, indent=2)
+        json.dump({**result.as_dict(), "not_approved": waiting, "plugins": host.plugin_state(), "status": status},
+                  _data(), ensure_ascii=False, indent=2)
         _data().write("\n")
-        return result.exit_code
+        return status
     _out(f"已汇总 {result.summed} 个单位的报告（{result.year}年度，格式 {result.format_id}）→ {result.out}")
     _out(f"各单位的文字材料（供撰写参考，未放入报告）→ {result.reference}")
     if result.kept_existing:
@@ -508,8 +560,15 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
              + "、".join(f"{w['unit'] or Path(w['file']).name}（{w['review_label']}）" for w in waiting))
     if result.unlisted:
         _out(f"不在 config.toml [[units]] 名单中的单位（已计入）：{'、'.join(result.unlisted)}")
+    lines = plugin_lines(host)
+    if lines:
+        _out("插件：")
+        for line in lines:
+            _out(f"  {line}")
+    if status == EXIT_PLUGINS:
+        _out("汇总不完整：有插件没有运行，它的部分没有汇总、它的规则没有检查（退出码 4；nianbao plugins 查看详情）")
     _out(f"下一步：撰写本级报告的文字（nianbao edit {result.out}），再 nianbao check {result.out}")
-    return result.exit_code
+    return status
 
 
 # -- status (county office) ---------------------------------------------------------------
@@ -639,8 +698,25 @@ def _document_to_edit(args: argparse.Namespace, document: Path) -> str | None:
     return str(target)
 
 
+def exit_help(ok: str, errors: str | None, plugins: str) -> str:
+    """The exit statuses of a command, for its help (one a line: argparse would wrap
+    Chinese in the middle of a meaning)."""
+    lines = ["退出码：", f"  0  {ok}"] + ([f"  1  {errors}"] if errors else []) + [
+        "  2  文件无法读取，或用法错误",
+        "  4  有插件没有运行：出错被停用、插件冲突、检查针对的部分不存在、",
+        f"     插件文件夹不存在{plugins}；结果缺少它的部分或规则。",
+        "     代替 0 和 1（错误数见输出）",
+        "  （3：界面 nianbao edit 意外结束；130：Ctrl+C）"]
+    return "\n".join(lines)
+
+
+_RAW = argparse.RawDescriptionHelpFormatter
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：填写、检查、导出")
+    p = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告：填写、检查、导出",
+                                epilog=exit_help("没有问题，或只有警告", "报告有错误", "，或检查、生成时插件出错"),
+                                formatter_class=_RAW)
     p.add_argument("--config", help="配置文件（默认 ./config.toml 或 $NIANBAO_CONFIG）")
     p.add_argument("--safe-mode", action="store_true", help="只加载内置插件")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
@@ -667,18 +743,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--level", choices=[k for k, _ in UNIT_LEVELS], help="单位层级")
     s.set_defaults(func=cmd_import)
 
-    s = sub.add_parser("check", help="检查报告，列出错误和警告（也可直接检查已发布的 .docx .html .pdf .txt）")
+    s = sub.add_parser("check", help="检查报告，列出错误和警告（也可直接检查已发布的 .docx .html .pdf .txt）", epilog=exit_help("没有问题，或只有警告", "报告有错误", "，或检查时插件出错"),
+                       formatter_class=_RAW)
     s.add_argument("files", nargs="+", metavar="FILE")
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.set_defaults(func=cmd_check)
 
-    s = sub.add_parser("export", help="导出报告")
+    s = sub.add_parser("export", help="导出报告", epilog=exit_help("已导出（报告还有错误时在标准错误中提示）", None, "，或生成时出错（文件照样写出）"),
+                       formatter_class=_RAW)
     s.add_argument("file")
     s.add_argument("--to", default="txt", help="导出格式：txt、md 等（nianbao plugins 查看全部）")
     s.add_argument("-o", "--output", help="输出文件（默认标准输出）")
     s.set_defaults(func=cmd_export)
 
-    s = sub.add_parser("plugins", help="列出插件及其状态")
+    s = sub.add_parser("plugins", help="列出插件及其状态", epilog=exit_help("所有插件都按配置运行", None, ""),
+                       formatter_class=_RAW)
     s.add_argument("--json", action="store_true")
     s.add_argument("--verbose", "-v", action="store_true", help="显示出错插件的完整回溯")
     s.set_defaults(func=cmd_plugins)
@@ -690,7 +769,8 @@ def build_parser() -> argparse.ArgumentParser:
     shown.add_argument("--markdown", action="store_true", help="输出 Markdown（docs/reference.md 即由此生成）")
     s.set_defaults(func=cmd_fields)
 
-    s = sub.add_parser("aggregate", help="汇总各单位的报告（县级汇总）")
+    s = sub.add_parser("aggregate", help="汇总各单位的报告（县级汇总）", epilog=exit_help("已汇总，各单位的报告没有错误且都已交", "已汇总，但有单位的报告有错误、未计入或未交", ""),
+                       formatter_class=_RAW)
     s.add_argument("inputs", nargs="*", metavar="FILE|FOLDER",
                    help="各单位的报告文件或所在文件夹（默认 config.toml [county] folder）")
     s.add_argument("-o", "--output", required=True, metavar="OUT.toml", help="汇总报告文件（已存在时只更新数字）")
