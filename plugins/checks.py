@@ -8,8 +8,8 @@ other sections are still checked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from collections.abc import Mapping
-from typing import Any, Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from . import guard
 from .fields import Field, FieldError, Grid, Records, field_path
@@ -247,13 +247,34 @@ def meta_fields(host: PluginHost, report: Report | ReportView) -> tuple[Field, .
     return META_FIELDS + (fmt.meta_fields if fmt else ())
 
 
-def _guarded(host: PluginHost, result: CheckResult, section_id: str, who: Any, what: str, run) -> None:
+def _as_issues(returned: Any, callee: str) -> list[Issue]:
+    """What ``validate()`` or a check's ``run()`` returned, as a list of issues. Anything
+    else is a :class:`~plugins.guard.PluginError` saying what came back and what is expected
+    (``list(None)`` would only say ``TypeError: 'NoneType' object is not iterable``, and a
+    string would be taken apart into characters). Called inside the guarded call: iterating
+    a generator runs the plugin's code."""
+    expected = "应返回 Issue 的列表（没有问题时返回 []），每个问题用 error() 或 warning() 生成"
+    if returned is None:
+        raise guard.PluginError(f"{callee} 返回了 None：{expected}")
+    if isinstance(returned, (str, bytes)):
+        shown = repr(returned) if len(returned) <= 40 else repr(returned[:40]) + "…"
+        raise guard.PluginError(f"{callee} 返回了文字 {shown}：{expected}")
+    if isinstance(returned, Issue):
+        raise guard.PluginError(f"{callee} 返回了一个 Issue 而不是列表：写 return [error(…)]")
+    if isinstance(returned, Mapping) or not isinstance(returned, Iterable):
+        raise guard.PluginError(f"{callee} 返回了 {type(returned).__name__}：{expected}")
+    issues = list(returned)
+    bad = [i for i in issues if not isinstance(i, Issue)]
+    if bad:
+        raise guard.PluginError(f"{callee} 返回的列表中有不是 Issue 的对象 {bad[0]!r}：{expected}")
+    return issues
+
+
+def _guarded(host: PluginHost, result: CheckResult, section_id: str, who: Any, what: str, run,
+             callee: str = "validate()") -> None:
     plugin = host.plugin_of(who)
     try:
-        issues = guard.call(lambda: list(run()))  # the iteration is the plugin's code too
-        bad = [i for i in issues if not isinstance(i, Issue)]
-        if bad:
-            raise guard.PluginError(f"返回了不是 Issue 的对象：{bad[0]!r}")
+        issues = guard.call(lambda: _as_issues(run(), callee))
     except guard.PluginError as exc:
         message = f"插件 {plugin} 在{what}时出错：{exc}"
         result.broken.setdefault(section_id, message)
@@ -299,7 +320,7 @@ def check_report(host: PluginHost, report: Report | ReportView, view: ReportView
     sections = host.sections_for(fmt.id)
     for check in host.checks:
         if check.section == META:
-            _guarded(host, result, META, check, f"检查「{check.id}」", lambda c=check: c.run(view))
+            _guarded(host, result, META, check, f"检查「{check.id}」", lambda c=check: c.run(view), "run()")
     result.issues += meta_prose_problems(view)
     result.issues += unknown_keys(host, view, meta_fields(host, report), sections)
     for s in sections:
@@ -308,7 +329,7 @@ def check_report(host: PluginHost, report: Report | ReportView, view: ReportView
         result.issues += prose_problems(s.id, s.fields, view.values(s.id))
         for check in host.checks:
             if check.section == s.id:
-                _guarded(host, result, s.id, check, f"检查「{check.id}」", lambda c=check: c.run(view))
+                _guarded(host, result, s.id, check, f"检查「{check.id}」", lambda c=check: c.run(view), "run()")
     return result
 
 

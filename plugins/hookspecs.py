@@ -40,8 +40,12 @@ class NianbaoSpecs:
 
         A format names the years it is for and the template of the whole document (front
         matter, the sections in order, signature). The built-in ``fujian-2018`` format is
-        registered this way by ``sections.fujian2018``. Two formats with the same id are
-        both refused and reported.
+        registered this way by ``sections.fujian2018``. Format ids are unique: when two
+        plugins define the same id, the one loaded first (built-ins load before packages and
+        folders) is kept, the other's is not used, and the conflict is reported by
+        ``nianbao plugins`` and on every command. Keeping the first keeps every report of
+        that format working (refusing both would leave them unable to be checked or
+        exported); a county changes a format's document by overriding its template.
         """
 
     @hookspec
@@ -72,7 +76,9 @@ class NianbaoSpecs:
 
         An exporter receives the rendered document (blocks, see :mod:`plugins.document`)
         and returns ``str`` or ``bytes``; it never re-renders templates, so a county's
-        template override reaches every exporter. Ids are unique; a duplicate is refused.
+        template override reaches every exporter. Ids are unique: as with formats, the
+        exporter loaded first keeps its id, a later one with the same id is not used, and the
+        conflict is reported.
         """
 
     @hookspec

@@ -388,8 +388,10 @@ class PluginHost:
                 continue
             for f in formats:
                 if f.id in self.formats:
-                    self.problems.append(f"格式 {f.id} 被 {self._owner[id(self.formats[f.id])]} 和 {name} 重复定义；保留先加载的")
-                    record.notes.append(f"格式 {f.id} 与已有格式重名，未使用")
+                    first = self._owner[id(self.formats[f.id])]
+                    self.problems.append(f"格式 {f.id} 被 {first} 和 {name} 重复定义；使用先加载的 {first} 的，"
+                                         f"{name} 的未使用（要改变文档的写法，请覆盖模板）")
+                    record.notes.append(f"格式 {f.id} 与 {first} 的格式重名，未使用")
                     continue
                 self.formats[f.id] = f
                 self._owner[id(f)] = name
@@ -403,7 +405,9 @@ class PluginHost:
                 record.checks.append(f"{c.section}:{c.id}")
             for e in exporters:
                 if e.id in self.exporters:
-                    self.problems.append(f"导出格式 {e.id} 被 {self._owner[id(self.exporters[e.id])]} 和 {name} 重复定义；保留先加载的")
+                    first = self._owner[id(self.exporters[e.id])]
+                    self.problems.append(f"导出格式 {e.id} 被 {first} 和 {name} 重复定义；使用先加载的 {first} 的，{name} 的未使用")
+                    record.notes.append(f"导出格式 {e.id} 与 {first} 的导出格式重名，未使用")
                     continue
                 self._owner[id(e)] = name
                 self.exporters[e.id] = e

@@ -11,6 +11,8 @@ county changes the wording of any part without touching a package.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+from collections import abc
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -116,6 +118,9 @@ class Computed(Mapping[str, Any]):
     def __iter__(self):
         return iter(self._keys)
 
+    def __contains__(self, key: object) -> bool:  # without computing the value, as Mapping's would
+        return key in self._keys
+
     def __len__(self) -> int:
         return len(self._keys)
 
@@ -185,6 +190,23 @@ class RenderedDocument:
     title: str = ""
 
 
+@functools.cache
+def _environment_class() -> type:
+    """Jinja2's environment where ``x.name`` on a mapping is its key ``name`` whenever it
+    has one. Jinja2 looks for an attribute first, so a field named ``items``, ``keys``,
+    ``values``, ``get`` (any dict method) printed ``<built-in method items …>`` in every
+    export; a mapping without that key still has its methods (``meta.get("unit")``)."""
+    import jinja2
+
+    class TemplateEnvironment(jinja2.Environment):
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            if isinstance(obj, abc.Mapping) and isinstance(attribute, str) and attribute in obj:
+                return obj[attribute]
+            return super().getattr(obj, attribute)
+
+    return TemplateEnvironment
+
+
 class Renderer:
     def __init__(self, host: PluginHost):
         # Imported here, not at the top: sections import this module for percent(), and
@@ -198,7 +220,7 @@ class Renderer:
         if host.config.template_folder is not None:
             loaders.append(jinja2.FileSystemLoader(str(host.config.template_folder)))
         loaders.append(jinja2.PrefixLoader(prefixes, delimiter="/"))
-        self.env = jinja2.Environment(
+        self.env = _environment_class()(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=False,
             finalize=_finalize,
