@@ -106,7 +106,7 @@ def day(path: Path, keystrokes: int, seed: int) -> dict:
         else:
             for _ in range(max(1, burst // 20)):
                 cell = rnd.choice(numbers)
-                for digit in str(rnd.randint(0, 999)):
+                for _digit in str(rnd.randint(0, 999)):
                     typed += 1
                     now[0] += dt.timedelta(seconds=rnd.uniform(0.3, 0.6))
                 put(report.data, cell, rnd.randint(0, 999))

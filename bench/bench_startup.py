@@ -98,7 +98,7 @@ def run(example: Path, runs: int, compile_first: bool = True) -> dict:
         times: dict[str, list[float]] = {name: [] for name, _ in cmds}
         memory: dict[str, list[int]] = {name: [] for name, _ in cmds}
         codes: dict[str, set[int]] = {name: set() for name, _ in cmds}
-        for name, argv in cmds:  # one unmeasured round: page cache, .pyc files
+        for _name, argv in cmds:  # one unmeasured round: page cache, .pyc files
             timed(argv)
         for _ in range(runs):
             if compile_first:

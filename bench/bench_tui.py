@@ -346,7 +346,7 @@ def latency_big(example: Path, keys: int, size: int = 1_000_000) -> dict:
                 await asyncio.sleep(1.0)  # the first preview of the page
                 await pilot.pause()
                 cpu, wall = [], []
-                for i in range(keys):
+                for _ in range(keys):
                     c, t = time.thread_time(), time.perf_counter()
                     await pilot.press("x")
                     cpu.append((time.thread_time() - c) * 1000)
@@ -393,7 +393,7 @@ def latency_big(example: Path, keys: int, size: int = 1_000_000) -> dict:
 
                 beat = asyncio.create_task(heartbeat())
                 c, presses = time.thread_time(), 30
-                for i in range(presses):
+                for _ in range(presses):
                     await pilot.press("y")  # (typed into the 1 MB field)
                     await asyncio.sleep(0.1)
                 per_key = (time.thread_time() - c) * 1000 / presses

@@ -262,7 +262,8 @@ def prune(h: PluginHost) -> list[str]:
         path = CORPUS / f"{r.slug}.expected.toml"
         text = path.read_text(encoding="utf-8")
 
-        def edit(m: re.Match) -> str:
+        # called by _BLOCK.sub right below, within this iteration: binds its counters as defaults
+        def edit(m: re.Match, path=path, gone_left=gone_left, found_left=found_left) -> str:
             raw = tomllib.loads(m.group(0))[m.group(1)][0]
             f = _entry({k: v for k, v in raw.items()}, path.name)
             if m.group(1) == "false_alarm" and gone_left[f]:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from rich.cells import cell_len  # an independent measure of terminal cells
 
-from plugins.document import Block, Cell, Table, escape_markup, parse_markup
+from plugins.document import Cell, Table, escape_markup, parse_markup
 from plugins.exporters import display_width, to_markdown, to_text
 from plugins.fields import clean_text
 from plugins.render import Renderer

@@ -21,7 +21,7 @@ openpyxl = pytest.importorskip("openpyxl")
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
-from docx.shared import Mm, Pt  # noqa: E402
+from docx.shared import Pt  # noqa: E402
 
 from plugins.config import Config  # noqa: E402
 from plugins.document import Block, Cell, Table, parse_markup  # noqa: E402
@@ -549,7 +549,8 @@ def test_xlsx_marks_computed_totals():
         document = Renderer(host).render(load_report(ROOT / "examples" / name))
         book = openpyxl.load_workbook(io.BytesIO(to_xlsx(document)))
         sheet = next(ws for ws in book.worksheets if any(total_label in str(c.value or "") for c in ws["A"] + ws["B"] + ws["C"]))
-        def row_of(label):
+
+        def row_of(label, sheet=sheet):
             return next(r for r in sheet.iter_rows() if any(c.value == label for c in r))
 
         total_row, typed_row = row_of(total_label), row_of(typed_label)

@@ -282,7 +282,7 @@ def test_clean_text_newlines():
 @given(st.lists(st.characters(codec="utf-8", categories=("Cc", "Cf", "Zl", "Zp", "Zs", "Lo", "Nd", "Po", "Ps"))
                 | st.sampled_from(["\x1b[", "\x1b]", "\x07", "\x1b\\", "m", ";", "31"]), max_size=30).map("".join),
        st.booleans())
-def test_clean_text_leaves_no_control_characters(text, multiline):
+def test_clean_text_strips_escape_sequences_and_control_characters(text, multiline):
     out = clean_text(text, multiline)
     allowed = "\n" if multiline else ""
     assert not [ch for ch in out if (ord(ch) < 0x20 or 0x7f <= ord(ch) <= 0x9f) and ch not in allowed]

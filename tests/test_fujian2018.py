@@ -18,7 +18,6 @@ from plugins.checks import check_report
 from plugins.config import Config
 from plugins.document import parse_markup
 from plugins.fields import Computed, Records
-from plugins.manager import PluginHost
 from plugins.render import Renderer
 from plugins.report import Report
 from sections.common import deadline
@@ -592,7 +591,7 @@ def test_requests_pending_and_none(host):
     assert lines[1].startswith("（二）对申请的办理情况。2018年没有需要答复的申请。")
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(st.integers(min_value=0, max_value=500), min_size=3, max_size=3))
 def test_requests_prose_and_attachment_cannot_disagree(host, counts):
     """The sentence and the 附表 both come from the grid: whatever is typed, they agree."""

@@ -8,7 +8,6 @@ import html
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 

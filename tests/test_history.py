@@ -23,7 +23,6 @@ from plugins.manager import PluginHost
 from plugins.render import Renderer
 from plugins.report import Report, ReportView
 from plugins.store import load_report, save_report
-from tui.cli import main
 
 from cli_helpers import isolated, run  # noqa: F401  (isolated is an autouse fixture)
 

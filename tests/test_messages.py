@@ -10,7 +10,6 @@ import pytest
 
 from plugins.county import status_lines, unit_status
 from test_aggregate import county, host, isolated  # noqa: F401 - fixtures
-from test_cli import builtin_host
 
 
 def test_status_shows_overdue_days_only_for_units_that_owe_a_report(host, tmp_path):  # noqa: F811
@@ -73,11 +72,10 @@ def test_new_for_a_year_without_a_format_names_format_and_the_formats(capsys):
 
 
 # -- unknown keys -------------------------------------------------------------------------------
-def test_unknown_keys_and_tables_are_named_with_the_closest_key(tmp_path):
+def test_unknown_keys_and_tables_are_named_with_the_closest_key(host, tmp_path):  # noqa: F811
     from plugins.checks import check_report
     from plugins.store import load_report, save_report
 
-    host = builtin_host()
     path = tmp_path / "r.toml"
     path.write_text('[report]\nunit = "某县教育局"\nyear = 2024\nsignd = 2025-01-20\n\n'
                     '[nat.requests.table.new]\nnatrual = 3\n\n[nat.problem]\nproblems = "x"\n\n'

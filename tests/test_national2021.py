@@ -353,7 +353,7 @@ def _figures(text: str) -> list[str]:
 
 def test_text_export_holds_every_figure_of_the_source_in_order(host):
     lines = source_lines()[1:]  # the first line is the provenance note
-    body = "\n".join(l for l in lines if not re.fullmatch(r"- \d+ -", l))  # page markers
+    body = "\n".join(line for line in lines if not re.fullmatch(r"- \d+ -", line))  # page markers
     expected = _figures(body)
     out = _figures(to_text(render(host)))
     it = iter(out)
@@ -366,9 +366,9 @@ def test_text_export_rows_of_table_three_equal_the_source(host):
     """Each data row of the source's table 三 ends with seven figures; the export prints the
     same seven, row after row."""
     src = source_lines()
-    start = next(i for i, l in enumerate(src) if l.startswith("一、本年新收"))
-    end = next(i for i, l in enumerate(src) if l.startswith("四、结转下年度")) + 1
-    rows = [l.split()[-7:] for l in src[start:end] if re.search(r"(\d+ ){6}\d+$", l)]
+    start = next(i for i, line in enumerate(src) if line.startswith("一、本年新收"))
+    end = next(i for i, line in enumerate(src) if line.startswith("四、结转下年度")) + 1
+    rows = [line.split()[-7:] for line in src[start:end] if re.search(r"(\d+ ){6}\d+$", line)]
     assert len(rows) == 25
     t = table_of(render(host), "nat.requests")
     assert [[c.text for c in r[-7:]] for r in t.body] == rows

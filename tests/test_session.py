@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins import API_VERSION, Section, error, hookimpl
+from plugins import API_VERSION, Section, hookimpl
 from plugins.config import Config
 from plugins.errors import CannotWrite
 from plugins.fields import Line

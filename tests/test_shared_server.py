@@ -17,7 +17,6 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
 import tomllib
 from pathlib import Path
@@ -399,9 +398,9 @@ def test_changing_one_value_changes_only_that_line(tmp_path, example):
     r = load_report(path)
     r.meta["phone"] = "0599-0000000"
     save_report(r)
-    diff = [l for l in difflib.unified_diff(example.read_text(encoding="utf-8").splitlines(),
-                                            path.read_text(encoding="utf-8").splitlines(), lineterm="", n=0)
-            if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+    diff = [line for line in difflib.unified_diff(example.read_text(encoding="utf-8").splitlines(),
+                                                  path.read_text(encoding="utf-8").splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
     assert len(diff) == 2 and diff[0].startswith("-phone") and diff[1] == '+phone = "0599-0000000"'
 
 

@@ -311,7 +311,10 @@ async def test_a_list_add_type_move_remove_by_keyboard(example):
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
         await goto(pilot, app, "fj.proactive")
-        titles = lambda: [r.get("name") for r in app.session.records("fj.proactive", "categories")]
+
+        def titles():
+            return [r.get("name") for r in app.session.records("fj.proactive", "categories")]
+
         before = titles()
         await focus(pilot, app, "categories[0].name")
         await pilot.press("ctrl+n")

@@ -280,7 +280,7 @@ def test_the_metadata_of_a_new_national_report_typed_in_a_terminal_reaches_check
         "phone": (1, "0517-83606220"),
         "email": (4, "zwgk＠huaian.gov.cn"),  # a full-width ＠: check names it
     }
-    for key, (tabs, text) in typed.items():
+    for tabs, text in typed.values():
         term.keys(*["Tab"] * tabs)
         term.keys(text, literal=True)
         term.wait_for(text)

@@ -17,7 +17,7 @@ def screen_lines(app) -> list[str]:
     return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
-async def test_at_60x20_the_part_list_collapses_and_the_footer_keeps_the_main_keys(national):
+async def test_at_60x20_the_part_list_collapses_and_the_footer_keeps_the_main_keys(national):  # noqa: F811 - the fixture imported above
     app = make_app(national)
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
@@ -39,7 +39,7 @@ async def test_at_60x20_the_part_list_collapses_and_the_footer_keeps_the_main_ke
         assert nav.has_class("-narrow")
 
 
-async def test_f5_collapses_the_part_list_at_80x24_too(national):
+async def test_f5_collapses_the_part_list_at_80x24_too(national):  # noqa: F811 - the fixture imported above
     app = make_app(national)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -50,7 +50,7 @@ async def test_f5_collapses_the_part_list_at_80x24_too(national):
         assert nav.has_class("-narrow") and app.query_one("#form").size.width > 60
 
 
-async def test_the_header_and_layout_follow_each_resize(national):
+async def test_the_header_and_layout_follow_each_resize(national):  # noqa: F811 - the fixture imported above
     app = make_app(national)
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
@@ -68,7 +68,7 @@ async def test_the_header_and_layout_follow_each_resize(national):
         assert app.query_one("#nav").has_class("-narrow") and not app.query_one("#preview").display
 
 
-def test_snapshot_collapsed_part_list_at_60x20(snap_compare, national):
+def test_snapshot_collapsed_part_list_at_60x20(snap_compare, national):  # noqa: F811 - the fixture imported above
     async def run_before(pilot):
         await pilot.app.show_page("nat.requests")
         await pilot.pause()
@@ -78,7 +78,7 @@ def test_snapshot_collapsed_part_list_at_60x20(snap_compare, national):
     assert snap_compare(_snapshot_app(national), terminal_size=(60, 20), run_before=run_before)
 
 
-async def test_after_a_resize_the_cell_with_the_cursor_is_still_in_view(national):
+async def test_after_a_resize_the_cell_with_the_cursor_is_still_in_view(national):  # noqa: F811 - the fixture imported above
     from test_tui_grid import REQUESTS, table
     from test_tui import goto
 
