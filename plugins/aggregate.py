@@ -206,8 +206,8 @@ def read_unit(host: PluginHost, path: str | os.PathLike, check: bool = True) -> 
         # folder of N files, that costs N²; `nianbao check FILE` does it).
         result = check_report(host, report, host.view(report))
         out.errors, out.warnings = len(result.errors), len(result.warnings)
-        out.first_errors = [_describe(host, report, i) for i in result.errors[:3]]
-        out.error_kinds = list(dict.fromkeys(_describe(host, report, i) for i in result.errors))[:COMMON_KINDS]
+        out.first_errors = [describe_issue(host, report, i) for i in result.errors[:3]]
+        out.error_kinds = error_kinds(host, report, result.errors)
     if fmt is None:
         return out
     try:
@@ -226,9 +226,26 @@ def _where(e: InputFileError) -> str:
 
 #: How many distinct errors of a unit are kept to find the errors many units share.
 COMMON_KINDS = 20
+#: From how many units with errors a list of units begins with the errors they share, and
+#: how many of those are shown (``aggregate``, ``status``).
+COMMON_SUMMARY_FROM = 5
+COMMON_SHOWN = 10
 
 
-def _describe(host: PluginHost, report: Report, issue) -> str:
+def error_kinds(host: PluginHost, report: Report, errors) -> list[str]:
+    """A unit's distinct errors, described (the first COMMON_KINDS)."""
+    return list(dict.fromkeys(describe_issue(host, report, i) for i in errors))[:COMMON_KINDS]
+
+
+def shared_errors(kinds_per_unit: Iterable[Iterable[str]], least: int = 2) -> list[tuple[int, str]]:
+    """The errors several units share, most units first: ``[(300, "文档信息 › 成文日期：未填写")]``
+    (each unit counted once per error; an error said with a unit's own figures is its own)."""
+    counts = Counter(kind for kinds in kinds_per_unit for kind in dict.fromkeys(kinds))
+    return sorted(((n, kind) for kind, n in counts.items() if n >= least), key=lambda x: (-x[0], x[1]))
+
+
+def describe_issue(host: PluginHost, report: Report, issue) -> str:
+    """``文档信息 › 成文日期：未填写``: an issue said with its section heading and field label."""
     if issue.section == META:
         heading, fields = "文档信息", meta_fields(host, report)
     else:
@@ -539,10 +556,8 @@ class AggregateResult:
         return [n for n in self.notes if n.kind in kinds]
 
     def common_errors(self, least: int = 2) -> list[tuple[int, str]]:
-        """The errors several units share, most units first: ``[(300, "文档信息 › 成文日期：未填写")]``
-        (each unit counted once per error; an error said with a unit's own figures is its own)."""
-        counts = Counter(kind for n in self.of_kind("errors") for kind in n.error_kinds)
-        return sorted(((n, kind) for kind, n in counts.items() if n >= least), key=lambda x: (-x[0], x[1]))
+        """The errors several units share (:func:`shared_errors`)."""
+        return shared_errors((n.error_kinds for n in self.of_kind("errors")), least)
 
     @property
     def exit_code(self) -> int:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .aggregate import COMMON_SHOWN, COMMON_SUMMARY_FROM, error_kinds, shared_errors
 from .checks import check_report
 from .config import UNIT_LEVELS, Config
 from .errors import InputFileError, NianbaoError
@@ -30,7 +31,7 @@ from .manager import PluginHost
 from .report import Report
 from .store import load_report
 
-__all__ = ["UnitStatus", "STATES", "locate_units", "unit_status", "status_lines", "status_year"]
+__all__ = ["UnitStatus", "STATES", "common_errors", "locate_units", "unit_status", "status_lines", "status_year"]
 
 #: Row states, most urgent first, with the word shown for each.
 STATES = {
@@ -62,6 +63,8 @@ class UnitStatus:
     review: str = "missing"
     review_since: str = ""
     open_remarks: int = 0
+    #: its distinct errors, described (to find the errors many units share)
+    error_kinds: list[str] = field(default_factory=list)
 
     @property
     def review_label(self) -> str:
@@ -182,6 +185,7 @@ def unit_status(config: Config, host: PluginHost, year: int | None = None,
             continue
         result = check_report(host, report)
         row.errors, row.warnings = len(result.errors), len(result.warnings)
+        row.error_kinds = error_kinds(host, report, result.errors)
         if report.year != year:
             row.state = "wrong_year"
             row.message = (f"文件是{report.year}年度的报告，应为{year}年度" if report.year is not None
@@ -237,6 +241,54 @@ def days_text(days: int) -> str:
     return f"逾期{-days}天"
 
 
+def common_errors(rows: list[UnitStatus]) -> list[tuple[int, str]]:
+    """The errors several units share, most units first (see :func:`plugins.aggregate.shared_errors`)."""
+    return shared_errors(r.error_kinds for r in rows)
+
+
+def common_error_lines(units_with_errors: int, common: list[tuple[int, str]]) -> list[str]:
+    """``最常见的错误：`` with the errors units share, when enough units have errors that a
+    list of them unit by unit would drown them; else nothing."""
+    if units_with_errors < COMMON_SUMMARY_FROM or not common:
+        return []
+    out = ["  最常见的错误："] + [f"    {n}个单位  {kind}" for n, kind in common[:COMMON_SHOWN]]
+    if len(common) > COMMON_SHOWN:
+        out.append(f"    ……另有{len(common) - COMMON_SHOWN}种错误出现在不止一个单位（--json 列出全部）")
+    return out
+
+
+#: Up to this many reports not yet approved are named in one line; more are counted by
+#: review state, each state naming its first ones.
+WAITING_NAMED = 10
+
+
+def waiting_lines(waiting: list[dict[str, Any]]) -> list[str]:
+    """The reports the office has not approved (:func:`plugins.review.not_approved`), as
+    ``aggregate`` prints them: each named when there are few; else counted by review state
+    (已提交 first: those wait for the office), the first names of each state, the rest
+    counted (``--json`` lists them all)."""
+    if not waiting:
+        return []
+    head = f"县政府办还没有审核通过的报告（{len(waiting)}个，已计入）："
+    name = lambda w: w["unit"] or Path(w["file"]).name  # noqa: E731
+    if len(waiting) <= WAITING_NAMED:
+        return [head + "、".join(f"{name(w)}（{w['review_label']}）" for w in waiting)]
+    from .journal import REVIEW_STATES
+
+    order = ["submitted", "returned", "drafting", "unknown"]
+    by_state: dict[str, list[dict[str, Any]]] = {}
+    for w in waiting:
+        by_state.setdefault(w["review"], []).append(w)
+    states = sorted(by_state, key=lambda s: order.index(s) if s in order else len(order))
+    label = lambda s: {**REVIEW_STATES, "unknown": "审核状态无法读取"}.get(s, s)  # noqa: E731
+    out = [head + "、".join(f"{label(s)} {len(by_state[s])}个" for s in states)]
+    for s in states:
+        ws = by_state[s]
+        more = f"……等{len(ws)}个（--json 列出全部）" if len(ws) > WAITING_NAMED else ""
+        out.append(f"  {label(s)}：" + "、".join(name(w) for w in ws[:WAITING_NAMED]) + more)
+    return out
+
+
 def status_lines(rows: list[UnitStatus], year: int, today: _dt.date) -> list[str]:
     levels = {"government": "本级政府", "department": "部门", "township": "乡镇街道"}
     handed = sum(r.handed_in for r in rows)
@@ -244,6 +296,7 @@ def status_lines(rows: list[UnitStatus], year: int, today: _dt.date) -> list[str
     approved = sum(1 for r in rows if r.review == "approved")
     out = [f"{year}年度报告 · {today.isoformat()} · 已交 {handed}/{len(rows)}，未交 {len(rows) - handed}，"
            f"有错误 {errors}，已通过 {approved}"]
+    out += common_error_lines(errors, common_errors(rows))
     table = [("单位", "层级", "状态", "审核", "错误", "警告", "期限", "剩余", "说明")]
     for r in rows:
         table.append((r.name, levels.get(r.level, dict(UNIT_LEVELS).get(r.level, r.level)), STATES[r.state],

@@ -214,3 +214,34 @@ def test_aggregate_and_check_of_many_files_show_progress_only_on_a_terminal(host
     term.text = ""
     run(capsys, "aggregate", "units", "-o", "county3.toml", "--json")
     assert term.text == ""
+
+
+def test_status_text_sums_up_an_error_many_units_share_before_the_list(host, tmp_path, capsys):  # noqa: F811
+    import json
+
+    from cli_helpers import run
+    from test_status_screen import many_unsigned
+
+    config = many_unsigned(host, tmp_path)
+    today = dt.date(2019, 3, 20)
+    lines = status_lines(unit_status(config, host, today=today), 2018, today)
+    assert lines[1:3] == ["  最常见的错误：", "    6个单位  文档信息 › 成文日期：未填写"]
+    assert lines[3].split()[0] == "单位"  # then the table, unit by unit
+    code, out, err = run(capsys, "status", "--json")
+    assert json.loads(out)["common_errors"][0] == {"units": 6, "error": "文档信息 › 成文日期：未填写"}
+
+
+def test_reports_not_approved_are_counted_by_state_when_there_are_many():
+    from plugins.county import waiting_lines
+
+    few = [{"file": "u/a.toml", "unit": "建瓯市财政局", "review": "submitted", "review_label": "已提交"}]
+    assert waiting_lines(few) == ["县政府办还没有审核通过的报告（1个，已计入）：建瓯市财政局（已提交）"]
+    many = [{"file": f"u/{i}.toml", "unit": f"第{i}单位", "review": "drafting", "review_label": "填报中"}
+            for i in range(1, 31)]
+    many[4:7] = [{"file": f"u/s{i}.toml", "unit": "", "review": "submitted", "review_label": "已提交"} for i in range(3)]
+    lines = waiting_lines(many)
+    assert lines[0] == "县政府办还没有审核通过的报告（30个，已计入）：已提交 3个、填报中 27个"
+    assert lines[1] == "  已提交：s0.toml、s1.toml、s2.toml"  # these wait for the office: first
+    assert lines[2].startswith("  填报中：第1单位、第2单位、第3单位、第4单位、第8单位")
+    assert lines[2].endswith("……等27个（--json 列出全部）") and lines[2].count("、") == 9
+    assert len(lines) == 3

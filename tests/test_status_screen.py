@@ -249,3 +249,35 @@ def test_snapshot_status_screen_review_states(snap_compare, host, tmp_path, monk
         await pilot.press("down")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def many_unsigned(host, folder: Path, n: int = 6) -> Config:
+    """``n`` township units that all left 成文日期 empty (the error they share); the first
+    also with a wrong figure of its own."""
+    units = ""
+    for i in range(1, n + 1):
+        report = unit_report(host, f"第{i}镇", level="township")
+        del report.meta["signed"]
+        if i == 1:
+            report.section_data("fj.requests")["answers"]["granted"]["year"] += 1000
+        write(folder / "units" / f"z{i}.toml", report)
+        units += f'\n[[units]]\nname = "第{i}镇"\nlevel = "township"\n'
+    (folder / "config.toml").write_text('[site]\nyear = 2018\n[county]\nfolder = "units"\n' + units, encoding="utf-8")
+    return load_config(folder / "config.toml")
+
+
+async def test_an_error_many_units_share_is_said_once_above_the_list(host, tmp_path):
+    app = build_status_app(many_unsigned(host, tmp_path), host, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        line = app.screen.query_one("#status-common", Static)
+        assert line.display
+        assert str(line.render()).startswith("最常见的错误：6个单位 文档信息 › 成文日期：未填写")
+        assert len(cells(app)) == 6  # the list is still there, all of it
+
+
+async def test_no_common_error_line_for_a_few_units(host, tmp_path):
+    app = build_status_app(make_county(host, tmp_path), host, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not app.screen.query_one("#status-common", Static).display

@@ -492,12 +492,10 @@ def cmd_fields(args: argparse.Namespace) -> int:
 
 
 # -- aggregate (county office) ------------------------------------------------------------
-#: From this many units with errors, the errors they share are summed up before the list.
-COMMON_SUMMARY_FROM = 5
-COMMON_SHOWN = 10
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
     from plugins.aggregate import AggregateError, aggregate, collect_files
+    from plugins.county import common_error_lines, waiting_lines
 
     config, host = _host(args, announce=args.json)  # (the text lists them at the end)
     if not args.json:
@@ -541,13 +539,10 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     with_errors = result.of_kind("errors")
     if with_errors:
         _out(f"报告有错误的单位（{len(with_errors)}个，已计入；改正后请重新汇总）：")
-        common = result.common_errors()
-        if len(with_errors) >= COMMON_SUMMARY_FROM and common:  # what many share first, then unit by unit
-            _out("  最常见的错误：")
-            for count, kind in common[:COMMON_SHOWN]:
-                _out(f"    {count}个单位  {kind}")
-            if len(common) > COMMON_SHOWN:
-                _out(f"    ……另有{len(common) - COMMON_SHOWN}种错误出现在不止一个单位（--json 列出全部）")
+        summary = common_error_lines(len(with_errors), result.common_errors())
+        if summary:  # what many share first, then unit by unit
+            for line in summary:
+                _out(line)
             _out("  逐个单位：")
         for n in with_errors:
             _out(f"  {n.unit or '（未填单位名称）'}（{n.path}）：{n.message}")
@@ -555,9 +550,8 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
                 _out(f"      {line}")
     if result.missing:
         _out(f"未交报告的单位（config.toml [[units]]，{len(result.missing)}个）：{'、'.join(result.missing)}")
-    if waiting:
-        _out(f"县政府办还没有审核通过的报告（{len(waiting)}个，已计入）："
-             + "、".join(f"{w['unit'] or Path(w['file']).name}（{w['review_label']}）" for w in waiting))
+    for line in waiting_lines(waiting):
+        _out(line)
     if result.unlisted:
         _out(f"不在 config.toml [[units]] 名单中的单位（已计入）：{'、'.join(result.unlisted)}")
     lines = plugin_lines(host)
@@ -573,7 +567,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
 
 # -- status (county office) ---------------------------------------------------------------
 def cmd_status(args: argparse.Namespace) -> int:
-    from plugins.county import status_lines, status_year, unit_status
+    from plugins.county import common_errors, status_lines, status_year, unit_status
 
     config, host = _host(args)
     if not config.units:
@@ -592,7 +586,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         json.dump({"year": year, "today": today.isoformat(), "units": [r.as_dict() for r in rows],
                    "summary": {"units": len(rows), "handed_in": sum(r.handed_in for r in rows),
                                "missing": sum(not r.handed_in for r in rows),
-                               "with_errors": sum(1 for r in rows if r.errors)}},
+                               "with_errors": sum(1 for r in rows if r.errors)},
+                   "common_errors": [{"units": n, "error": kind} for n, kind in common_errors(rows)]},
                   _data(), ensure_ascii=False, indent=2)
         _data().write("\n")
     else:

@@ -135,6 +135,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     # -- county status (nianbao status --tui)
     "status_title": ("{year}年度报告 · {today} · 已交 {handed}/{total}，未交 {missing}，有错误 {errors}",
                      "{year} reports · {today} · handed in {handed}/{total}, missing {missing}, with errors {errors}"),
+    "status_common": ("最常见的错误：{n}个单位 {error}", "Most common error: {n} units {error}"),
+    "status_common_more": ("（另有{n}种错误不止一个单位有：nianbao status 列出）",
+                           " ({n} more errors shared by several units: nianbao status lists them)"),
     "status_open": ("打开", "Open"),
     "status_refresh": ("刷新", "Refresh"),
     "status_no_file": ("{name}没有可以打开的报告文件", "{name} has no report file that can be opened"),

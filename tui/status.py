@@ -22,7 +22,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from plugins.config import Config
-from plugins.county import UnitStatus, status_year, unit_status
+from plugins.aggregate import COMMON_SUMMARY_FROM
+from plugins.county import UnitStatus, common_errors, status_year, unit_status
 from plugins.manager import PluginHost
 
 from .i18n import Translator
@@ -69,6 +70,7 @@ class StatusScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="status-summary", markup=False)
+        yield Static(id="status-common", markup=False)
         table: DataTable = DataTable(id="status-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="status-detail", markup=False)
@@ -107,9 +109,18 @@ class StatusScreen(Screen[None]):
                 key=str(i),
             )
         handed = sum(r.handed_in for r in rows)
+        with_errors = sum(1 for r in rows if r.state == "errors")
         self.query_one("#status-summary", Static).update(Text(t(
             "status_title", year=year, today=today.isoformat(), handed=handed, total=len(rows),
-            missing=len(rows) - handed, errors=sum(1 for r in rows if r.state == "errors"))))
+            missing=len(rows) - handed, errors=with_errors)))
+        # Many units with the same error: say it once above the list (the list would drown it).
+        common = common_errors(rows) if with_errors >= COMMON_SUMMARY_FROM else []
+        line = self.query_one("#status-common", Static)
+        line.display = bool(common)
+        if common:
+            n, kind = common[0]
+            more = t("status_common_more", n=len(common) - 1) if len(common) > 1 else ""
+            line.update(Text(t("status_common", n=n, error=kind) + more, style="red"))
         names = [r.name for r in rows]
         if current in names:
             table.move_cursor(row=names.index(current))
