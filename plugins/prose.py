@@ -125,7 +125,7 @@ _LIST_NUMBER = re.compile(r"(?:^|(?<=[。；;：:\n\s]))[0-9一二三四五六�
 _DOUBLED = re.compile(r"([，。、；：！？《》“”【】])\1")
 # A word of 2–4 characters typed twice (资金资金): a slip in a report. Single characters
 # double by grammar (紧紧, 办事事项), and “一个一个”, “一项一项” count one by one.
-_DOUBLED_WORD = re.compile(r"([" + _CJK + r"]{2,4})\1")
+_DOUBLED_WORD = re.compile(r"([" + _CJK + r"]{2,4}?)\1")
 _HALF_WIDTH = re.compile(r"[,;:()]")
 _BLANK_BETWEEN = re.compile(r"(?<=[" + _CJK + r"])[ \u3000]+(?=[" + _CJK + r"])")
 _FULL_WIDTH_IN = re.compile(r"[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a@＠.．:：/／_\-－]{5,}")
@@ -190,9 +190,14 @@ def typos(section_id: str, field: str, text: str) -> list[Issue]:
             warn(f"“{left}”没有对应的“{right}”：{_place(text, opened[0])}")
     for m in _DOUBLED.finditer(text):
         warn(f"标点重复“{m.group(0)}”：{_place(text, m.start())}")
+    doubled_seen = set()
     for m in _DOUBLED_WORD.finditer(text):
-        if not m.group(1).startswith("一"):
-            warn(f"词语重复“{m.group(0)}”：{_place(text, m.start())}")
+        word = m.group(1)
+        # 一项一项 counts one by one; a run of one character (啊啊啊啊) is no word; each word once
+        if word.startswith("一") or len(set(word)) == 1 or word in doubled_seen:
+            continue
+        doubled_seen.add(word)
+        warn(f"词语重复“{m.group(0)}”：{_place(text, m.start())}")
     for m in _HALF_WIDTH.finditer(text):
         i = m.start()
         if in_address(i):
