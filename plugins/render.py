@@ -26,8 +26,8 @@ from .manager import PluginHost
 from .report import Report, ReportView
 from .section import Section
 
-__all__ = ["Renderer", "RenderedDocument", "RenderedPart", "Raw", "TemplateOverride", "cn_date", "cn_numeral",
-           "template_folders", "template_overrides"]
+__all__ = ["Renderer", "RenderedDocument", "RenderedPart", "Raw", "TemplateFailure", "TemplateOverride", "cn_date",
+           "cn_numeral", "override_folder", "template_folders", "template_overrides"]
 
 CORE_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -144,11 +144,17 @@ class TemplateOverride:
     plugin: str  # the plugin whose template it replaces ("" when none)
 
 
+def override_folder(host: PluginHost) -> Path | None:
+    """config.toml's ``[templates] override_folder``; None in safe mode, which ignores the
+    county's overrides as it ignores its plugins (a broken override is the county's code too)."""
+    return None if host.safe_mode else host.config.template_folder
+
+
 def template_overrides(host: PluginHost) -> list[TemplateOverride]:
     """The override folder's templates, each with the template it takes the place of. A file
     whose name matches no template (a misspelt section id or file name) is listed with
     ``replaces=None``: the renderer never uses it."""
-    folder = host.config.template_folder
+    folder = override_folder(host)
     if folder is None or not folder.is_dir():
         return []
     folders = template_folders(host)
@@ -165,6 +171,33 @@ def template_overrides(host: PluginHost) -> list[TemplateOverride]:
         else:
             out.append(TemplateOverride(name, path, None, ""))
     return out
+
+
+class TemplateFailure(Exception):
+    """A template failed to compile or to render; ``str()`` names the file and line that
+    failed, blaming the county's override when the failing line is in one (not the plugin
+    whose template it replaces), and says why."""
+
+    def __init__(self, where: str, reason: str):
+        super().__init__(f"{where}：{reason}")
+        self.where, self.reason = where, reason
+
+
+def _template_lines(exc: BaseException) -> list[tuple[Path, int]]:
+    """The template files and lines an exception from Jinja2 went through, outermost first:
+    a syntax error's own; else the template frames of the traceback (Jinja2 rewrites it so
+    that template code shows with its file and line)."""
+    import jinja2
+
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return [(Path(exc.filename), exc.lineno)] if exc.filename else []
+    found = []
+    tb = exc.__traceback__
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:  # (the frames Jinja2 makes for template lines)
+            found.append((Path(tb.tb_frame.f_code.co_filename), tb.tb_lineno))
+        tb = tb.tb_next
+    return found
 
 
 @dataclass
@@ -217,8 +250,9 @@ class Renderer:
         prefixes: dict[str, jinja2.BaseLoader] = {
             prefix: jinja2.FileSystemLoader(str(folder)) for prefix, folder in template_folders(host).items()}
         loaders: list[jinja2.BaseLoader] = []
-        if host.config.template_folder is not None:
-            loaders.append(jinja2.FileSystemLoader(str(host.config.template_folder)))
+        self.override_folder = override_folder(host)
+        if self.override_folder is not None:
+            loaders.append(jinja2.FileSystemLoader(str(self.override_folder)))
         loaders.append(jinja2.PrefixLoader(prefixes, delimiter="/"))
         self.env = _environment_class()(
             loader=jinja2.ChoiceLoader(loaders),
@@ -266,19 +300,51 @@ class Renderer:
             "computed": Computed(view, section.id, [f.key for f in section.fields if f.kind == "computed"]),
         }
         ctx.update(escaped(dict(section.context(view))))
-        template = self.env.get_template(f"{section.id}/{section.template}")
-        return template.render(ctx)
+        return self._render_template(f"{section.id}/{section.template}", ctx, self.host.plugin_of(section))
+
+    def _render_template(self, name: str, ctx: Mapping[str, Any], plugin: str) -> str:
+        """Template ``name`` rendered; a failure of Jinja2's (syntax, an undefined name...)
+        as :class:`TemplateFailure` naming the file and line: the county's override when
+        the line is in one, else the plugin's template."""
+        try:
+            return self.env.get_template(name).render(ctx)
+        except Exception as exc:  # noqa: BLE001 - a filter may raise anything; the line says where
+            lines = _template_lines(exc)
+            if not lines:
+                raise
+            reason = guard.describe(exc)
+            folder = self.override_folder
+            # the innermost line of the county's override if it went through one (it may have
+            # called a macro with what made it fail), else the innermost template line
+            county = [at for at in lines if folder is not None and at[0].is_relative_to(folder)]
+            path, line = (county or lines)[-1]
+            if county:
+                where = (f"模板覆盖 {path} 第 {line} 行（代替插件 {plugin} 的模板；改正这个文件，"
+                         "或把它移出 config.toml [templates] override_folder）")
+            else:
+                shown = next((f"{ns}/{path.relative_to(root).as_posix()}" for ns, root in template_folders(self.host).items()
+                              if path.is_relative_to(root)), str(path))
+                where = f"插件 {plugin} 的模板 {shown} 第 {line} 行"
+            raise TemplateFailure(where, reason) from None
 
     def render_part(self, section: Section, view: ReportView, position: int) -> RenderedPart:
         numeral = cn_numeral(position)
+
+        def markup() -> str | TemplateFailure:
+            try:
+                return self.section_markup(section, view, numeral)
+            except TemplateFailure as failure:  # (kept whole: it says whose file and line)
+                return failure
+
         try:
-            # the section's template and context() are the plugin's code
-            markup = guard.call(self.section_markup, section, view, numeral)
+            # the section's template and context() are the plugin's code (or the county's override)
+            result = guard.call(markup)
         except guard.PluginError as exc:
-            plugin = self.host.plugin_of(section)
-            msg = f"本部分无法生成（插件 {plugin}）：{exc}"
+            result = TemplateFailure(f"插件 {self.host.plugin_of(section)}", str(exc))
+        if isinstance(result, TemplateFailure):
+            msg = f"本部分无法生成（{result.where}）：{result.reason}"
             return RenderedPart(section, numeral, "::broken " + escape_markup(msg), error=msg)
-        return RenderedPart(section, numeral, markup)
+        return RenderedPart(section, numeral, result)
 
     # -- the document --------------------------------------------------------------------
     def render(self, report: Report, view: ReportView | None = None) -> RenderedDocument:
@@ -289,13 +355,12 @@ class Renderer:
             raise ValueError("无法确定报告格式：请填写报告年度或格式")
         parts = [self.render_part(s, view, i) for i, s in enumerate(self.host.sections_for(fmt.id), start=1)]
         meta = self.meta_values(report, view)
-        template = self.env.get_template(f"{fmt.id}/{fmt.document_template}")
-        markup = template.render(
+        markup = self._render_template(f"{fmt.id}/{fmt.document_template}", dict(
             meta=escaped(meta),
             year=view.year,
             format=fmt,
             parts=[{"numeral": p.numeral, "heading": escape_markup(p.heading), "section": p.section, "body": Raw(p.markup)} for p in parts],
-        )
+        ), self.host.plugin_of(fmt))
         blocks = parse_markup(markup)
         title = "".join(b.text.replace("\n", "") for b in blocks if b.kind == "title")
         return RenderedDocument(blocks, parts, meta, fmt.id, title)

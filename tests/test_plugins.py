@@ -440,8 +440,8 @@ def test_a_section_whose_template_raises_is_shown_broken_and_the_rest_renders():
     document = Renderer(host).render(report())
     broken = [p for p in document.parts if p.error]
     assert [(p.section.id, p.heading) for p in broken] == [("tf.misprinted", "七、生成时出错的部分")]
-    assert broken[0].error == ("本部分无法生成（插件 template_raises）：UndefinedError: "
-                               "'dict object' has no attribute 'no_such_field'")
+    assert broken[0].error == ("本部分无法生成（插件 template_raises 的模板 tf.misprinted/misprinted.j2 第 3 行）："
+                               "UndefinedError: 'dict object' has no attribute 'no_such_field'")
     assert [b.text for b in document.blocks if b.kind == "broken"] == [broken[0].error]
     text = to_text(document)
     assert f"【{broken[0].error}】" in text
@@ -460,7 +460,7 @@ def test_cli_export_and_check_survive_broken_sections(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert "注意：有插件没有运行或出错，导出的文档可能缺少它的部分（退出码 4" in err
     # The command line loads installed packages too: 七 is the example's part.
-    assert "第九部分 生成时出错的部分：本部分无法生成（插件 template_raises）" in err
+    assert "第九部分 生成时出错的部分：本部分无法生成（插件 template_raises 的模板 tf.misprinted/misprinted.j2 第 3 行）" in err
     for heading in ("六、需要说明的其他事项与附表", "七、政务新媒体情况", "八、检查时出错的部分"):
         assert f"　　{heading}\n" in out
     assert cli.main(["--config", str(config), "check", str(target), "--json"]) == 4  # (4 replaces 1)
@@ -534,6 +534,66 @@ def test_the_override_folder_is_used_instead_of_the_plugins_templates(example_di
     # Parts without an override are the plugins' own.
     part = "　　二、主动公开政府信息情况"
     assert text[text.index(part):text.index("　　七、")] == plain[plain.index(part):plain.index("　　七、")]
+
+
+@pytest.mark.parametrize("body, line, reason", [
+    # a syntax error: the template never compiles
+    ("{% import \"core/macros.j2\" as m %}\n本县改写的概述。\n{% if data.intro %}\n{{ data.intro }}\n",
+     4, "TemplateSyntaxError: Unexpected end of template. Jinja was looking for the following tags: "
+        "'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'."),
+    # an undefined name, found only while rendering
+    ("{% import \"core/macros.j2\" as m %}\n本县改写的概述。\n\n{{ m.paragraphs(data.intro) }}{{ no_such_name }}\n",
+     4, "UndefinedError: 'no_such_name' is undefined"),
+    # a macro of the host's called with what makes it fail: the county's line that called it
+    ("{% import \"core/macros.j2\" as m %}\n{{ m.paragraphs(data.intro) }}\n{{ m.table(year) }}\n",
+     3, "UndefinedError: 'int object' has no attribute 'caption'"),
+])
+def test_a_broken_override_is_blamed_on_its_own_file_and_line(tmp_path, body, line, reason):
+    """A county's override of a built-in part's template fails: the message names the
+    override's file and line, not the built-in plugin; the other parts are printed."""
+    folder = tmp_path / "templates"
+    (folder / "fj.overview").mkdir(parents=True)
+    override = folder / "fj.overview" / "overview.j2"
+    override.write_text(body, encoding="utf-8")
+    host = PluginHost(Config(template_folder=folder), entry_points=False)
+    document = Renderer(host).render(report())
+    [part] = [p for p in document.parts if p.error]
+    assert part.section.id == "fj.overview"
+    assert part.error == (f"本部分无法生成（模板覆盖 {override} 第 {line} 行（代替插件 sections.fujian2018 的模板；"
+                          f"改正这个文件，或把它移出 config.toml [templates] override_folder））：{reason}")
+    assert [b.text for b in document.blocks if b.kind == "broken"] == [part.error]
+    baseline = Renderer(PluginHost(Config(), entry_points=False)).render(report())
+    assert [p.markup for p in document.parts[1:]] == [p.markup for p in baseline.parts[1:]]
+    # safe mode ignores the county's overrides as it ignores its plugins: the built-in template
+    safe = Renderer(PluginHost(Config(template_folder=folder), safe_mode=True, entry_points=False)).render(report())
+    assert [p.markup for p in safe.parts] == [p.markup for p in baseline.parts] and not any(p.error for p in safe.parts)
+
+
+def test_a_broken_document_template_override_is_blamed_on_it(tmp_path):
+    folder = tmp_path / "templates"
+    (folder / FORMAT).mkdir(parents=True)
+    override = folder / FORMAT / "document.j2"
+    override.write_text("::title {{ meta.unit }}\n{{ meta.unit | no_such_filter }}\n", encoding="utf-8")
+    host = PluginHost(Config(template_folder=folder), entry_points=False)
+    with pytest.raises(Exception) as caught:
+        Renderer(host).render(report())
+    assert str(caught.value).startswith(f"模板覆盖 {override} 第 2 行（代替插件 sections.fujian2018 的模板；")
+    assert "No filter named 'no_such_filter'" in str(caught.value)
+    # the command line says it as the reason the document could not be made
+    config = write_config(tmp_path, f'[templates]\noverride_folder = "{folder}"\n')
+    target = tmp_path / "r.toml"
+    save_report(report(), target, backup=False)
+    assert cli.main(["--config", str(config), "export", str(target)]) == 2
+    assert cli.main(["--config", str(config), "--safe-mode", "export", str(target)]) == 0
+
+
+def test_safe_mode_lists_no_overrides(tmp_path, capsys):
+    from plugins.render import template_overrides
+
+    config = Config(template_folder=FIXTURES / "templates_override")
+    assert [o.name for o in template_overrides(PluginHost(config, entry_points=False))] == [
+        "fj.overview/overview.j2", "jo.newmedia/newmedia.j2"]
+    assert template_overrides(PluginHost(config, safe_mode=True, entry_points=False)) == []
 
 
 def test_templates_are_namespaced_by_section(tmp_path):
