@@ -25,11 +25,13 @@ _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
 _UNITS = "条件篇个次项份场期人家起"
 _FIGURE = re.compile(r"(" + _NUMBER + r")([" + _UNITS + r"])")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
-_CLAUSE = re.compile(r"[，,、]")
 _BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)")
 _SHARE = re.compile(r"(?:占[^\d，,。；;]{0,8}?|（|\()(\d+(?:\.\d+)?)%")
 # A clause that starts another statement ends the list of parts (“…，办结33件”).
-_NEW_STATEMENT = re.compile(r"办结|答复|结转|共|累计|总计|合计|全年|同比|较上年|比上年|增长|下降|其中")
+_NEW_STATEMENT = re.compile(r"办结|答复|结转|共|累计|总计|合计|全年|同比|较上年|比上年|增长|下降|其中|包括|涵盖|分别")
+# What opens the list of parts of the total before it: 其中, and as real reports also write
+# it, 包括(：), (内容)涵盖, 分别为 (“共计99条，包括：工作动态33条，…其他类信息21条”).
+_OPENER = re.compile(r"其中|包括|涵盖|分别为|分别是")
 _CATCH_ALL = re.compile(r"其他|其它|其余")
 # The catch-all a writer made (“其他类信息”), not a category of the format (其他结果, 其他处理).
 _CATCH_ALL_CLASS = re.compile(r"(?:其他|其它|其余)[^，,、]{0,6}?类")
@@ -69,52 +71,83 @@ def sentence_sums(section_id: str, field: str, text: str) -> list[Issue]:
     “其他…”, which makes it complete); a share quoted after a part (“占X%”, “（X%）”) is that
     part over the total; a catch-all part over 40 % of the total is a warning."""
     out: list[Issue] = []
-    if "其中" not in text:
+    if not _OPENER.search(text):
         return out
     for sm in _SENTENCE.finditer(text):
         sentence = sm.group(0)
-        at = sentence.find("其中")
-        if at < 0:
+        for om in _OPENER.finditer(sentence):
+            out += _list_sum(section_id, field, sentence, om.start(), om.end())
+    return out
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of a list, split at ，and 、; words joined by 、 before the figure they
+    share are one part (“教育、科技、医疗等民生事业11983条”)."""
+    pieces = re.split(r"([，,、])", text)
+    out: list[str] = []
+    joined = ""
+    for i in range(0, len(pieces), 2):
+        piece = joined + pieces[i]
+        sep = pieces[i + 1] if i + 1 < len(pieces) else ""
+        if sep == "、" and not _FIGURE.search(piece) and piece.strip():
+            joined = piece + sep
             continue
-        before = list(_FIGURE.finditer(_BRACKETED.sub(lambda m: "　" * len(m.group(0)), sentence[:at])))
-        if not before:
+        joined = ""
+        out.append(piece)
+    if joined:
+        out.append(joined)
+    return out
+
+
+def _list_sum(section_id: str, field: str, sentence: str, at: int, after: int) -> list[Issue]:
+    """The findings on the list of parts opened at ``sentence[at:after]`` (其中, 包括…) of the
+    total stated last before it."""
+    out: list[Issue] = []
+    before = list(_FIGURE.finditer(_BRACKETED.sub(lambda m: "　" * len(m.group(0)), sentence[:at])))
+    if not before:
+        return out
+    total, unit = _int(before[-1].group(1)), before[-1].group(2)
+    if not total:
+        return out
+    parts: list[tuple[str, int, str | None]] = []  # (label, figure, share quoted)
+    counted_apart = 0  # parts counted in another unit (“征集调查16期” among 条)
+    for clause in _clauses(sentence[after:]):
+        plain = _BRACKETED.sub("", clause)
+        figures = [m for m in _FIGURE.finditer(plain) if m.group(2) == unit]
+        others = [m for m in _FIGURE.finditer(plain) if m.group(2) != unit]
+        if parts and not figures and len(others) == 1 and not _NEW_STATEMENT.search(plain):
+            counted_apart += _int(others[0].group(1))
             continue
-        total, unit = _int(before[-1].group(1)), before[-1].group(2)
-        if not total:
-            continue
-        parts: list[tuple[str, int, str | None]] = []  # (label, figure, share quoted)
-        for clause in _CLAUSE.split(sentence[at + 2:]):
-            plain = _BRACKETED.sub("", clause)
-            figures = [m for m in _FIGURE.finditer(plain) if m.group(2) == unit]
-            if parts and (_NEW_STATEMENT.search(plain) or len(figures) != 1):
+        if parts and (_NEW_STATEMENT.search(plain) or len(figures) != 1):
+            break
+        if len(figures) != 1:
+            if parts or figures:
                 break
-            if len(figures) != 1:
-                if parts or figures:
-                    break
-                continue
-            after = clause.find(figures[0].group(0))  # the share is quoted after the figure
-            share = _SHARE.search(clause, max(after, 0))
-            parts.append((plain[:figures[0].start()], _int(figures[0].group(1)), share.group(1) if share else None))
-        if not parts:
             continue
-        where = f"（“{sentence[:at].strip()[-12:]}其中…”）"
-        added = sum(n for _, n, _ in parts)
-        complete = any(_CATCH_ALL.search(label) for label, _, _ in parts)
-        if len(parts) >= 2 and (added > total or (complete and added < total)):
-            shown = "＋".join(str(n) for _, n, _ in parts)
-            out.append(Issue("warning", section_id, field,
-                             f"正文写总数{total}{unit}，其中各项{shown}＝{added}{unit}，与总数{total}{unit}不符{where}",
-                             "V-PROSE-SUM"))
-        for label, n, quoted in parts:
-            if quoted is not None:
-                ok, right = _share_ok(n, total, quoted)
-                if not ok:
-                    out.append(Issue("warning", section_id, field,
-                                     f"正文写{n}{unit}占{quoted}%，但{n}÷{total}＝{right}{where}", "V-PROSE-SUM"))
-            if _CATCH_ALL_CLASS.search(label) and total >= 10 and n > OTHER_SHARE * total:
+        figure_at = clause.find(figures[0].group(0))  # the share is quoted after the figure
+        share = _SHARE.search(clause, max(figure_at, 0))
+        parts.append((plain[:figures[0].start()], _int(figures[0].group(1)), share.group(1) if share else None))
+    if not parts:
+        return out
+    where = f"（“{sentence[:at].strip()[-12:]}{sentence[at:after]}…”）"
+    added = sum(n for _, n, _ in parts)
+    complete = any(_CATCH_ALL.search(label) for label, _, _ in parts)
+    short = complete and added < total and added + counted_apart != total
+    if len(parts) >= 2 and (added > total or short):
+        shown = "＋".join(str(n) for _, n, _ in parts)
+        out.append(Issue("warning", section_id, field,
+                         f"正文写总数{total}{unit}，所列各项{shown}＝{added}{unit}，与总数{total}{unit}不符{where}",
+                         "V-PROSE-SUM"))
+    for label, n, quoted in parts:
+        if quoted is not None:
+            ok, right = _share_ok(n, total, quoted)
+            if not ok:
                 out.append(Issue("warning", section_id, field,
-                                 f"“{label.strip()[-10:]}”{n}{unit}占总数{total}{unit}的{n * 100 // total}%（超过"
-                                 f"{OTHER_SHARE:.0%}）：兜底类别过大，说明不了什么，请细分", "V-OTHER-SHARE"))
+                                 f"正文写{n}{unit}占{quoted}%，但{n}÷{total}＝{right}{where}", "V-PROSE-SUM"))
+        if _CATCH_ALL_CLASS.search(label) and total >= 10 and n > OTHER_SHARE * total:
+            out.append(Issue("warning", section_id, field,
+                             f"“{label.strip()[-10:]}”{n}{unit}占总数{total}{unit}的{n * 100 // total}%（超过"
+                             f"{OTHER_SHARE:.0%}）：兜底类别过大，说明不了什么，请细分", "V-OTHER-SHARE"))
     return out
 
 

@@ -1,0 +1,98 @@
+"""Prose rules on sentences of real published reports (issue 12): the arithmetic a sentence
+states (V-PROSE-SUM), the catch-all share (V-OTHER-SHARE) and proofreading (V-TYPO) judged
+against what each sentence says. Each text is a paragraph of part 一 of a report as published
+(2021 format, counties and townships), from the address given; the stored copy normalises
+punctuation to half width, restored here to the full width the pages print. Only the page
+beginnings could be had, so these are no corpus reports (tests/corpus/ holds whole ones)."""
+
+from __future__ import annotations
+
+import pytest
+
+from plugins.prose import sentence_sums, typos
+
+# (unit and year, address, text as published, findings: (rule, words of the message))
+REAL = [
+    # the list opened by 包括 ends in 其他类信息 (so it is complete) and adds up to 97, not 99
+    ('荣巷街道2025',
+     'https://www.wxbh.gov.cn/doc/2026/01/20/4720696.shtml',
+     '（三）拓宽公开渠道，保障公众权益。主动公开方面，荣巷街道持续推进基础信息公开工作，在网站及时公开街道人事变动、政策法规、工作动态等常规信息共计99条，包括：工作动态33条，公示公告12条，法规文件解读1条、规划计划3条、财政信息1条、重点工作3条、公益救助4条、政府采购1条、就业创业1条、人事信息2条、重大项目4条、社会管理2条、建议提案结果公开3条、三务公开6条、其他类信息21条；在微信公众号公开信息301篇；微博公开246篇。',
+     [('V-PROSE-SUM', '97条，与总数99条不符')]),
+    # 法定主动公开内容1条, 包括 1 + 2 条
+    ('北街街道2025',
+     'http://www.gsgz.gov.cn/gzzfxxgk/zfxxgknb/2025n/bmnb2025/202601/t20260123_1501783.html',
+     '我街道坚持以公开促规范、优服务，主动公开政府信息涵盖政策法规、工作动态、财政预算决算、民生保障等多个领域。2025年度，通过政府门户网站累计发布工作动态信息165条，其中重点聚焦甘州乡镇街道动态102条；发布法定主动公开内容1条，包括机构概况1条，以及“三公”经费及预算/决算信息2条，切实保障公众知情权和监督权。',
+     [('V-PROSE-SUM', '1＋2＝3条，与总数1条不符')]),
+    ('北街街道2025 平台',
+     'http://www.gsgz.gov.cn/gzzfxxgk/zfxxgknb/2025n/bmnb2025/202601/t20260123_1501783.html',
+     '政府信息公开平台建设中街道政府信息公开60条，其中社会保险12条、房屋征收及住房保障12条、公共法律服务12条、其他法定信息12条、社区事务公开12条。',
+     []),
+    # 20+4+24 = 48 of 52, but nothing says the list is complete (no 其中, no 其他): no finding
+    ('丝绸路街道2025',
+     'http://www.zhoucun.gov.cn/gongkai/site_zcqscljdbsc/channel_c_5f9f6cd393955786fb9cdd90_5fb3c192c0897265dcbb9a55/doc_69786d3f69d516b4fac7a719.html',
+     '丝绸路街道历来高度重视政府信息公开工作，严格落实《中华人民共和国政府信息公开条例》，积极推进政府信息公开工作，主动公开机关职能、机构设置、办公地址、办公时间、联系方式、负责人姓名，财政预算、决算信息等内容。2025年在政府网站公布各类信息共52条，镇办会议20条，财政信息4条，民生实事进展情况24条。',
+     []),
+    ('安镇街道2025',
+     'http://www.jsxishan.gov.cn/doc/2026/01/23/4722822.shtml',
+     '2025年，安镇街道将政府信息公开作为推进政府职能转变、建设法治政府的重要抓手，积极通过政务公开平台主动发布政府信息。全年累计公开信息59条，内容涵盖政务信息12条、基层政务8条、工作动态29条、通知公告3条、锡山区政府开放月活动集锦6条以及涉企行政检查公示1条。同时，“活力安镇”微信公众号保持常态化运营，全年发布信息502篇，有效拓展了政务公开渠道，增强了信息传播的广度与实效。',
+     []),
+    ('口岸街道2025',
+     'https://www.cmc.gov.cn/zfxxgk/kajd/zfxxgknb/art/2026/art_12b87767012746fd91780dcb439120f2.html',
+     '围绕街道中心工作和社会公众关注的重点，依法及时公开各类政府信息。全年通过医药高新区（高港区）政府信息公开平台主动公开信息104条，其中镇街动态21条，通知公告类6条，采购信息类75条，公开指南类1条，年度报告类1条，信息公开的全面性和时效性进一步增强。',
+     []),
+    ('东街街道2025',
+     'https://www.gl.gov.cn/xjwz/zfxxgk/sjzptlj/xzjd/djjd/zfxxgknb/202601/t20260109_5269368.htm',
+     '2025年东街街道主动公开的政府信息类别共有3类，主要类别为机构职能类信息1条，业务公文类0条，其他应当主动公开的政府信息3条。我街道始终坚持以人民为中心的发展理念，扎实推进政府信息公开各项工作，持续提升公开的质量和效果。',
+     []),
+    ('冲口街道2021',
+     'http://williamhillcn.org/zwgkk/bmxxgkndbg/content/post_8036501.html',
+     '今年以来，本单位积极通过荔湾政府网和各类新媒体平台，发布各类政务信息422条，在荔湾政府网上主动公开组织机构信息3条、财政预决算信息16条、行政执法类信息0条、政府工作报告0条、政府信息公开年度报告1条、其他文件1条、其他公告公示通知等信息54条，收到政府信息公开申请1条。',
+     []),
+    ('中仓街道2025',
+     'https://www.bjtzh.gov.cn/tzzfxxgk/c109617fbdgnp/202601/1778607.shtml',
+     '2025年度中仓街道政府信息公开工作主要涉及：综合办公室按要求主动公示了驻地迁移信息；综合办公室（财务科）按要求主动公示了中仓街道办事处2024年度部门决算和2025年度预算情况说明；综合办公室根据领导单位调整及分工调整对“领导介绍”模块进行更新两次；依申请公开3次，行政复议0次，行政诉讼0次；民生保障办公室（民政科）每月公示低保、特困户数及发放情况信息一条，每季度公示临时救助申请及发放情况信息一条。',
+     []),
+    ('富县2024',
+     'http://www.fuxian.gov.cn/zfxxgk/zfxxgknb/xj/1882251480800149505.html',
+     '主动公开各类信息2406条，其中政务动态1215条，政府信息公开类1129条，概况类信息62条，开展网上调查、民意征集3期，受理市长信箱来信7件，全部予以答复，答复率100%。全县政务新媒体共发布信息758条。',
+     []),
+    ('富县2024b',
+     'http://www.fuxian.gov.cn/zfxxgk/zfxxgknb/xj/1882251480800149505.html',
+     '2024年全县共受理依申请公开12件，予以公开及部分公开的有6件，占50%；无法提供的有6件，占50%；申请内容主要涉及财政、农业、交通、水利、自然资源等方面。',
+     []),
+    # 1201+251+44+45+1141 = 2682, and 征集调查16期 (counted in 期) makes 2698: adds up;
+    # 其他类信息 is 42 % of it
+    ('平利县2024',
+     'https://www.pingli.gov.cn/Content-2793487.html',
+     '主动规范公开各类政府信息，优化栏目设置，突出重点领域信息公开，方便群众查阅获取。2024年，充分利用政务公开第一平台，在县政府网站累计公开各类政府信息共计2698条，其中：工作动态1201条、通知公告251条、政策解读44条、人事信息45条、征集调查16期、其他类信息1141条。',
+     [('V-OTHER-SHARE', '1141条占总数2698条的42%')]),
+    ('平利县2024b',
+     'https://www.pingli.gov.cn/Content-2793487.html',
+     '开展行政规范性文件专项清理工作，对以县政府和县政府办公室名义发布的规范性文件进行全面梳理，继续有效20件，失效2件、废止4件，实现行政规范性文件动态化、标准化管理。',
+     []),
+    ('甘谷县政府办2024',
+     'http://www.gangu.gov.cn/info/2381/644672.htm',
+     '（一）主动公开。2024年，县政府网站累计发布各类政务信息10300条，其中发布概况类信息32条，政务动态信息3129条，信息公开目录发布4282条，解读信息发布152条，微信公众号“甘谷政务”发布信息75条，收到留言56条，已全部办理。',
+     []),
+    # “教育、科技、医疗、体育等民生事业11983条” is one part: the eight parts make 26365
+    ('永靖县2024',
+     'https://linxia.gov.cn/lxz/zwgk/zfxxgknb/2024/gxs/art/2025/art_22be474b31d140f9b43259d5fd6a4ad7.html',
+     '2024年，全县主动公开政府信息26365条，其中，积石山县6.2级地震灾后重建1086条，乡村振兴4345条，项目建设2533条，生态环保2223条，优化营商环境2513条，财政预决算293条，教育、科技、医疗、体育等民生事业11983条，其他1389条。继续深化政民互动，加强群众关注热点问题主动回应，2024年共受理群众网上来访信件34件，办结34件，办结率100%。',
+     []),
+    ('合水县2024',
+     'https://www.hsxzf.gov.cn/xxgk/xxgknb/2024n/hsxzf20231/wyll20231/content_66370',
+     '2024年，全县共收到政府信息公开申请11件，其中通过政府网站申请9件、向县政府办公室邮寄纸质版申请2件，全部属自然人申请件，按时办结11件，截至2024年底，已经全部办结，结转下年度办理0件。',
+     []),
+    ('潼关县2024',
+     'http://www.xinyangjiang.com/zfxxgk/zfxxgknb/2024n/xsp/1883337592377688065.html',
+     '2024年，我县政府网站共发布各类信息5386条，其中发布概况类信息量151条；潼关要闻、政务动态信息量2650条，信息公开发布量2585条。通过政务微信共推送信息856条，全年共收到县长信箱咨询投诉类信件138件，已全部办结，群众满意度高。',
+     []),
+]
+
+
+@pytest.mark.parametrize("unit, source, text, findings", REAL, ids=[r[0] for r in REAL])
+def test_prose_rules_on_real_sentences(unit, source, text, findings):
+    got = sentence_sums("nat.overview", "proactive", text) + typos("nat.overview", "proactive", text)
+    assert [(i.rule, i.severity) for i in got] == [(rule, "warning") for rule, _ in findings], [i.message for i in got]
+    for (rule, words), issue in zip(findings, got):
+        assert words in issue.message, issue.message
