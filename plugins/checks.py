@@ -315,7 +315,8 @@ def check_report(host: PluginHost, report: Report | ReportView, view: ReportView
     if view.year is not None and not fmt.covers(view.year):
         span = f"{fmt.first_year}–{fmt.last_year or ''}"
         better = host.default_format(view.year)
-        hint = f"，{view.year}年应使用 {better.id}（{better.name}）" if better else ""
+        hint = (f"，{view.year}年应使用 {better.id}（{better.name}）" if better
+                else f"；已加载的格式中没有适用于{view.year}年度的，按本格式检查的结果仅供参考")
         result.issues.append(Issue("error", META, "format", f"格式 {fmt.id} 适用于{span}年度的报告{hint}", "V-TEMPLATE"))
     sections = host.sections_for(fmt.id)
     for check in host.checks:

@@ -478,3 +478,76 @@ def test_aggregate_adds_up_units_published_as_word_files(host, tmp_path):
     assert result.summed == 3
     county = load_report(tmp_path / "county.toml")
     assert county.section_data("nat.requests")["table"]["new"]["natural"] == 3 * 3001
+
+
+# -- a real web page of the 2019 试行 format ----------------------------------------------------
+SHANGHAI_2019 = FIXTURES / "shanghai-office-2019.html"
+
+
+def _expected_2019():
+    import tomllib
+
+    return tomllib.loads((FIXTURES / "shanghai-office-2019.expected.toml").read_text(encoding="utf-8"))
+
+
+def test_a_real_2019_web_page_imports_what_maps_and_names_what_cannot(host):
+    """上海市人民政府办公厅 2019, the page as published (layout styles, ``&nbsp;`` in blank
+    cells, ``<br />`` inside headers, no charset declared): tables 三 and 四 of the 2019 form
+    are the 2021 ones but for （六）, so every figure goes into its cell; table 二 has other
+    columns and rows, so none of it is imported and each printed row is named (V-TEMPLATE),
+    and the rows with no place are kept."""
+    expected = _expected_2019()
+    got = import_file(host, SHANGHAI_2019)
+    assert got.kind == "html"
+    have = {f"{sid}/{key}.{row}.{col}" if row else f"{sid}/{key}": v
+            for (sid, key, row, col), v in cells(host, got.report).items() if v is not None}
+    assert have == expected["figures"]  # every figure read, each in its cell, nothing else
+    for key, value in expected["meta"].items():
+        assert got.report.meta[key] == value, key
+    said = {}
+    for d in got.deviations:
+        said.setdefault(f"{d['section']}/{d['field']}", set()).add(d["rule"])
+    for where, rule in expected["unread"].items():
+        assert rule in said.get(where, set()), where
+    two = next(d["message"] for d in got.deviations if d["field"] == "documents.rules")
+    assert "本年新制作数量" in two and "本年制发件数" in two and "第二十条第（一）项" in two and "2019" in two
+    kept = [u["text"] for u in got.unmapped]
+    for row in expected["kept"]["rows"]:
+        assert any(row in text for text in kept), row
+    assert not any(d["rule"] == "V-ARITH" for d in got.deviations)  # the printed totals agree
+    blanks = next(d for d in got.deviations if d["field"] == "table.new" and d["rule"] == "V-NUMFMT")
+    assert "「科研机构」「社会公益组织」有2格是空格" in blanks["message"]
+    for where, text in expected["prose"].items():
+        sid, key = where.split("/")
+        assert got.report.section_data(sid)[key] == text, where
+    # what check says of it: the findings above, and the form that does not fit the year
+    issues = check_report(host, got.report).issues
+    assert any(i.rule == "V-TEMPLATE" and i.section == "nat.proactive" and "本年新制作数量" in i.message for i in issues)
+    assert any(i.rule == "V-TEMPLATE" and i.section == META and "2019" in i.message for i in issues)
+
+
+def test_part_five_is_divided_by_its_own_subheadings(host, tmp_path):
+    """The sub-headings of 五 name what follows them (问题 / 改进措施 / the year before's
+    整改), whatever their order; they are kept in the import record, not in the fields."""
+    page = SHANGHAI_2019.read_text(encoding="utf-8")
+    five = page.index("<p>五、"), page.index("<p>六、")
+    problems = "<p>一是新《条例》实施后，专业领域的理论学习仍需加强。</p>"
+    measures = "<p>一是深入做好《条例》的贯彻落实。</p><p>二是进一步深化解读回应。</p>"
+    followup = "<p>针对2018年度报告所列问题，已完成网站改版。</p>"
+    reordered = (page[:five[0]] + "<p>五、政府信息公开工作存在的主要问题及改进情况</p>"
+                 + "<p>（一）改进措施</p>" + measures + "<p>（二）2018年度存在问题的整改情况</p>" + followup
+                 + "<p>（三）存在的不足</p>" + problems + page[five[1]:])
+    got = import_bytes(host, tmp_path, "reordered.html", reordered)
+    five_data = got.report.section_data("nat.problems")
+    assert five_data["measures"] == "一是深入做好《条例》的贯彻落实。\n二是进一步深化解读回应。"
+    assert five_data["last_year"] == "针对2018年度报告所列问题，已完成网站改版。"
+    assert five_data["problems"] == "一是新《条例》实施后，专业领域的理论学习仍需加强。"
+    kept = [u["text"] for u in got.unmapped if "小标题" in u["why"]]
+    assert kept == ["（一）改进措施", "（二）2018年度存在问题的整改情况", "（三）存在的不足"]
+    assert not any("没有对应的位置" in i.message and "改进措施" in i.message for i in check_report(host, got.report).issues)
+
+
+def test_part_five_without_subheadings_is_divided_by_wording_and_says_so(host):
+    got = import_file(host, HUAIAN_TEXT)
+    note = next(d for d in got.deviations if d["section"] == "nat.problems" and d["severity"] == "info")
+    assert "没有（一）（二）小标题" in note["message"] and "按措辞" in note["message"]

@@ -58,6 +58,7 @@ class PrintedRow:
     slots: list[Slot]
     sums: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
     table: int = 0
+    headers: list[str] = field(default_factory=list)  # caption and column headers printed above it
 
 
 @dataclass
@@ -215,6 +216,8 @@ def _read_table(sl: SectionLayout, table, by_value: dict[str, Slot], vocab: set[
     grid = table.grid()
     above: dict[int, str] = {}  # column -> label of a cell spanning down from an earlier row
     spans: dict[int, int] = {}
+    headers: list[str] = []
+    in_headers = False
     for r, row in enumerate(grid):
         own, slots = [], []
         context = []
@@ -234,6 +237,12 @@ def _read_table(sl: SectionLayout, table, by_value: dict[str, Slot], vocab: set[
                     above[c], spans[c] = text, cell.rowspan
         for c in list(spans):
             spans[c] -= 1
+        if not slots:
+            if not in_headers:
+                headers, in_headers = [], True
+            headers.extend(own)
+        else:
+            in_headers = False
         if slots:
             sums = []
             for i, s in enumerate(slots):
@@ -241,7 +250,7 @@ def _read_table(sl: SectionLayout, table, by_value: dict[str, Slot], vocab: set[
                     parts = _parts(sl.section, s, slots)
                     if parts:
                         sums.append((i, parts))
-            sl.rows.append(PrintedRow(" ".join(own), " ".join(dict.fromkeys(context)), slots, sums, n_table))
+            sl.rows.append(PrintedRow(" ".join(own), " ".join(dict.fromkeys(context)), slots, sums, n_table, list(headers)))
 
 
 def _parts(section, slot: Slot, slots: list[Slot]) -> tuple[int, ...]:

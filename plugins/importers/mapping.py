@@ -21,6 +21,7 @@ from ..report import META, Report
 from .digits import splits
 from .layout import Layout, PrintedRow, SectionLayout, Slot, layout_of, norm
 from .readers import ImportFailed, read_blocks
+from .record import SUBHEADING_KEPT
 
 __all__ = ["Imported", "import_path", "import_blocks", "IMPORT_KEY"]
 
@@ -202,16 +203,25 @@ class FoundRow:
     where: str
     run_together: bool = False
     lines: list[str] = field(default_factory=list)  # the lines of ``context`` (text files)
+    headers: list[str] = field(default_factory=list)  # the table's caption and column headers above the row
 
 
 def _is_value(text: str) -> bool:
+    """A figure in a table cell, possibly with its unit written after it (“251000元”: the
+    cell is still a figure, which the field then refuses with a message, never a label)."""
     t = norm(text).replace(",", "")
-    return bool(re.fullmatch(r"[+-]?\d+(\.\d+)?", t))
+    return bool(re.fullmatch(r"[+-]?\d+(\.\d+)?(元|万元|亿元|件|条|个|项|次|人次|%)?", t))
 
 
-def _rows_from_table(table, where: str) -> list[FoundRow]:
+def _rows_from_table(table, where: str, laid_out: bool = False) -> list[FoundRow]:
+    """The rows of figures of a table, each with the labels and headers above it. In a
+    table ``laid_out`` as published (a Word or web page table, not one rebuilt from text), a
+    row of labels followed by two or more empty cells is a row whose figures were left blank,
+    not a header."""
     rows: list[FoundRow] = []
     context: list[str] = []
+    headers: list[str] = []  # the rows without figures just above: caption and column headers
+    in_headers = False
     grid = table.grid()
     for r, cells in enumerate(grid):
         texts = [c.text.strip() if c is not None else None for c in cells]
@@ -219,16 +229,21 @@ def _rows_from_table(table, where: str) -> list[FoundRow]:
                          default=-1)
         if all(t is None or re.fullmatch(r":?-{3,}:?|", t) for t in texts):
             continue  # a Markdown table's rule
+        # A blank cell keeps its place (a figure left out, not a column less); the empty
+        # cells a copied table leaves at its right edge are dropped when the row is matched.
         values = [t for t in texts[last_label + 1:] if t is not None]
-        while values and not values[-1]:
-            values.pop()  # the empty cells a copied table leaves at its right edge
         labels = [t for t in texts[:last_label + 1] if t]
-        if any(_is_value(v) for v in values):
+        blank_row = laid_out and labels and len(values) >= 2 and not any(norm(v) for v in values)
+        if any(_is_value(v) for v in values) or blank_row:
             rows.append(FoundRow(" ".join(labels), " ".join(context), [norm(v).replace(",", "") for v in values],
-                                 f"{where}第{r + 1}行"))
+                                 f"{where}第{r + 1}行", headers=list(headers)))
             context = []
+            in_headers = False
         else:
             context.extend(labels)
+            if not in_headers:
+                headers, in_headers = [], True
+            headers.extend(labels)
     return rows
 
 
@@ -288,11 +303,18 @@ class _TableReader:
     def add(self, row: FoundRow) -> bool:
         i = self.match(row)
         if i is None:
-            return False
+            return self._group_alone(row)
         pr = self.sl.rows[i]
         values = row.values
         candidates: list[tuple[int, ...]]
         n = len(pr.slots)
+        foreign = _foreign_headers(row.headers, pr.headers)
+        if foreign:
+            self._foreign(i, pr, row, foreign)
+            return True
+        values = list(values)
+        while len(values) > n and not values[-1]:
+            values.pop()  # the empty cells a copied table leaves at its right edge
         if len(values) == n:
             candidates = [tuple(int(v) if re.fullmatch(r"\d+", v) else v for v in values)]
         else:
@@ -329,6 +351,44 @@ class _TableReader:
         self.record.tables.append({"section": self.sl.section.id, "row": pr.slots[0].path.rsplit(".", 1)[0] if pr.slots[0].col else pr.slots[0].path,
                                    "where": row.where, "label": found_label, "figures": " ".join(row.values)})
         return True
+
+    def _group_alone(self, row: FoundRow) -> bool:
+        """A row labelled only with a group the format splits into numbered rows (the 2019
+        form's （六）其他处理 is one row; the 2021 form has 1.–3. under it): its figures are
+        the group's, no single row's, so none is imported and each row is named."""
+        label = norm(row.label)
+        members = [i for i, pr in enumerate(self.sl.rows) if i not in self.filled and len(cells := pr.label.split(" ")) > 1
+                   and norm(cells[-2]) == label and _SUB_ITEM.match(cells[-1])]
+        if not label or not members:
+            return False
+        first = self.sl.rows[members[0]]
+        group = [i for i, pr in enumerate(self.sl.rows) if i not in self.filled and label in norm(pr.context + pr.label)
+                 and _SUB_ITEM.match(pr.label.split(" ")[-1])]
+        rows = list(dict.fromkeys(members + group))
+        names = "；".join(self.sl.rows[i].label.split(" ")[-1] for i in rows)
+        for i in rows:
+            self.filled.add(i)
+            pr = self.sl.rows[i]
+            self.record.deviation("V-TEMPLATE", pr.slots[0].section, _row_field(pr), row.where,
+                                  f"「{row.label}」是一行（旧版格式，如2019年试行格式），格式中分为{len(rows)}项（{names}）："
+                                  "原文的数字无法分到各项，未导入，请按原件填写", found=" ".join(row.values), mapped_to=first.label)
+        self.record.keep(row.where, (row.label + " " + " ".join(row.values)).strip(), "旧版格式的合并行（未导入）")
+        return True
+
+    def _foreign(self, i: int, pr: PrintedRow, row: FoundRow, foreign: list[str]) -> None:
+        """A row under column headers the format does not print (the 2019 试行 table 二:
+        本年新制作数量 / 本年新公开数量 / 对外公开总数量 where the 2021 form has 本年制发件数 /
+        本年废止件数 / 现行有效件数): the figures mean something else, so none is imported."""
+        self.filled.add(i)
+        printed = [h for h in pr.headers if not any(_same_header(norm(h), norm(f)) for f in row.headers)]
+        caption = next((h for h in row.headers if re.search(r"第.+条|^表", h)), "")
+        name = pr.label.split(" ")[-1] if pr.label else "表格"
+        self.record.deviation(
+            "V-TEMPLATE", pr.slots[0].section, _row_field(pr), row.where,
+            f"表格{('「' + caption + '」') if caption else ''}的列“{'、'.join(foreign)}”不是本格式的列"
+            f"（格式中是“{'、'.join(printed) or '、'.join(pr.headers)}”）：这是另一版格式（如2019年试行格式）的表格，"
+            f"含义不同，「{name}」一行未导入，原文保留在导入记录中", found=" ".join(row.values), mapped_to=pr.label)
+        self.record.keep(row.where, (row.label + " " + " ".join(row.values)).strip(), "另一版格式的表格行（列不同，未导入）")
 
     def finish(self) -> None:
         """Choose among the splits of rows that ran together (the format's 合计 rows decide
@@ -402,6 +462,7 @@ class _TableReader:
         return True
 
     def _write(self, pr: PrintedRow, row: FoundRow, values: tuple) -> None:
+        blanks: list[tuple[Slot, str]] = []  # said once for the row, not once a cell
         for s, v in zip(pr.slots, values):
             section = self.sections[s.section]
             table = self.report.section_data(section.id, create=True)
@@ -415,9 +476,7 @@ class _TableReader:
                     continue
             cell = f.cell if isinstance(f, Grid) else f
             if shown in _BLANK_VALUES:
-                self.record.deviation("V-NUMFMT", section.id, s.path, row.where,
-                                      f"「{pr.label or f.label}」{_column_label(f, s)}是空格{'（' + shown + '）' if shown else ''}，"
-                                      "应填数字（没有就填0）；未导入", found=shown)
+                blanks.append((s, shown))
                 continue
             try:
                 value = cell.parse(shown)
@@ -430,6 +489,28 @@ class _TableReader:
                 table.setdefault(s.key, {}).setdefault(s.row, {})[s.col] = raw
             else:
                 table[s.key] = raw
+        if blanks:
+            f = next(f for f in self.sections[blanks[0][0].section].fields if f.key == blanks[0][0].key)
+            columns = "".join(_column_label(f, s) for s, _ in blanks)
+            shown = "、".join(dict.fromkeys(v for _, v in blanks if v))
+            field = blanks[0][0].path if len(blanks) == 1 else _row_field(pr)
+            self.record.deviation("V-NUMFMT", blanks[0][0].section, field, row.where,
+                                  f"「{pr.label or f.label}」{columns}{'有' + str(len(blanks)) + '格' if len(blanks) > 1 else ''}"
+                                  f"是空格{'（' + shown + '）' if shown else ''}，应填数字（没有就填0）；未导入",
+                                  found=" ".join(v or "（空）" for _, v in blanks))
+
+
+def _same_header(a: str, b: str) -> bool:
+    return bool(a and b) and (a == b or a in b or b in a or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8)
+
+
+def _foreign_headers(found: list[str], printed: list[str]) -> list[str]:
+    """The column headers above a found row that are none of the headers the format prints
+    above the row it was matched to (a table of another version of the form)."""
+    if not found or not printed:
+        return []
+    known = [norm(h) for h in printed]
+    return [h for h in found if norm(h) and not any(_same_header(norm(h), k) for k in known)]
 
 
 def _row_field(pr: PrintedRow) -> str:
@@ -477,10 +558,21 @@ def _label_start(text: str, label: str) -> int:
     return 0
 
 
+_SUB_ITEM = re.compile(r"^\d+\s*[.．、]")
+
+
 def _leading_cells(label: str) -> list[str]:
-    """The printed label cells without one or more of the last ones, normalised."""
+    """The printed label cells without one or more of the last ones, normalised; never
+    without a numbered sub-item (“1.属于国家秘密”): its group's label alone names the group
+    (the 2019 form's single row （六）其他处理), not the group's first row."""
     cells = label.split(" ")
-    return [p for k in range(len(cells) - 1, 0, -1) if len(p := norm("".join(cells[:k]))) >= 2]
+    out = []
+    for k in range(len(cells) - 1, 0, -1):
+        if _SUB_ITEM.match(cells[k]):
+            break
+        if len(p := norm("".join(cells[:k]))) >= 2:
+            out.append(p)
+    return out
 
 
 def _column_label(f, s: Slot) -> str:
@@ -556,7 +648,7 @@ def _map_prose(sl: SectionLayout, paragraphs: list[tuple[str, str, str]], report
     untitled: list[tuple[str, str]] = []  # paragraphs for the section's untitled fields, in order
     if not has_table and not titled and records is None and not any(p.kind == "heading" for p in slots):
         untitled = [(w, t) for w, t, _ in paragraphs]
-        _fill_untitled(sl, plain, untitled, table, record)
+        _fill_untitled(sl, plain, untitled, table, record, report.meta.get("year"))
         return
     headings = [p for p in slots if p.kind == "heading"]
     for where, text, position in paragraphs:
@@ -639,10 +731,14 @@ def _titled_slot(titled, used, title, numeral):
     return None
 
 
-def _fill_untitled(sl, keys, paragraphs, table, record) -> None:
-    """Sections of untitled fields only (五: problems, improvements, last year's follow-up):
-    the first field takes the paragraphs up to the first that starts with how things will
-    be improved (针对…、下一步…), the second the rest."""
+def _fill_untitled(sl, keys, paragraphs, table, record, year=None) -> None:
+    """Sections of untitled fields only (五: problems, improvements, last year's follow-up).
+    By the document's structure where it has one: each （一）（二） sub-heading starts a part,
+    which goes to the field its heading names (问题 / 改进、措施 / 上年度…整改) or else to the
+    next field in order; the sub-headings themselves are kept in the import record. Without
+    sub-headings, by wording: the first field takes the paragraphs up to the first that says
+    how things will be improved (针对…、下一步…), the second the rest (and the record says
+    the split was made by wording)."""
     if not keys:
         for where, text in paragraphs:
             record.keep(where, text, "格式中这一部分没有可写文字的位置")
@@ -650,6 +746,10 @@ def _fill_untitled(sl, keys, paragraphs, table, record) -> None:
     if len(keys) == 1:
         for _, text in paragraphs:
             _append(table, keys[0], text)
+        return
+    parts = _parts_by_subheading(paragraphs)
+    if parts:
+        _fill_by_parts(sl, keys, parts, table, record, year)
         return
     first: list[str] = []
     second: list[str] = []
@@ -669,6 +769,57 @@ def _fill_untitled(sl, keys, paragraphs, table, record) -> None:
         table[keys[0]] = "\n".join(first)
     if second:
         table[keys[1]] = "\n".join(second)
+    if first and second and paragraphs:
+        record.deviation("V-STRUCT", sl.section.id, keys[1], paragraphs[0][0],
+                         f"这一部分没有（一）（二）小标题：按措辞（“针对…”“下一步…”）把前{len(first)}段作为"
+                         f"「{_field_label(sl, keys[0])}」、后{len(second)}段作为「{_field_label(sl, keys[1])}」，请核对",
+                         severity="info")
+
+
+_LAST_YEAR_WORDS = re.compile(r"上一?年度?|去年|以往")
+_PROBLEM_WORDS = re.compile(r"问题|不足|短板|差距")
+_MEASURE_WORDS = re.compile(r"改进|措施|整改|下一步|计划|打算|方向|举措")
+
+
+def _parts_by_subheading(paragraphs) -> list[tuple[tuple[str, str], list[str]]]:
+    """``[((where, heading), [texts])]`` when the paragraphs are divided by （一）（二）
+    sub-headings standing as paragraphs of their own (or run in: “（一）主要问题。…”), else []."""
+    parts: list[tuple[tuple[str, str], list[str]]] = []
+    for where, text in paragraphs:
+        sub = _split_sub(text)
+        if sub is not None and len(sub[1]) <= 30:
+            parts.append(((where, text if not sub[2] else f"（{sub[0]}）{sub[1]}"), [sub[2]] if sub[2] else []))
+        elif parts:
+            parts[-1][1].append(text)
+        else:
+            return []  # text before the first sub-heading: not divided by them
+    return parts if len(parts) >= 2 else []
+
+
+def _fill_by_parts(sl, keys, parts, table, record, year) -> None:
+    last_year = keys[2] if len(keys) > 2 else None
+    wanted: list[str | None] = []
+    for (where, heading), _ in parts:
+        h = norm(heading)
+        previous = bool(year) and f"{year - 1}年" in h
+        if last_year and (previous or _LAST_YEAR_WORDS.search(h)) and (_PROBLEM_WORDS.search(h) or _MEASURE_WORDS.search(h)):
+            wanted.append(last_year)
+        elif _PROBLEM_WORDS.search(h) and not _MEASURE_WORDS.search(h):
+            wanted.append(keys[0])
+        elif _MEASURE_WORDS.search(h) and not _PROBLEM_WORDS.search(h):
+            wanted.append(keys[1])
+        else:
+            wanted.append(None)
+    for n, ((where, heading), texts) in enumerate(parts):
+        key = wanted[n] or next((k for k in keys if k not in wanted and k not in table), keys[-1])
+        wanted[n] = key
+        record.keep(where, heading, SUBHEADING_KEPT)
+        for text in texts:
+            _append(table, key, text)
+
+
+def _field_label(sl, key: str) -> str:
+    return next((f.label for f in sl.section.fields if f.key == key), key)
 
 
 # -- metadata -------------------------------------------------------------------------------
@@ -680,8 +831,10 @@ _CONTACT = (
     ("email", re.compile(r"(?:电子)?(?:邮箱|信箱|邮件|E-?mail)(?:地址)?[:：]?\s*([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})")),
 )
 _OFFICE = re.compile(r"请(?:与|联系)([^，,。（(]{2,30}?)(?:联系|。|（|\()")
-_WEBSITE = re.compile(r"(?:可在|可以在|登录|通过)?“?([^“”，,。]{2,20}?)”?(?:门户)?网站[（(]?\s*(https?://[A-Za-z0-9./\-_?=&%#:]+)")
-_URL = re.compile(r"(https?://[A-Za-z0-9./\-_?=&%#:]+)")
+# an address with its scheme, or one written the way reports often do (“www.shanghai.gov.cn”)
+_ADDRESS = r"(?:https?://[A-Za-z0-9./\-_?=&%#:]+|www\.[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+(?:/[A-Za-z0-9./\-_?=&%#:]*)?)"
+_WEBSITE = re.compile(r"(?:可在|可以在|登录|通过)?“?([^“”，,。]{2,20}?)”?(?:门户)?网站[（(]?\s*(" + _ADDRESS + ")")
+_URL = re.compile("(" + _ADDRESS + ")")
 _DATE = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _DOCNO = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[【(（]\d{4}[〕\]】)）]\s*\d+\s*号")
@@ -862,7 +1015,7 @@ def import_blocks(host, blocks: list[Block], path: Path, kind: str, *, format_id
         elif numeral and numeral != _NUMERALS[i]:
             record.deviation("V-STRUCT", sl.section.id, "", head.text, f"“{sl.heading}”编号为“{numeral}”，格式中是“{_NUMERALS[i]}”",
                              found=head.text)
-        prose_of[i] = _map_section(layout, sl, body, report, record, head.text,
+        prose_of[i] = _map_section(layout, sl, body, report, record, head.text, kind,
                                    {x.section.id: x.section for x in layout.sections})
     for i, prose in prose_of.items():
         _map_section_prose(layout, layout.sections[i], prose, report, record)
@@ -906,7 +1059,7 @@ def _table_text(b: Block) -> str:
     return "\n".join(" | ".join(c.text for c in row) for row in (b.table.head + b.table.body)) if b.table else ""
 
 
-def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: Report, record: _Record, heading: str,
+def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: Report, record: _Record, heading: str, kind: str,
                  sections: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Reads the section's tables into the report; returns its prose paragraphs
     ``(where, text, before/after the tables)`` for :func:`_map_section_prose`."""
@@ -927,7 +1080,7 @@ def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: R
                 record.keep(where, _table_text(b), "格式中这一部分没有表格")
                 continue
             flush_pending()
-            rows = _rows_from_table(b.table, f"{heading}表格")
+            rows = _rows_from_table(b.table, f"{heading}表格", laid_out=kind in ("html", "docx"))
             for row in rows:
                 if not reader.add(row):
                     record.keep(row.where, (row.context + " " + row.label).strip() + " " + " ".join(row.values),

@@ -144,6 +144,9 @@ _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", 
                "dd", "dt", "pre", "td", "th", "tr", "table", "body", "font"}
 
 
+_DECLARED_CHARSET = re.compile(rb"<meta[^>]+charset\s*=|<\?xml[^>]+encoding\s*=|^\xef\xbb\xbf", re.I)
+
+
 def _clean(text: str) -> str:
     return re.sub(r"[ \t\r\n\xa0]+", " ", text).strip(" \u3000")
 
@@ -155,6 +158,14 @@ def blocks_from_html(data: bytes | str) -> list[Block]:
     Scripts, styles and navigation lists are left out."""
     from lxml import html as lxml_html  # lxml: libxml2's HTML parser, tolerant of broken markup
 
+    if isinstance(data, bytes) and not _DECLARED_CHARSET.search(data[:4096]):
+        # A page saved without its <meta charset> (an article body copied out of a site's
+        # CMS): libxml2 would read it as Latin-1; Chinese pages are UTF-8 or GBK.
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            data = data.decode("gb18030", errors="replace")
+        data = data.lstrip("\ufeff")
     try:
         root = lxml_html.document_fromstring(data)
     except Exception as exc:  # noqa: BLE001 - lxml raises several types for unreadable input

@@ -18,8 +18,11 @@ from ..results import Issue
 __version__ = "1.0"
 
 IMPORT_KEY = "import"
-#: Why-notes of kept text that belongs to a table (captions, headers): kept, not a finding.
-TABLE_TEXT = ("表格标题或表头", "格式中的小标题（其下的内容由表格生成）")
+#: The why-note of a sub-heading of 五 that divided the section's text into its fields.
+SUBHEADING_KEPT = "小标题（据此把这一部分分开，标题本身不写入字段）"
+#: Why-notes of kept text that belongs to the structure (table captions and headers, the
+#: sub-headings that divided a section): kept, not a finding.
+TABLE_TEXT = ("表格标题或表头", "格式中的小标题（其下的内容由表格生成）", SUBHEADING_KEPT)
 _SEVERITY = {"error": "error", "warning": "warning", "info": "warning"}
 
 
