@@ -172,12 +172,12 @@ _URL_OR_MAIL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+", re.I)
 #: Fixed terms of the formats, checked for a one-character slip (a homophone typed by the
 #: IME: 依申清公开, 行政复义). ``(term, characters that may legitimately stand in one place)``.
 FIXED_TERMS = (
-    ("政府信息公开", "公示布告"),
+    ("政府信息公开", "公示布告务"),  # 政务信息公开 is a term of its own (桂花坪街道 2020)
     ("依申请公开", ""),
     ("信息处理费", ""),
     ("规范性文件", ""),
     ("回应社会关切", ""),
-    ("行政复议", "核查"),
+    ("行政复议", "核查争"),  # 行政复核, 行政复查, 化解行政争议
     ("行政诉讼", ""),
 )
 # Shorter terms (主动公开, 政务公开, 政策解读…) are left out: one character off, they are

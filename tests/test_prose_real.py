@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from plugins.prose import sentence_sums, typos
+from plugins.rules import measures_year, year_words
 
 # (unit and year, address, text as published, findings: (rule, words of the message))
 REAL = [
@@ -94,5 +95,47 @@ REAL = [
 def test_prose_rules_on_real_sentences(unit, source, text, findings):
     got = sentence_sums("nat.overview", "proactive", text) + typos("nat.overview", "proactive", text)
     assert [(i.rule, i.severity) for i in got] == [(rule, "warning") for rule, _ in findings], [i.message for i in got]
+    for (rule, words), issue in zip(findings, got):
+        assert words in issue.message, issue.message
+
+
+# Part 五 (problems and measures) and part 一 texts, with the report year: V-SEC5-YEAR, V-YEARWORDS,
+# V-TYPO, V-PROSE-SUM. The reports of 2019–2020 and 2012 are of older formats; these rules are the same.
+REAL_WITH_YEAR = [
+    # 政务信息公开 (查阅场所) is a term of its own, not a slip of 政府信息公开; the measures are for 2021
+    ('桂花坪街道2020', 2020,
+     'http://www.tianxin.gov.cn/zwgk8/jzxxgkml/ghpjdbsc/xxgknb28/202101/t20210125_9748749.html',
+     '2020年，街道政府信息公开工作在肯定成绩的同时，也清醒看到工作中存在的不足：一是群众获取政府信息的渠道有待拓宽；二是公开内容不能满足所有群众需求。\n针对以上不足，2021年桂花坪街道政府信息公开工作将始终坚持以维护群众利益为导向，利用网格化管理优势，设立群众意见建议收集站点，在群众意见与基层工作实际相结合的基础上，发挥新媒体优势作用，拓宽群众获取政府信息渠道，并增设政务信息公开查阅场所，满足群众查阅需求，以此提高群众知情权和满意度。',
+     []),
+    # a 2021 report announcing its measures for 2021
+    ('冲口街道2021', 2021,
+     'http://williamhillcn.org/zwgkk/bmxxgkndbg/content/post_8036501.html',
+     '2021年，冲口街道政府信息公开工作虽然按时完成，取得了一定成效，但是仍然存在一些问题和不足，主要体现在信息公开内容不够及时，覆盖面不够广泛、有个别栏目未进行公开。2021年将从以下方面进行改进：一是开展调查研究，全面了解群众对政府信息公开工作的需求。根据群众要求，主动公开群众所想所盼内容的信息。二是拓展政府信息公开形式。继续加强政府信息集中查阅服务功能，加强互联网在政府信息公开工作中的作用。',
+     [('V-SEC5-YEAR', '“2021年将”')]),
+    ('冲口街道2021 总体', 2021,
+     'http://williamhillcn.org/zwgkk/bmxxgkndbg/content/post_8036501.html',
+     '今年以来，本单位积极通过荔湾政府网和各类新媒体平台，发布各类政务信息422条，在荔湾政府网上主动公开组织机构信息3条、财政预决算信息16条、行政执法类信息0条、政府工作报告0条、政府信息公开年度报告1条、其他文件1条、其他公告公示通知等信息54条，收到政府信息公开申请1条。',
+     [('V-YEARWORDS', '“今年以来”')]),
+    ('文瀛湖街道2021', 2021,
+     'https://pingcheng.gov.cn/pcqrmzfz/qx1g/202202/a97d88bb9a5b4980bf5e5b4e5f85bc4c.shtml',
+     '2021年我街政务公开工作虽然取得了一定成效，但与上级要求和公众需求还存在一些差距，如认识程度需要进一步提高，公开内容需进一步拓展，信息公开工作力量需进一步强化等。针对上述问题，我街将通过以下措施加以改进：\n（一）进一步加强组织体系建设。\n针对信息公开工作人员力量相对薄弱等现状，进一步明确从事信息公开工作的人员及职责，督促工作人员认真开展工作。',
+     []),
+    ('新华街道2012', 2012,
+     'http://122.137.242.24:8080/pub/hdszfxxgk/qtdw/zqj/ndbg/201709/t20170930_332898.html',
+     '一方面，工作机制方面还要进一步完善；另一方面，我街道信息公开面对社会宣传力度不够。2013年我们将针对存在的问题，加大信息公开力度，利用多种媒体和宣传渠道发布公开信息，提高村民对我街道有关信息的知晓率，加强政府信息公开工作人员的业务培训，提高工作能力和业务水平，推进我街道信息公开工作进一步高效化、规范化，争取为群众、企业提供更加便捷的服务。',
+     []),
+    # the unit's name is not in the stored page; the measures are for 2020
+    ('龙泉街道2019', 2019,
+     'http://www.021jzzz.com/gongkai/site_lzqqljdbsc/channel_c_5f9f6cdc1ebfe2f7fcddefc6_n_16056817356147/doc_5fb409270eded8c7740daf04.html',
+     '2019年，我街道政府信息公开工作虽然取得了一定的成果，但仍然存在一些问题和不足，主要表现在以下三方面：一是政府信息公开的及时性有待进一步提升，部分村居社区的活动信息调度不及时导致发布滞后，同时从事政府信息公开工作的人员非专职人员，还承担其它工作任务，工作力量不足。二是对新条例学习的深度、广度不够。修订后的《中华人民共和国政府信息公开条例》已于2019年5月15日起实施，但是工作人员对新条例的学习掌握还不够，对新修改的内容特别是相关公开期限、程序等问题学习还不够深入。三是政府信息公开的全面性有待进一步提升，目前公布的信息主要集中在街道，对村居社区开展的各项活动宣传较少。\n在 2020年的政府信息公开工作中，我街道将从以下三方面进行改进：一是深入村居社区一线，及时调度各村居社区信息，做好活动信息的发布宣传工作，提高工作人员的水平和能力，提高网络安全管理水平，进一步深化政府信息公开；二是通过集中学习和自学的方式对加强对新条例的学习，增强学习的自觉性，确保政府信息公开的时效性、准确性。',
+     []),
+]
+
+
+@pytest.mark.parametrize("unit, year, source, text, findings", REAL_WITH_YEAR, ids=[r[0] for r in REAL_WITH_YEAR])
+def test_year_and_proofreading_rules_on_real_paragraphs(unit, year, source, text, findings):
+    got = (measures_year("nat.problems", "measures", text, year) + year_words("nat.problems", "measures", text, year)
+           + typos("nat.problems", "measures", text) + sentence_sums("nat.problems", "measures", text))
+    assert [i.rule for i in got] == [rule for rule, _ in findings], [i.message for i in got]
     for (rule, words), issue in zip(findings, got):
         assert words in issue.message, issue.message
