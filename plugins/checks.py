@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import guard
+from .errors import closest_hint
 from .fields import Field, FieldError, Grid, Records, field_path
 from .history import PREVIOUS_KEY, view_with_previous
 from .manager import PluginHost
@@ -147,22 +148,8 @@ def meta_prose_problems(view: ReportView) -> list[Issue]:
 _HOST_META_KEYS = (PREVIOUS_KEY,)
 
 
-def _closest(key: str, known: Mapping[str, str]) -> str:
-    """“，是不是 signed（成文日期）？” for the known key nearest to ``key``, or nothing."""
-    import difflib
-
-    near = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    if not near:
-        lowered = {k.lower(): k for k in known}
-        near = [lowered[key.lower()]] if key.lower() in lowered else []
-    if not near:
-        return ""
-    label = known[near[0]]
-    return f"，是不是 {near[0]}" + (f"（{label}）" if label and label != near[0] else "") + "？"
-
-
 def _unknown(section_id: str, path: str, key: str, known: Mapping[str, str], what: str = "字段") -> Issue:
-    return Issue("warning", section_id, path, f"未知{what} {key}{_closest(key, known)}"
+    return Issue("warning", section_id, path, f"未知{what} {key}{closest_hint(key, known)}"
                  "（文件中保留，但不会被读取：键名写错了吗？）", "V-UNKNOWN")
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
-from .errors import InputFileError, toml_error
+from .errors import InputFileError, closest_hint, toml_error
 from .tomlread import READING_ERRORS, loads as toml_loads
 
 __all__ = ["Config", "Unit", "load_config", "find_config", "UNIT_LEVELS"]
@@ -43,6 +45,24 @@ UNIT_KEYS = ("name", "level", "file", "accounts")
 COUNTY_KEYS = ("folder",)
 REVIEW_KEYS = ("office",)
 
+#: Every table of config.toml and the keys it may have; anything else is a typo, refused with
+#: the closest known key. A table added to config.toml is added here (and to docs/plugins.md
+#: section 8). ``[plugins.<name>]`` tables are the plugins' own settings
+#: (:meth:`Config.plugin_settings`): their keys are the plugin's business, never checked here.
+CONFIG_TABLES: dict[str, tuple[str, ...]] = {
+    "site": ("region", "unit", "unit_level", "year", "format", "language", "report"),
+    "plugins": ("folders", "disabled", "safe_mode", "time_limit", "memory_limit"),
+    "sections": ("order", "disabled"),
+    "templates": ("override_folder",),
+    "deadlines": tuple(DEFAULT_DEADLINES),
+    "county": COUNTY_KEYS,
+    "units": UNIT_KEYS,  # (each [[units]] entry)
+    "review": REVIEW_KEYS,
+}
+#: Keys at the top of the file that are not tables: ``debug = true`` prints a plugin's
+#: traceback when its check fails.
+CONFIG_TOP_KEYS = ("debug",)
+
 
 @dataclass(frozen=True)
 class Config:
@@ -68,7 +88,15 @@ class Config:
     units: tuple[Unit, ...] = ()
     #: ``[review] office``: Unix users or ``@group`` names of the county office (return, approve)
     office: tuple[str, ...] = ()
+    #: ``[plugins.<name>]``: each plugin's own settings table, by plugin name
+    plugin_tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+
+    def plugin_settings(self, name: str) -> Mapping[str, Any]:
+        """The plugin ``name``'s own settings: config.toml's ``[plugins.<name>]`` table
+        (read-only; empty when the file has none). Its keys and values are the plugin's to
+        check (raise with a message naming the key: the plugin is then disabled with it)."""
+        return MappingProxyType(self.plugin_tables.get(name, {}))
 
     def replace(self, **changes: Any) -> "Config":
         from dataclasses import replace
@@ -109,6 +137,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     except READING_ERRORS as e:
         raise toml_error(p, e) from None
     base = p.parent
+    _refuse_unknown_keys(p, raw)
 
     def table(name: str) -> dict:
         t = raw.get(name, {})
@@ -130,16 +159,10 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
             raise InputFileError(p, f"[deadlines] {k} 应为形如 \"01-31\" 的月-日，现在是 {v!r}")
         deadlines[k] = v
     county = table("county")
-    for k in county:
-        if k not in COUNTY_KEYS:
-            raise InputFileError(p, f"[county] 没有 {k} 这个键（可用的键：{', '.join(COUNTY_KEYS)}）")
     cfolder = county.get("folder")
     county_folder = (base / _expect(p, "county", "folder", cfolder, str, "路径")) if cfolder is not None else None
     units = _units(p, base, raw.get("units", []), county_folder)
     review = table("review")
-    for k in review:
-        if k not in REVIEW_KEYS:
-            raise InputFileError(p, f"[review] 没有 {k} 这个键（可用的键：{', '.join(REVIEW_KEYS)}）")
     office = _accounts(p, "[review] office", review.get("office", []))
     year = site.get("year")
     if year is not None:
@@ -179,8 +202,58 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         county_folder=county_folder,
         units=units,
         office=office,
+        plugin_tables={k: v for k, v in plugins.items() if isinstance(v, dict)},
         raw=raw,
     )
+
+
+def _refuse_unknown_keys(p: Path, raw: dict[str, Any]) -> None:
+    """A misspelt table or key of config.toml is refused with the file, line, table, key and
+    the closest known key (read silently, it would leave a setting at its default)."""
+    for name, value in raw.items():
+        if name in CONFIG_TOP_KEYS:
+            continue
+        if name not in CONFIG_TABLES:
+            tables = ", ".join(f"[{t}]" for t in CONFIG_TABLES)
+            if isinstance(value, (dict, list)):
+                message = f"没有 [{name}] 这个表{closest_hint(name, list(CONFIG_TABLES), '[{}]')}（可用的表：{tables}）"
+            else:
+                home = [f"[{t}]" for t, keys in CONFIG_TABLES.items() if name in keys]
+                hint = (f"：{name} 是 {'、'.join(home)} 中的键，应写在表头 {home[0]} 的下面" if home
+                        else closest_hint(name, CONFIG_TOP_KEYS))
+                message = f"没有顶层的 {name} 这个键{hint}（顶层只能写 {', '.join(CONFIG_TOP_KEYS)} 和这些表：{tables}）"
+            raise InputFileError(p, message, line=_line_of(p, None, name))
+        entries = value if name == "units" and isinstance(value, list) else [value]
+        for i, entry in enumerate(entries, start=1):
+            if not isinstance(entry, dict):
+                continue  # (the table's own reader says what it should be)
+            for key, item in entry.items():
+                if key in CONFIG_TABLES[name] or (name == "plugins" and isinstance(item, dict)):
+                    continue  # (a table in [plugins] is a plugin's own: [plugins.<name>])
+                known = CONFIG_TABLES[name]
+                where = f"[[units]] 第{i}项" if name == "units" else f"[{name}]"
+                raise InputFileError(p, f"{where} 没有 {key} 这个键{closest_hint(key, known)}（可用的键：{', '.join(known)}）",
+                                     line=_line_of(p, name, key, i))
+
+
+def _line_of(p: Path, table: str | None, key: str, nth: int = 1) -> int | None:
+    """The line where ``key`` is written in ``table`` (the ``nth`` of an array of tables;
+    ``None``: the top of the file, or a table's header), for the message; None when it is
+    written in a way this does not follow (a dotted key, an inline table)."""
+    current, seen = None, 0
+    key_re = re.compile(r'\s*(?:"' + re.escape(key) + r'"|\'' + re.escape(key) + r"'|" + re.escape(key) + r")\s*=")
+    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1):
+        header = re.match(r"\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$", line)
+        if header:
+            current = header.group(1).strip('"\' ')
+            if current == table:
+                seen += 1
+            if table is None and current.split(".")[0] == key:
+                return n
+            continue
+        if key_re.match(line) and (current == table and (seen == nth or table is None)):
+            return n
+    return None
 
 
 def _month_day(text: str) -> bool:
@@ -210,9 +283,6 @@ def _units(p: Path, base: Path, raw: Any, county_folder: Path | None) -> tuple[U
         where = f"[[units]] 第{i}项"
         if not isinstance(entry, dict):
             raise InputFileError(p, f"{where} 应为表（name、level、file），现在是 {entry!r}")
-        for k in entry:
-            if k not in UNIT_KEYS:
-                raise InputFileError(p, f"{where} 没有 {k} 这个键（可用的键：{', '.join(UNIT_KEYS)}）")
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
             raise InputFileError(p, f"{where} name 应为单位全称（非空字符串），现在是 {name!r}")

@@ -4,8 +4,26 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Iterable, Mapping
 
 from .tomlread import TOMLDecodeError
+
+
+def closest_hint(key: str, known: Mapping[str, str] | Iterable[str], form: str = "{}") -> str:
+    """“，是不是 signed（成文日期）？” for the known key nearest to a misspelt ``key``
+    (``known`` maps keys to labels, or is just the keys; ``form`` shows it: ``"[{}]"``),
+    or nothing when none is near."""
+    import difflib
+
+    labels = dict(known) if isinstance(known, Mapping) else {k: "" for k in known}
+    near = difflib.get_close_matches(key, list(labels), n=1, cutoff=0.6)
+    if not near:
+        lowered = {k.lower(): k for k in labels}
+        near = [lowered[key.lower()]] if key.lower() in lowered else []
+    if not near:
+        return ""
+    label = labels[near[0]]
+    return f"，是不是 {form.format(near[0])}" + (f"（{label}）" if label and label != near[0] else "") + "？"
 
 
 class NianbaoError(Exception):

@@ -32,6 +32,7 @@ import pluggy
 
 from . import API_VERSION, ENTRY_POINT_GROUP, PROJECT, guard, hookspecs
 from .config import Config
+from .errors import closest_hint
 from .fields import Field
 from .report import META, Report, ReportView
 from .section import Check, Exporter, ReportFormat, Section
@@ -261,6 +262,8 @@ class PluginHost:
         for name, obj in extra:
             self._load(name, "extra", repr(obj), lambda o=obj: o)
         self._collect()
+        if not self.safe_mode and entry_points:  # (else an absent plugin may just not be loaded here)
+            self._note_orphan_settings()
 
     # -- loading -------------------------------------------------------------------------
     def _load(self, name: str, source: str, location: str, importer, version: str = "") -> None:
@@ -293,14 +296,11 @@ class PluginHost:
 
     def _explain_validation(self, exc: BaseException) -> str:
         """pluggy's English message, in Chinese and with a suggestion for a misspelt hook."""
-        import difflib
-
         m = re.search(r"unknown hook '(\w+)'", str(exc))
         if m is None:
             return str(exc)
         known = [n for n in dir(hookspecs.NianbaoSpecs) if n.startswith("nianbao_")]
-        guess = difflib.get_close_matches(m.group(1), known, n=1)
-        hint = f"，是不是 {guess[0]}？" if guess else f"（可用的钩子：{', '.join(known)}）"
+        hint = closest_hint(m.group(1), known) or f"（可用的钩子：{', '.join(known)}）"
         return f"未知的钩子 {m.group(1)}{hint}"
 
     def _fail(self, record: PluginRecord, reason: str, exc: BaseException | None = None) -> None:
@@ -414,6 +414,15 @@ class PluginHost:
                 record.exporters.append(e.id)
         self._resolve_sections(offered)
         self._note_unreachable()
+
+    def _note_orphan_settings(self) -> None:
+        # [plugins.<name>] for no plugin of that name: a misspelt name, or a plugin not installed
+        # here; either way its settings are not used (the plugin would run on its defaults).
+        for name in self.config.plugin_tables:
+            if name not in self.records:
+                known = [n for n, r in self.records.items() if r.source != "builtin"]
+                hint = closest_hint(name, known) or "（插件名见 nianbao plugins）"
+                self.problems.append(f"config.toml [plugins.{name}] 的设置没有插件使用：没有叫 {name} 的插件{hint}")
 
     def _note_unreachable(self) -> None:
         # A check for a section that is not loaded, or a section of no loaded format, would

@@ -410,7 +410,7 @@ def test_config_units(tmp_path):
     (UNITS + '[[units]]\nlevel = "township"\n', "[[units]] 第3项 name 应为单位全称"),
     (UNITS + '[[units]]\nname = "乙"\nlevel = "township"\nfile = "elsewhere/dongfeng.toml"\n', "file 与第2项是同一个文件"),
     ('units = "all"\n', "units 应写成 [[units]] 表数组"),
-    ('[county]\nfolders = "units"\n', "[county] 没有 folders 这个键（可用的键：folder）"),
+    ('[county]\nfolders = "units"\n', "[county] 没有 folders 这个键，是不是 folder？（可用的键：folder）"),
     ('[county]\nfolder = 3\n', "[county] folder 应为路径"),
     ('[deadlines]\ndepartment = "1月31日"\n', "[deadlines] department 应为形如 \"01-31\" 的月-日"),
     ('[deadlines]\ntownship = "02-30"\n', "[deadlines] township 应为形如"),
@@ -419,7 +419,7 @@ def test_config_units_mistakes_are_explained(tmp_path, text, message):
     (tmp_path / "config.toml").write_text(text, encoding="utf-8")
     with pytest.raises(InputFileError) as info:
         load_config(tmp_path / "config.toml")
-    assert str(info.value).startswith(str(tmp_path / "config.toml") + ": ")
+    assert str(info.value).startswith(str(tmp_path / "config.toml") + ":")  # (and the line, when known)
     assert message in str(info.value)
 
 

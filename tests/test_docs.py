@@ -76,6 +76,19 @@ def config_keys() -> list[tuple[str, str]]:
     return out
 
 
+def known_config_keys() -> list[tuple[str, str]]:
+    """(heading, key) of every key load_config accepts (plugins.config.CONFIG_TABLES)."""
+    from plugins.config import CONFIG_TABLES
+
+    return [(f"[[{t}]]" if t == "units" else f"[{t}]", key) for t, keys in CONFIG_TABLES.items() for key in keys]
+
+
+@pytest.mark.parametrize(("table", "key"), known_config_keys(), ids=lambda x: x)
+def test_every_key_config_toml_may_have_is_documented(table, key):
+    body = section_of(f"`{table}`")
+    assert re.search(rf"`{re.escape(key)}`", body), f"docs/plugins.md “### `{table}`” does not explain `{key}`"
+
+
 def test_config_toml_has_keys():
     keys = config_keys()
     assert ("[plugins]", "folders") in keys and ("[sections]", "order") in keys and ("[[units]]", "level") in keys

@@ -212,7 +212,7 @@ def website_first(report):
 
 def settings(config) -> dict:
     """The ``[plugins.newmedia]`` table of config.toml, checked."""
-    table = (config.raw.get("plugins") or {}).get("newmedia") or {}
+    table = config.plugin_settings("newmedia")
     min_posts = table.get("min_posts", MIN_POSTS)
     if isinstance(min_posts, bool) or not isinstance(min_posts, int) or min_posts < 0:
         # Raising disables this plugin; the host shows the message in `nianbao plugins`.
