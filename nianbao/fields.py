@@ -19,6 +19,7 @@ from plugins.fields import (
     Line,
     Records,
     Text,
+    Total,
     clean_text,
     field_path,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "Date",
     "Choice",
     "Records",
+    "Total",
     "Grid",
     "GridRow",
     "GridColumn",

@@ -7,6 +7,7 @@ other sections are still checked.
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -67,13 +68,17 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def _scalar(section_id: str, f: Field, raw: Any, path: tuple[str | int, ...], required: bool) -> Issue | None:
+def _scalar(section_id: str, f: Field, raw: Any, path: tuple[str | int, ...], required: bool,
+            year: int | None = None) -> Issue | None:
     # ``path`` is the parts of the field's address, joined only for an issue: a national
     # report has some 200 cells, nearly all of them fine.
     try:
         value = f.load(raw)
     except FieldError as e:
         return Issue("error", section_id, field_path(*path), str(e), "V-NUMFMT" if f.kind in ("integer", "decimal") else "V-FIELD")
+    if year is not None and isinstance(value, _dt.date) and getattr(f, "within_year", False) and value.year != year:
+        return Issue("error", section_id, field_path(*path),
+                     f"应在报告年度{year}年内（{year}年1月1日至12月31日），现在是{value.year}年{value.month}月{value.day}日", "V-FIELD")
     if (required or f.expected) and _empty(value):
         if not required:  # V-EXPECTED: the format does not demand it; a report usually has it
             return Issue("warning", section_id, field_path(*path), "未填写（格式不强制要求，一般应写明）", "V-EXPECTED")
@@ -82,8 +87,9 @@ def _scalar(section_id: str, f: Field, raw: Any, path: tuple[str | int, ...], re
     return None
 
 
-def field_problems(section_id: str, fields: Iterable[Field], raw: Mapping[str, Any]) -> list[Issue]:
-    """Type and completeness problems of every declared field, cell by cell."""
+def field_problems(section_id: str, fields: Iterable[Field], raw: Mapping[str, Any], year: int | None = None) -> list[Issue]:
+    """Type and completeness problems of every declared field, cell by cell; with the report's
+    ``year``, dates declared ``within_year`` outside it."""
     out: list[Issue] = []
     for f in fields:
         if f.kind == "computed":
@@ -104,7 +110,7 @@ def field_problems(section_id: str, fields: Iterable[Field], raw: Mapping[str, A
                     out.append(Issue("error", section_id, field_path(f.key, i), f"「{f.label}」第{i + 1}条应为表", "V-FIELD"))
                     continue
                 for col in f.columns:
-                    issue = _scalar(section_id, col, row.get(col.key), (f.key, i, col.key), col.required)
+                    issue = _scalar(section_id, col, row.get(col.key), (f.key, i, col.key), col.required, year)
                     if issue:
                         out.append(issue)
         elif isinstance(f, Grid):
@@ -123,7 +129,7 @@ def field_problems(section_id: str, fields: Iterable[Field], raw: Mapping[str, A
                     if issue:
                         out.append(issue)
         else:
-            issue = _scalar(section_id, f, value, (f.key,), f.required)
+            issue = _scalar(section_id, f, value, (f.key,), f.required, year)
             if issue:
                 out.append(issue)
     return out
@@ -289,7 +295,7 @@ def check_report(host: PluginHost, report: Report | ReportView, view: ReportView
         view, lookup = view_with_previous(host, report)
         problem = lookup.problem
     fmt = host.format_for(report)
-    result.issues += field_problems(META, meta_fields(host, report), view.meta)
+    result.issues += field_problems(META, meta_fields(host, report), view.meta, view.year)
     if problem:
         result.issues.append(Issue("warning", META, PREVIOUS_KEY, problem, "V-XYEAR"))
     if fmt is None:
@@ -312,7 +318,7 @@ def check_report(host: PluginHost, report: Report | ReportView, view: ReportView
     result.issues += meta_prose_problems(view)
     result.issues += unknown_keys(host, view, meta_fields(host, report), sections)
     for s in sections:
-        result.issues += field_problems(s.id, s.fields, view.section(s.id))
+        result.issues += field_problems(s.id, s.fields, view.section(s.id), view.year)
         _guarded(host, result, s.id, s, "检查本部分", lambda s=s: s.validate(view))
         result.issues += prose_problems(s.id, s.fields, view.values(s.id))
         for check in host.checks:

@@ -17,6 +17,7 @@ Values are plain Python: ``int``, :class:`decimal.Decimal`, ``str``, :class:`dat
 from __future__ import annotations
 
 import datetime as _dt
+import inspect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ __all__ = [
     "Date",
     "Choice",
     "Records",
+    "Total",
     "Grid",
     "GridRow",
     "GridColumn",
@@ -225,16 +227,24 @@ class Line(Field):
     """One line of text (a name, a heading, a telephone number)."""
 
     kind: ClassVar[str] = "line"
+    min_length: int | None = None  # characters, blanks not counted: a 情况说明 of a few words is no account
     max_length: int | None = None
     pattern: str | None = None  # a regular expression the whole value must match
     pattern_hint: str = ""  # what to say when it does not, e.g. "形如 瓯政办〔2019〕2号"
+
+    def _check_length(self, s: str) -> None:
+        if self.min_length is not None:
+            written = len("".join(s.split()))
+            if written < self.min_length:
+                raise FieldError(f"至少要写{self.min_length}个字（现在{written}个）")
+        if self.max_length is not None and len(s) > self.max_length:
+            raise FieldError(f"不能超过{self.max_length}个字（现在{len(s)}个）")
 
     def parse(self, text: str) -> str | None:
         s = clean_text(text).strip()
         if not s:
             return None
-        if self.max_length is not None and len(s) > self.max_length:
-            raise FieldError(f"不能超过{self.max_length}个字（现在{len(s)}个）")
+        self._check_length(s)
         if self.pattern and not re.fullmatch(self.pattern, s):
             raise FieldError(f"格式不对：{s}" + (f"（应{self.pattern_hint}）" if self.pattern_hint else ""))
         return s
@@ -263,8 +273,7 @@ class Text(Line):
         s = "\n".join(ln for ln in lines if ln)
         if not s:
             return None
-        if self.max_length is not None and len(s) > self.max_length:
-            raise FieldError(f"不能超过{self.max_length}个字（现在{len(s)}个）")
+        self._check_length(s)
         return s
 
 
@@ -278,9 +287,12 @@ _DATE_FORMS = (
 @dataclass(frozen=True, kw_only=True)
 class Date(Field):
     """A calendar date. Accepts 2019-01-08, 2019/1/8, 2019.1.8, 2019年1月8日, 20190108;
-    stored as a TOML date; printed as 2019年1月8日."""
+    stored as a TOML date; printed as 2019年1月8日. With ``within_year`` a date outside the
+    report's year (1月1日 to 12月31日 of ``[report] year``) is an error (V-FIELD): the date
+    of something done during the year reported on."""
 
     kind: ClassVar[str] = "date"
+    within_year: bool = False
 
     def parse(self, text: str) -> _dt.date | None:
         s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
@@ -345,21 +357,58 @@ class Choice(Field):
         return dict(self.options).get(value or "", value or "")
 
 
+@dataclass(frozen=True)
+class Total:
+    """The 合计 row under a :class:`Records` list: each of ``columns`` (keys of the list's
+    number columns; none named: every :class:`Integer` and :class:`Decimal` column) summed over
+    the records. Computed as a :class:`Grid`'s 合计 rows are (empty while a record's figure is
+    empty; 0 for no records), shown under the list, never typed or stored; templates read it
+    as ``totals.<list key>.<column key>``, code as ``field.totals(rows)``."""
+
+    columns: tuple[str, ...] = ()
+    label: str = "合计"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Records(Field):
     """A repeating list of records, e.g. the category breakdown (类别, 条数).
 
     ``columns`` are scalar fields; the stored value is a list of dicts keyed by column key.
+    ``total`` (a :class:`Total`) adds a computed 合计 row.
     """
 
     kind: ClassVar[str] = "records"
     columns: tuple[Field, ...] = ()
     min_rows: int = 0
     max_rows: int | None = None
+    total: Total | None = None
+
+    def __post_init__(self) -> None:
+        # Refused where it is declared: a total of a text column would be a silent 0.
+        if self.total is not None:
+            numbers = [c.key for c in self.columns if c.kind in ("integer", "decimal")]
+            wrong = [k for k in self.total.columns if k not in numbers]
+            if wrong or not numbers:
+                raise ValueError(f"记录列表 {self.key} 的合计只能加数字列（Integer、Decimal）："
+                                 + (f"{'、'.join(wrong)} 不是；" if wrong else "")
+                                 + (f"它的数字列是 {'、'.join(numbers)}" if numbers else "它没有数字列"))
 
     @property
     def scalar(self) -> bool:
         return False
+
+    @property
+    def total_columns(self) -> tuple[Field, ...]:
+        """The columns the 合计 row adds up, in column order (none without ``total``)."""
+        if self.total is None:
+            return ()
+        keys = self.total.columns or tuple(c.key for c in self.columns if c.kind in ("integer", "decimal"))
+        return tuple(c for c in self.columns if c.key in keys)
+
+    def totals(self, rows: Any) -> dict[str, Any]:
+        """The 合计 row of ``rows`` (the list's loaded value): ``{column key: sum}``."""
+        rows = [r for r in rows or () if isinstance(r, dict)]
+        return {c.key: _total([r.get(c.key) for r in rows]) for c in self.total_columns}
 
     def load(self, raw: Any) -> list[dict[str, Any]]:
         if raw is None:
@@ -567,13 +616,32 @@ def _total(parts: list) -> Any:
 class Computed(Field):
     """A value computed from the report and shown read-only (totals, percentages, the 附表).
 
-    ``compute(report)`` receives the read-only report view and returns a number, a string,
-    or a :class:`plugins.document.Table`. It is never stored in the file.
+    ``compute`` returns a number, a string, or a :class:`plugins.document.Table`; it is never
+    stored in the file. What it receives goes by its parameters' names, as with hooks:
+    ``compute(values)`` gets its own section's typed values (no section id to write),
+    ``compute(values, report)`` both; any other one-parameter function (``compute(report)``,
+    as before) gets the read-only report view.
     """
 
     kind: ClassVar[str] = "computed"
-    compute: Callable[[Any], Any] = lambda report: None
+    compute: Callable[..., Any] = lambda report: None
     required: bool = False
 
     def parse(self, text: str) -> Any:
         raise FieldError("这是计算得出的值，不能填写")
+
+    @cached_property
+    def _parameters(self) -> frozenset[str]:
+        try:
+            return frozenset(inspect.signature(self.compute).parameters)
+        except (TypeError, ValueError):  # a callable without a signature: called as before
+            return frozenset()
+
+    def evaluate(self, report: Any, section_id: str) -> Any:
+        """The value, for the field of section ``section_id`` in ``report`` (a view)."""
+        if "values" not in self._parameters:
+            return self.compute(report)
+        arguments = {"values": report.values(section_id)}
+        if "report" in self._parameters:
+            arguments["report"] = report
+        return self.compute(**arguments)

@@ -21,6 +21,7 @@ from typing import Any, Mapping
 from . import guard
 from .checks import meta_fields
 from .document import Block, Cell, Table, escape_markup, parse_markup
+from .fields import Records
 from .history import view_with_previous
 from .manager import PluginHost
 from .report import Report, ReportView
@@ -289,13 +290,16 @@ class Renderer:
     # -- sections ------------------------------------------------------------------------
     def section_markup(self, section: Section, view: ReportView, numeral: str = "") -> str:
         """The section body as document markup (raises whatever the template raises)."""
+        values = view.values(section.id)
         ctx: dict[str, Any] = {
             "section": section,
             "numeral": numeral,
             # every declared metadata key is defined (None when not filled in), as in the document template
             "meta": escaped({**{f.key: None for f in meta_fields(self.host, view)}, **dict(view.meta)}),
             "year": view.year,
-            "data": escaped(view.values(section.id)),
+            "data": escaped(values),
+            # the 合计 rows of the lists that declare one (Records.total)
+            "totals": {f.key: f.totals(values.get(f.key)) for f in section.fields if isinstance(f, Records) and f.total},
             "values": lambda sid: escaped(view.values(sid)),
             "computed": Computed(view, section.id, [f.key for f in section.fields if f.kind == "computed"]),
         }

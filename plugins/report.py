@@ -17,6 +17,8 @@ from types import MappingProxyType
 from collections.abc import Mapping
 from typing import Any, Callable
 
+from .fields import Computed
+
 __all__ = ["Report", "ReportView", "META"]
 
 META = "report"  # the table of document metadata, and its "section id" in issues
@@ -159,11 +161,11 @@ class ReportView:
         if k not in self._cache:
             section = self._sections.get(section_id)
             fld = section.field(key) if section is not None else None
-            if fld is None or fld.kind != "computed":
+            if not isinstance(fld, Computed):
                 raise KeyError(f"section {section_id!r} has no computed field {key!r}")
             self._cache[k] = None  # guards against a cycle between computed fields
             try:
-                self._cache[k] = fld.compute(self)
+                self._cache[k] = fld.evaluate(self, section_id)
             except BaseException as exc:
                 self._cache[k] = _Failed(exc)  # the same failure for every reader of this view
                 raise

@@ -186,3 +186,23 @@ def test_the_guides_plugins_load_check_and_render(tmp_path):
     text = to_text(Renderer(host).render(report))
     assert "　　七、政务公开培训情况\n　　2018年，未举办政务公开专题培训。\n" in text
     assert "　　一、概述\n　　2018年，全市政务公开工作平稳推进。\n" in text
+
+
+def test_the_guides_plugin_tests_pass(tmp_path, monkeypatch):
+    """§5's tests (nianbao.testing) run against §1's plugin, as a county would run them."""
+    import importlib.util
+
+    files = dict(FILE_BLOCK.findall(DOC))
+    assert "tests/test_jo_training.py" in files
+    for path, text in files.items():
+        target = tmp_path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # folders=["local_plugins"] is relative, as in a county's repository
+    spec = importlib.util.spec_from_file_location("test_jo_training", tmp_path / "tests" / "test_jo_training.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    tests = [getattr(module, name) for name in dir(module) if name.startswith("test_")]
+    assert len(tests) == 2
+    for test in tests:
+        test()

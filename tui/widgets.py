@@ -29,7 +29,7 @@ from textual.widgets._select import SelectCurrent, SelectOverlay  # (Select's pa
 from plugins import guard
 from plugins.document import Cell, Table
 from plugins.exporters import column_widths
-from plugins.fields import Field, Grid, GridRow, Records, clean_text
+from plugins.fields import Field, FieldError, Grid, GridRow, Records, clean_text
 from plugins.report import ReportView
 from plugins.results import Issue
 
@@ -1312,6 +1312,8 @@ class FieldBox(Vertical):
                 label.append(f"（{f.unit}）", style="dim")
             yield Label(label, classes="label")
             yield self.main
+            if isinstance(f, Records) and f.total is not None:
+                yield WrappedText(self._total_lines(), classes="computed records-total")
             if f.help:
                 yield WrappedText([(RichText(clean_text(f.help)), 0, True)], classes="help")
         yield WrappedText(classes="message")
@@ -1382,11 +1384,29 @@ class FieldBox(Vertical):
             return f"{row}（{col}）"
         return ""
 
+    def _total_lines(self, view: ReportView | None = None) -> list[TextLine]:
+        """The 合计 row a list declares (Records.total): label, then each summed column."""
+        f = self.field
+        assert isinstance(f, Records) and f.total is not None
+        rows = view.values(self.page_id).get(f.key) if view is not None else None
+        if rows is None:  # before the first check: from what the session holds
+            try:
+                rows = f.load(self.session.raw(self.page_id, f.key))
+            except FieldError:
+                rows = f.as_typed(self.session.raw(self.page_id, f.key)) or []
+        sums = f.totals(rows)
+        parts = [f"{c.label} {'—' if sums[c.key] is None else sums[c.key]}{(' ' + c.unit) if c.unit else ''}"
+                 for c in f.total_columns]
+        return [(RichText(clean_text(f"{f.total.label}：{'，'.join(parts)}"), style="bold"), 2, True)]
+
     def refresh_computed(self, view: ReportView) -> None:
         if isinstance(self.main, ComputedValue):
             self.main.refresh_value(view)
         elif isinstance(self.main, GridBox):
             self.main.refresh_computed()
+        elif isinstance(self.field, Records) and self.field.total is not None:
+            for total in self.query(".records-total").results(WrappedText):
+                total.set_lines(self._total_lines(view))
 
 
 def _is_table(page_id: str, field: Field, view: ReportView | None) -> bool:

@@ -57,10 +57,10 @@ NEW_MEDIA_WORDS = ("两微一端", "新媒体", "微信", "微博", "客户端",
 _GUIDANCE = "国办发〔2018〕123号要求对信息更新缓慢、无力维护的政务新媒体关停整合"
 
 
-def posts_total(report):
-    """各账号发布条数之和; ``None`` while any account's count is still empty."""
-    accounts = report.values(SECTION_ID)["accounts"]
-    counts = [a.get("posts") for a in accounts]
+def posts_total(values):
+    """各账号发布条数之和; ``None`` while any account's count is still empty. A parameter
+    named ``values`` receives this section's own values (no section id to write)."""
+    counts = [a.get("posts") for a in values["accounts"]]
     if any(c is None for c in counts):
         return None
     return sum(counts)
