@@ -171,7 +171,7 @@ def test_render_part_names_what_is_missing(plugin, tmp_path):
     with pytest.raises(PartNotRendered, match="插件没有加载：broken：导入失败：ImportError: 没有这个库"):
         render_part(REPORT, "tf.open_days", format="fujian-2018", folders=[tmp_path])
     (tmp_path / "open_days.j2").write_text("{{ no_such_thing.x }}\n", encoding="utf-8")
-    with pytest.raises(PartNotRendered, match="本部分无法生成（插件 Plugin）"):
+    with pytest.raises(PartNotRendered, match="本部分无法生成（插件 Plugin 的模板 tf.open_days/open_days.j2 第 1 行）：UndefinedError"):
         render_part(REPORT, "tf.open_days", format="fujian-2018", plugins=[plugin])
 
 
