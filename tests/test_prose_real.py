@@ -139,3 +139,51 @@ def test_year_and_proofreading_rules_on_real_paragraphs(unit, year, source, text
     assert [i.rule for i in got] == [rule for rule, _ in findings], [i.message for i in got]
     for (rule, words), issue in zip(findings, got):
         assert words in issue.message, issue.message
+
+
+# -- N3-8 on real sentences ------------------------------------------------------------------
+# What nianbao reads as figures about 政府信息公开申请 in real sentences, and what it leaves
+# alone (网上来访信件 are no applications; a figure in another unit is no count of them).
+REAL_APPLICATION_FIGURES = [
+    ("富县2024", "http://www.fuxian.gov.cn/zfxxgk/zfxxgknb/xj/1882251480800149505.html",
+     "2024年全县共受理依申请公开12件，予以公开及部分公开的有6件，占50%；无法提供的有6件，占50%；"
+     "申请内容主要涉及财政、农业、交通、水利、自然资源等方面。",
+     [("received", 12), ("granted_partial", 6), ("unable", 6)]),
+    ("合水县2024", "https://www.hsxzf.gov.cn/xxgk/xxgknb/2024n/hsxzf20231/wyll20231/content_66370",
+     "2024年，全县共收到政府信息公开申请11件，其中通过政府网站申请9件、向县政府办公室邮寄纸质版申请2件，"
+     "全部属自然人申请件，按时办结11件，截至2024年底，已经全部办结，结转下年度办理0件。",
+     [("received", 11), ("processed", 11), ("carried_out", 0)]),  # the channels (9, 2) are not counts of table 三
+    ("宗关街道2025", "https://www.qiaokou.gov.cn/xxgk/zfxxgknb/bmjdhz/qzfpcjg/zgj/202601/t20260123_2716705.shtml",
+     "2025年，街道新收到依申请公开政府信息0件，上年结转申请0件。", [("received", 0), ("carried_in", 0)]),
+    ("永靖县2024", "https://linxia.gov.cn/lxz/zwgk/zfxxgknb/2024/gxs/art/2025/art_22be474b31d140f9b43259d5fd6a4ad7.html",
+     "继续深化政民互动，加强群众关注热点问题主动回应，2024年共受理群众网上来访信件34件，办结34件，办结率100%。", []),
+    ("中仓街道2025", "https://www.bjtzh.gov.cn/tzzfxxgk/c109617fbdgnp/202601/1778607.shtml",
+     "综合办公室根据领导单位调整及分工调整对“领导介绍”模块进行更新两次；依申请公开3次，行政复议0次，行政诉讼0次；", []),
+]
+
+
+@pytest.mark.parametrize("unit, source, text, figures", REAL_APPLICATION_FIGURES,
+                         ids=[r[0] for r in REAL_APPLICATION_FIGURES])
+def test_figures_about_applications_in_real_sentences(unit, source, text, figures):
+    from sections.national2021.requests import quoted_figures
+    assert quoted_figures(text) == figures
+
+
+def test_n3_8_a_real_department_quotes_2_applications_where_its_table_has_3():
+    # A 长春 city department, 2023 (http://js.changchun.gov.cn/zcbm/styjrswj/ndbg/202401/t20240115_3271106.html):
+    # part 一 says it received 2 applications; its table 三 prints 本年新收 3 (自然人 3), 上年结转 0.
+    from plugins.checks import check_report
+    from plugins.manager import PluginHost
+    from plugins.config import Config
+    from test_national2021 import edited
+
+    text = ("我局高度重视依申请公开事项的答复，严格依法依规做好政府信息依申请公开答复，由专人负责协调有关处室研究"
+            "答复意见，并按照规定程序，在规定时限内答复申请人。本年度，共受理政府信息公开申请2件，都在法定期限内予以答复。")
+    cols = ("natural", "commercial", "research", "public_welfare", "legal_service", "other_org")
+    report = edited({"nat.overview.requests": text,
+                     "nat.requests.table.new": dict.fromkeys(cols, 0) | {"natural": 3},
+                     "nat.requests.table.carried_in": dict.fromkeys(cols, 0)})
+    issues = [i for i in check_report(PluginHost(Config(), entry_points=False), report).issues
+              if i.rule == "N3-8" and i.field == "requests"]
+    assert [(i.severity, i.section) for i in issues] == [("error", "nat.overview")]
+    assert "2件" in issues[0].message and "3件" in issues[0].message
