@@ -41,9 +41,10 @@ class Appeals(FujianSection):
         cases = CASES.full(v["cases"])
         year_total = [cases[r.key]["year"] for r in CASES.rows]
         details = v["details"] or ""
-        if all(n is not None for n in year_total) and sum(year_total) > 0 and _NONE_SAID.search(details):
+        none_said = _NONE_SAID.search(details)
+        if all(n is not None for n in year_total) and sum(year_total) > 0 and none_said:
             out.append(error(self.id, "details",
-                             f"情况说明写“{_NONE_SAID.search(details).group(0)}”，但表中本年度有{sum(year_total)}件", "OR10"))
+                             f"情况说明写“{none_said.group(0)}”，但表中本年度有{sum(year_total)}件", "OR10"))
         out += rules.year_words(self.id, "details", details, report.year)
         out += cross_year_cumulative(self.id, CASES, v["cases"], report, "件")
         out += cross_year_jumps(self.id, CASES, v["cases"], report, [r.key for r in CASES.rows], "件")

@@ -126,8 +126,8 @@ def quoted_issues(section_id, field, text, received, answers):
                 if want is not None and n != want:
                     what = ("申请" if grid == "received" else "答复") + _LABELS[row]
                     out.append(error(section_id, field, f"正文写“{m.group(0)}”，与附表中本年度{what}{want}件不符", "OR8"))
-        m = _NONE_RECEIVED.search(sentence)
+        none_said = _NONE_RECEIVED.search(sentence)
         got = received["total"]["year"]
-        if m and got:
-            out.append(error(section_id, field, f"正文写“{m.group(0)}”，但附表中本年度受理申请{got}件", "OR8"))
+        if none_said and got:
+            out.append(error(section_id, field, f"正文写“{none_said.group(0)}”，但附表中本年度受理申请{got}件", "OR8"))
     return out

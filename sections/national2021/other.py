@@ -54,8 +54,8 @@ class Other(NationalSection):
         if fee and not (_ABOUT_FEES.search(fee) and (_AMOUNT.search(fee) or _NO_FEE.search(fee) or _NOTICE.search(fee))):
             out.append(error(self.id, "fee", "没有写明是否收取信息处理费：请写明收取的金额（如“收取信息处理费3940元”），"
                                              "或“本年度未收取信息处理费”", "V-SEC6-FEE"))
-        elif no_fee and _NO_NOTICE.search(fee):
-            out.append(error(self.id, "fee", f"正文写“{_NO_NOTICE.search(fee).group(0)}”，但第三部分有{no_fee}件"
+        elif no_fee and (no_notice := _NO_NOTICE.search(fee)):
+            out.append(error(self.id, "fee", f"正文写“{no_notice.group(0)}”，但第三部分有{no_fee}件"
                                              "因申请人逾期未按收费通知缴费而不再处理：发出过收费通知", "V-SEC6-FEE"))
         if no_fee and not _NOTICE.search(fee):
             out.append(warning(self.id, "fee",

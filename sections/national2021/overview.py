@@ -4,7 +4,7 @@ sub-heading （一）…（五） whose wording may be changed."""
 from __future__ import annotations
 
 from plugins import rules, warning
-from plugins.fields import Line, Text
+from plugins.fields import Field, Line, Text
 
 from .appeals import prose_issues as appeals_prose
 from .common import NationalSection, repeated_prose
@@ -25,7 +25,7 @@ GOVERNMENT_WORDS = ("工作考核", "社会评议", "责任追究")
 
 
 def _fields():
-    out = [Text(key="intro", label="总述", required=False, help="贯彻落实《条例》情况的综述")]
+    out: list[Field] = [Text(key="intro", label="总述", required=False, help="贯彻落实《条例》情况的综述")]
     for key, title, label, _ in ASPECTS:
         out.append(Line(key=f"{key}_title", label=f"“{label}”小标题", required=False, max_length=30,
                         help=f"默认“{title}”"))
