@@ -527,6 +527,13 @@ class PluginHost:
         lacks something a plugin should have added (``nianbao check`` exits 4)."""
         return not self.failed and not self.problems
 
+    def not_running(self) -> list[str]:
+        """What does not run, one line each, in the words ``check``, ``aggregate`` and the
+        interface use: every plugin not running (name, where it came from, why: failed or
+        switched off in config.toml), then the host's problems."""
+        return ([f"插件 {r.describe()}" for r in self.records.values() if r.state != "loaded"]
+                + [f"插件问题：{p}" for p in self.problems])
+
     def plugin_state(self) -> dict[str, Any]:
         """What did not run, for ``--json``: safe mode, every plugin not running (failed or
         switched off, with where it came from and why) and the host's problems."""

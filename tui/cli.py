@@ -104,11 +104,13 @@ def _host(args: argparse.Namespace, announce: bool = True) -> tuple[Config, Plug
     return config, host
 
 
-def plugin_lines(host: PluginHost) -> list[str]:
-    """What did not run, for the end of ``check`` and ``aggregate``: each plugin not running
-    (name, where it came from, why), then the host's problems."""
-    return ([f"插件 {r.describe()}" for r in host.records.values() if r.state != "loaded"]
-            + [f"插件问题：{p}" for p in host.problems])
+def _say_not_running(host: PluginHost) -> None:
+    """At the end of ``check`` and ``aggregate``: each plugin not running, the host's problems."""
+    lines = host.not_running()
+    if lines:
+        _out("插件：")
+        for line in lines:
+            _out(f"  {line}")
 
 
 def _say_safe_mode(host: PluginHost) -> None:
@@ -382,11 +384,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                   ensure_ascii=False, indent=2, default=str)
         _data().write("\n")
         return status
-    lines = plugin_lines(host)
-    if lines:
-        _out("插件：")
-        for line in lines:
-            _out(f"  {line}")
+    _say_not_running(host)
     if status == EXIT_PLUGINS:
         _out("检查不完整：有插件没有运行或出错，它的规则没有检查（退出码 4；nianbao plugins 查看详情）")
     return status
@@ -554,11 +552,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
         _out(line)
     if result.unlisted:
         _out(f"不在 config.toml [[units]] 名单中的单位（已计入）：{'、'.join(result.unlisted)}")
-    lines = plugin_lines(host)
-    if lines:
-        _out("插件：")
-        for line in lines:
-            _out(f"  {line}")
+    _say_not_running(host)
     if status == EXIT_PLUGINS:
         _out("汇总不完整：有插件没有运行，它的部分没有汇总、它的规则没有检查（退出码 4；nianbao plugins 查看详情）")
     _out(f"下一步：撰写本级报告的文字（nianbao edit {result.out}），再 nianbao check {result.out}")

@@ -91,6 +91,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ok": ("确定", "OK"),
     # -- problems with the program or the terminal
     "section_broken": ("本部分的插件出错，已填写的内容不受影响：{msg}", "This part's plugin failed; what you typed is safe: {msg}"),
+    # -- plugins that do not run (the status bar, a notice on start, the help screen)
+    "status_safe_mode": ("安全模式", "Safe mode"),
+    "status_plugins_off": ("{n}个插件未运行", "{n} plugin(s) off"),
+    "status_plugins_problem": ("插件有问题", "Plugin problem"),
+    "plugins_off_one": ("插件 {name} 没有运行：{reason}（F1 查看）", "Plugin {name} is not running: {reason} (F1 for details)"),
+    "plugins_off_many": ("{n} 个插件没有运行：{names}（F1 查看原因）", "{n} plugins are not running: {names} (F1 for why)"),
+    "plugins_problems": ("插件有问题：{problem}（F1 查看）", "A plugin problem: {problem} (F1 for details)"),
+    "safe_mode_notice": ("安全模式：只加载了内置插件，县里的插件和覆盖模板都没有使用",
+                         "Safe mode: built-in plugins only; the county's plugins and template overrides are not used"),
+    "help_plugins_title": ("插件（nianbao plugins 查看详情）：", "Plugins (nianbao plugins gives the details):"),
     "save_failed": ("保存失败：{error}", "Save failed: {error}"),
     "bad_encoding": ("收到无法识别的字符，没有写入报告：终端的字符编码不是 UTF-8，请在 SSH 客户端中改为 UTF-8",
                      "Undecodable characters refused, not written to the report: set the terminal's encoding to UTF-8"),
