@@ -543,6 +543,7 @@ def test_status_command(host, tmp_path, capsys):
     assert code == 0
     data = json.loads(out)
     assert data["year"] == 2018 and data["summary"] == {"units": 6, "handed_in": 4, "missing": 2, "with_errors": 1}
+    assert data["plugins"] == {"safe_mode": True, "complete": True, "disabled": [], "problems": []}
     row = data["units"][3]
     assert (row["name"], row["state"], row["state_label"], row["errors"], row["deadline"]) == (
         "建瓯市水利局", "errors", "有错误", 2, "2019-03-31")
