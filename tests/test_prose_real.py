@@ -95,7 +95,7 @@ REAL = [
 def test_prose_rules_on_real_sentences(unit, source, text, findings):
     got = sentence_sums("nat.overview", "proactive", text) + typos("nat.overview", "proactive", text)
     assert [(i.rule, i.severity) for i in got] == [(rule, "warning") for rule, _ in findings], [i.message for i in got]
-    for (rule, words), issue in zip(findings, got):
+    for (_rule, words), issue in zip(findings, got):
         assert words in issue.message, issue.message
 
 
@@ -137,7 +137,7 @@ def test_year_and_proofreading_rules_on_real_paragraphs(unit, year, source, text
     got = (measures_year("nat.problems", "measures", text, year) + year_words("nat.problems", "measures", text, year)
            + typos("nat.problems", "measures", text) + sentence_sums("nat.problems", "measures", text))
     assert [i.rule for i in got] == [rule for rule, _ in findings], [i.message for i in got]
-    for (rule, words), issue in zip(findings, got):
+    for (_rule, words), issue in zip(findings, got):
         assert words in issue.message, issue.message
 
 
