@@ -153,6 +153,17 @@ REAL_APPLICATION_FIGURES = [
      "2024年，全县共收到政府信息公开申请11件，其中通过政府网站申请9件、向县政府办公室邮寄纸质版申请2件，"
      "全部属自然人申请件，按时办结11件，截至2024年底，已经全部办结，结转下年度办理0件。",
      [("received", 11), ("processed", 11), ("carried_out", 0)]),  # the channels (9, 2) are not counts of table 三
+    ("迎宾路街道2021", "http://www.syyh.gov.cn/zwgk/zfxxgknb/2021/jdbsczfxxgkgzndbg/202206/t20220615_3268918.html",
+     "受理公民、法人和其他组织向市政府及市政府办公室提出的政府信息公开申请5件，均在法定时限内予以答复。"
+     "信息公开类行政复议1起，正在办理中。", [("received", 5)]),
+    # the 2019 report of 上海市人民政府办公厅 (tests/fixtures/import/shanghai-office-2019.html)
+    ("上海市政府办公厅2019", "https://www.shanghai.gov.cn (tests/fixtures/import/shanghai-office-2019.html)",
+     "市政府办公厅代表市政府共受理政府信息公开申请859件，申请数量较去年回落12.3%；答复政府信息公开申请805件"
+     "（含上年度结转申请18件，另有72件申请按照《条例》顺延到下年度答复），均在法定期限内予以答复。"
+     "予以公开及部分公开258件，占33.9%；不予公开35件，占4.34%；因本机关不掌握等原因无法提供265件，占32.9%；"
+     "不予处理158件，占19.6%；其他处理0件。",
+     [("received", 859), ("carried_in", 18), ("processed", 805), ("carried_out", 72), ("granted_partial", 258),
+      ("denied", 35), ("unable", 265), ("rejected", 158)]),
     ("宗关街道2025", "https://www.qiaokou.gov.cn/xxgk/zfxxgknb/bmjdhz/qzfpcjg/zgj/202601/t20260123_2716705.shtml",
      "2025年，街道新收到依申请公开政府信息0件，上年结转申请0件。", [("received", 0), ("carried_in", 0)]),
     ("永靖县2024", "https://linxia.gov.cn/lxz/zwgk/zfxxgknb/2024/gxs/art/2025/art_22be474b31d140f9b43259d5fd6a4ad7.html",

@@ -204,7 +204,9 @@ _SHORT = GAP.replace("{0,12}", "{0,4}")
 # “转下一年度办理答复的有1件”), not the number handled.
 _QUALIFIED = re.compile(r"(?:公开|不予|无法提供|处理|撤回|下一?年度?[^\d，,。；;]{0,4})$")
 _PATTERNS = (
-    ("received", ("新收", "收到", "受理"), re.compile(_KW + r"(" + GAP + r")(\d+)件")),
+    # or a long way, across 、, when 申请 stands right before the figure (“受理公民、法人和其他
+    # 组织向市政府…提出的政府信息公开申请5件”)
+    ("received", ("新收", "收到", "受理"), re.compile(_KW + r"(" + GAP + r"|[^\d，,。；;（）()\n]{0,40}?申请)(\d+)件")),
     ("carried_in", ("结转",), re.compile(r"上一?年度?结转(" + GAP + r")(\d+)件")),
     ("processed", ("办结", "答复"), re.compile(r"(?:办结|答复)(" + GAP + r")(\d+)件")),
     ("carried_out", ("结转", "转"), re.compile(r"(?:结转|转入|转至|转到|转)(?:到|至)?下一?年度?(" + GAP + r")(\d+)件")),
@@ -215,7 +217,8 @@ _PATTERNS = (
     ("unable", ("无法提供",), re.compile(r"无法提供(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
     ("rejected", ("不予处理",), re.compile(r"不予处理(" + GAP.replace("{0,12}", "{0,4}") + r")(\d+)件")),
 )
-_CARRIED_OUT_BEFORE = re.compile(r"(\d+)件[^\d，,。；;]{0,4}?(?:结转|顺延)(?:到|至|入)?下一?年度?")
+# “另有72件申请按照《条例》顺延到下年度答复”
+_CARRIED_OUT_BEFORE = re.compile(r"(\d+)件[^\d，,。；;]{0,10}?(?:结转|顺延)(?:到|至|入)?下一?年度?")
 
 
 # Every pattern's words, found where they overlap too (“办结转…” has 办结 and 结转).
