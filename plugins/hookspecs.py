@@ -7,7 +7,7 @@ each call guarded, so one failing plugin never stops another.
 Rules for implementations:
 
 * Implement a hook as a module-level function (or method) decorated with
-  ``@plugins.hookimpl`` and named exactly as below; a misspelt name disables the plugin
+  ``@nianbao.hookimpl`` (the same as ``plugins.hookimpl``) and named exactly as below; a misspelt name disables the plugin
   with a message.
 * Accept only the arguments you need, without default values (pluggy passes arguments by
   name and does not pass arguments that have defaults).
@@ -36,7 +36,7 @@ hookspec = pluggy.HookspecMarker("nianbao")
 class NianbaoSpecs:
     @hookspec
     def nianbao_register_formats(self, config):
-        """Return the report formats (:class:`plugins.ReportFormat`) this plugin defines.
+        """Return the report formats (:class:`nianbao.ReportFormat`) this plugin defines.
 
         A format names the years it is for and the template of the whole document (front
         matter, the sections in order, signature). The built-in ``fujian-2018`` format is
@@ -50,7 +50,7 @@ class NianbaoSpecs:
 
     @hookspec
     def nianbao_register_sections(self, config):
-        """Return the report sections (:class:`plugins.Section` instances) this plugin supplies.
+        """Return the report sections (:class:`nianbao.Section` instances) this plugin supplies.
 
         Each section declares its id, heading, formats, fields and template, and validates
         its own data. Section ids are unique: a section that wants to take the place of
@@ -62,17 +62,17 @@ class NianbaoSpecs:
 
     @hookspec
     def nianbao_register_checks(self, config):
-        """Return extra rules (:class:`plugins.Check`) for sections owned by others.
+        """Return extra rules (:class:`nianbao.Check`) for sections owned by others.
 
         This is how a county adds its own rules to a built-in section without replacing it:
         ``Check(id="jo-website-share", section="fj.proactive", run=func)``, where
         ``func(report)`` receives the read-only report view and returns
-        :class:`plugins.Issue` objects. Use ``section="report"`` for the metadata.
+        :class:`nianbao.Issue` objects. Use ``section="report"`` for the metadata.
         """
 
     @hookspec
     def nianbao_register_exporters(self, config):
-        """Return output formats (:class:`plugins.Exporter`): ``nianbao export --to ID``.
+        """Return output formats (:class:`nianbao.Exporter`): ``nianbao export --to ID``.
 
         An exporter receives the rendered document (blocks, see :mod:`plugins.document`)
         and returns ``str`` or ``bytes``; it never re-renders templates, so a county's

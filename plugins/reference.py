@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
-from .fields import Field
+from .fields import Choice, Field, Grid, Records
 from .manager import PluginHost
 from .meta import META_FIELDS
 from .render import cn_numeral, template_folders, template_overrides
@@ -38,17 +38,16 @@ def field_entry(f: Field) -> dict[str, Any]:
         value = getattr(f, attr, None)
         if value not in (None, "", False) and not (attr == "places" and f.kind != "decimal"):
             out[attr] = value if isinstance(value, (int, str, bool)) else str(value)
-    if f.kind == "choice":
-        out["options"] = [{"value": v, "label": label} for v, label in getattr(f, "options", ())]
-    if f.kind == "records":
-        out["columns"] = [field_entry(c) for c in getattr(f, "columns", ())]
-        total = getattr(f, "total", None)
-        if total is not None:
-            out["total"] = {"label": total.label, "columns": list(total.columns)}
-    if f.kind == "grid":
-        out["cell"] = type(getattr(f, "cell")).__name__
-        out["rows"] = [{"key": r.key, "label": r.label, "sum_of": list(r.sum_of)} for r in getattr(f, "rows", ())]
-        out["columns"] = [{"key": c.key, "label": c.label, "sum_of": list(c.sum_of)} for c in getattr(f, "columns", ())]
+    if isinstance(f, Choice):
+        out["options"] = [{"value": v, "label": label} for v, label in f.options]
+    if isinstance(f, Records):
+        out["columns"] = [field_entry(c) for c in f.columns]
+        if f.total is not None:  # the columns it adds up, also when it names none (every number column)
+            out["total"] = {"label": f.total.label, "columns": [c.key for c in f.total_columns]}
+    if isinstance(f, Grid):
+        out["cell"] = type(f.cell).__name__
+        out["rows"] = [{"key": r.key, "label": r.label, "sum_of": list(r.sum_of)} for r in f.rows]
+        out["columns"] = [{"key": c.key, "label": c.label, "sum_of": list(c.sum_of)} for c in f.columns]
     return out
 
 

@@ -22,7 +22,7 @@ class Section:
     ``id``            stable id, dotted lowercase ASCII (``"fj.overview"``, ``"jo.newmedia"``);
                       also where the section's data lives in the TOML file (``[fj.overview]``).
     ``api_version``   the contract version this section was written for
-                      (:data:`plugins.API_VERSION`); the host refuses other versions.
+                      (:data:`nianbao.API_VERSION`); the host refuses other versions.
     ``heading``       the heading without its numeral (``"概述"``); the host numbers the parts
                       一、二、… in their configured order.
     ``formats``       the report formats it belongs to (``("fujian-2018",)``).

@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 
 import nianbao_newmedia
+from nianbao.testing import check_part, render_part
 from plugins.checks import check_report
 from plugins.config import Config, load_config
 from plugins.document import parse_markup
@@ -213,6 +214,30 @@ def test_renders_a_unit_without_accounts(host):
     blocks = parse_markup(markup(host, report_data(accounts=[], intro=None, messages=0, replies=0, responses=0, closed=3)))
     assert [b.text for b in blocks] == ["（一）账号开设和信息发布情况", "2018年，建瓯市人民政府办公室未开设政务新媒体账号，关停整合账号3个。",
                                         "全年未通过政务新媒体收到网民留言。"]
+
+
+def test_one_part_from_toml_in_one_call():
+    """The same through ``nianbao.testing``: one part, written as the report file holds it,
+    printed as ``nianbao export --to txt`` prints it."""
+    text = render_part("""
+        [report]
+        unit = "建瓯市人民政府办公室"
+        year = 2018
+        format = "fujian-2018"
+
+        [jo.newmedia]
+        closed = 3
+        messages = 0
+        replies = 0
+        responses = 0
+    """, SECTION, entry_points=True)
+    assert text == ("　　七、政务新媒体情况\n"
+                    "　　（一）账号开设和信息发布情况\n"
+                    "　　2018年，建瓯市人民政府办公室未开设政务新媒体账号，关停整合账号3个。\n"
+                    "　　（二）互动回应情况。全年未通过政务新媒体收到网民留言。\n")
+    issues = check_part("[jo.newmedia]\nmessages = 10\nreplies = 12\nresponses = 0\n", SECTION,
+                        format="fujian-2018", entry_points=True)
+    assert ("error", "replies", "NM1") in [(i.severity, i.field, i.rule) for i in issues]
 
 
 def test_what_operators_type_cannot_break_the_document(host):
