@@ -90,11 +90,14 @@ def _setup(toml_text: str, section_id: str, format: str | None, host: PluginHost
     fmt = host.format_for(report)
     if fmt is None:
         raise PartNotRendered("无法确定报告格式：给出 format=…，或在 [report] 中写 format 或 year")
-    if host.section(section_id) is None:
+    section = host.section(section_id)
+    if section is None:
         loaded = "、".join(host.sections) or "无"
         raise PartNotRendered(f"部分 {section_id} 没有加载（已加载的部分：{loaded}）")
-    if section_id not in [s.id for s in host.sections_for(fmt.id)]:
-        raise PartNotRendered(f"部分 {section_id} 不属于格式 {fmt.id}（它属于 {'、'.join(host.section(section_id).formats)}）")
+    if section not in host.sections_for(fmt.id):
+        if fmt.id in section.formats:
+            raise PartNotRendered(f"部分 {section_id} 被停用（[sections] disabled）")
+        raise PartNotRendered(f"部分 {section_id} 不属于格式 {fmt.id}（它属于 {'、'.join(section.formats)}）")
     return host, report
 
 

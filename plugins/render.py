@@ -131,7 +131,8 @@ def template_folders(host: PluginHost) -> dict[str, Path]:
     macros), each format id and each section id. A template's name is ``<namespace>/<file>``."""
     out = {"core": CORE_TEMPLATES}
     out.update((fmt.id, Path(fmt.template_folder)) for fmt in host.formats.values())
-    out.update((s.id, Path(s.template_folder)) for s in host.sections.values())
+    # (a loaded section always has a template_folder: the host refuses one without)
+    out.update((s.id, Path(s.template_folder or "")) for s in host.sections.values())
     return out
 
 

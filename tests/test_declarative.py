@@ -5,7 +5,6 @@ year, computed fields that receive their own section's values, and ``nianbao.tes
 
 from __future__ import annotations
 
-import datetime as dt
 import textwrap
 from decimal import Decimal as D
 from pathlib import Path
