@@ -44,6 +44,9 @@ class Unit:
 UNIT_KEYS = ("name", "level", "file", "accounts")
 COUNTY_KEYS = ("folder",)
 REVIEW_KEYS = ("office",)
+#: ``[serve]`` (``nianbao serve``): the address listened on, and the passwords of the offices
+#: or units that may log in (name -> hash from ``nianbao serve --hash-password``)
+SERVE_KEYS = ("host", "port", "passwords")
 
 #: Every table of config.toml and the keys it may have; anything else is a typo, refused with
 #: the closest known key. A table added to config.toml is added here (and to docs/plugins.md
@@ -58,6 +61,7 @@ CONFIG_TABLES: dict[str, tuple[str, ...]] = {
     "county": COUNTY_KEYS,
     "units": UNIT_KEYS,  # (each [[units]] entry)
     "review": REVIEW_KEYS,
+    "serve": SERVE_KEYS,
 }
 #: Keys at the top of the file that are not tables: ``debug = true`` prints a plugin's
 #: traceback when its check fails.
@@ -90,6 +94,9 @@ class Config:
     office: tuple[str, ...] = ()
     #: ``[plugins.<name>]``: each plugin's own settings table, by plugin name
     plugin_tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    serve_host: str = "127.0.0.1"
+    serve_port: int = 8000
+    serve_passwords: dict[str, str] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
 
     def plugin_settings(self, name: str) -> Mapping[str, Any]:
@@ -164,6 +171,14 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     units = _units(p, base, raw.get("units", []), county_folder)
     review = table("review")
     office = _accounts(p, "[review] office", review.get("office", []))
+    serve = table("serve")
+    serve_host = _expect(p, "serve", "host", serve.get("host", "127.0.0.1"), str, "地址（如 \"127.0.0.1\"）")
+    serve_port = _expect(p, "serve", "port", serve.get("port", 8000), int, "端口号（1–65535）")
+    if not 0 < serve_port < 65536:
+        raise InputFileError(p, f"[serve] port 应为端口号（1–65535），现在是 {serve_port!r}")
+    passwords = _expect(p, "serve", "passwords", serve.get("passwords", {}), dict, "表（单位名 = 密码的散列）")
+    for name, value in passwords.items():
+        _expect(p, "serve.passwords", name, value, str, "nianbao serve --hash-password 生成的散列")
     year = site.get("year")
     if year is not None:
         _expect(p, "site", "year", year, int, "年份（整数）")
@@ -203,6 +218,9 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         units=units,
         office=office,
         plugin_tables={k: v for k, v in plugins.items() if isinstance(v, dict)},
+        serve_host=serve_host,
+        serve_port=serve_port,
+        serve_passwords=dict(passwords),
         raw=raw,
     )
 

@@ -634,6 +634,80 @@ def cmd_edit(args: argparse.Namespace) -> int:
             gc.enable()
 
 
+# -- serve ------------------------------------------------------------------------------
+def _session_command(args: argparse.Namespace, config: Config) -> tuple[list[str], str]:
+    """What every browser tab runs (``nianbao edit`` on a report, or the county's status
+    screen for a folder holding its config.toml), and the page's title. Checked here, so
+    a wrong path is said once, in the terminal, not in every tab."""
+    base = [sys.executable, "-m", "tui.cli"] + (["--safe-mode"] if args.safe_mode else [])
+    target = args.file or (str(config.report) if config.report else None)
+    if target is None:
+        raise UsageError("没有指定报告文件：nianbao serve 文件.toml（或县级文件夹），或在 config.toml [site] report 中指定")
+    path = Path(target).resolve()
+    if path.is_dir():
+        county = path / "config.toml"
+        if not county.is_file():
+            raise UsageError(f"{target} 是文件夹，但其中没有 config.toml：县级文件夹应有列出各单位（[[units]]）的 config.toml")
+        if not load_config(county).units:
+            raise UsageError(f"{county} 中没有 [[units]]：请列出各单位（name、level，及 [county] folder 或 file）")
+        return base + ["--config", str(county), "status", "--tui"], f"nianbao · {path.name}"
+    from plugins.importers import is_document
+
+    if is_document(target):
+        raise UsageError(f"{target} 是已发布的文档：先 nianbao import {target}，再 nianbao serve 导入的 .toml")
+    if not path.is_file():
+        raise UsageError(f"{target}: 文件不存在（新建请用 nianbao new）")
+    if config.path is not None:
+        base += ["--config", str(Path(config.path).resolve())]
+    return base + ["edit", str(path)], f"nianbao · {path.name}"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if args.hash_password is not None:
+        return _hash_password(args.hash_password)
+    config = load_config(args.config)
+    host = args.host or config.serve_host
+    port = args.port if args.port is not None else config.serve_port
+    command, title = _session_command(args, config)
+    try:
+        from tui.serve import check_passwords, is_loopback, serve  # the web extra, imported only here
+    except ImportError as e:
+        raise UsageError(f"nianbao serve 需要网页组件（{e.name}）：pip install 'nianbao[web]'") from None
+    where = str(config.path or "config.toml")
+    problems = check_passwords(config.serve_passwords, where)
+    if problems:
+        raise UsageError("；".join(problems))
+    if not is_loopback(host) and not config.serve_passwords:
+        raise UsageError(f"监听 {host} 时任何人都能连上，须先设置登录密码：在 {where} [serve.passwords] 中为每个单位写入"
+                         f" nianbao serve --hash-password 单位名 生成的一行；或只监听 127.0.0.1，由带 TLS 和登录的反向代理"
+                         f"转发（见 README“nianbao serve”）")
+    shown = f"[{host}]" if ":" in host else host
+    login = "" if is_loopback(host) else f"（须登录：{len(config.serve_passwords)} 个单位有密码）"
+    announce = f"nianbao serve：在浏览器中打开 http://{shown}:{port}/ {login}· 按 ctrl+c 停止（各窗口先保存）"
+    return serve(command, host=host, port=port, title=title, passwords=config.serve_passwords, announce=announce)
+
+
+def _hash_password(name: str) -> int:
+    """``nianbao serve --hash-password 单位名``: the line to put under [serve.passwords]."""
+    import getpass
+
+    from tui.weblogin import hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"{name or '单位'} 的密码：")
+        if password != getpass.getpass("再输入一次："):
+            raise UsageError("两次输入的密码不一致，没有生成")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        raise UsageError("密码太短：至少 8 个字符")
+    line = f"{json.dumps(name, ensure_ascii=False)} = \"{hash_password(password)}\""
+    _out(line if name else hash_password(password))
+    if name:
+        _err("把上面一行写在 config.toml 的 [serve.passwords] 下（原密码不会保存在任何地方）")
+    return EXIT_OK
+
+
 class _Parser(argparse.ArgumentParser):
     """A parser whose help may end with text worked out only when help is asked for
     (``more_help``: e.g. the report formats, which come from the plugins)."""
@@ -780,6 +854,15 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.journal_cli import add_commands
 
     add_commands(sub)  # history, diff, restore, submit, remark, return, approve, reopen, review
+
+    s = sub.add_parser("serve", help="在浏览器中填写（与终端界面相同）：nianbao serve 文件.toml，再打开 http://127.0.0.1:8000/")
+    s.add_argument("file", nargs="?", metavar="FILE|FOLDER",
+                   help="报告文件（默认 config.toml [site] report），或县级文件夹（其中的 config.toml 列出各单位：各单位提交情况）")
+    s.add_argument("--host", help="监听的地址（默认 config.toml [serve] host，否则 127.0.0.1；其他地址须设置登录密码）")
+    s.add_argument("--port", type=int, help="端口（默认 config.toml [serve] port，否则 8000）")
+    s.add_argument("--hash-password", nargs="?", const="", metavar="单位名",
+                   help="生成登录密码的散列（写入 config.toml [serve.passwords]），不启动服务")
+    s.set_defaults(func=cmd_serve, interface=lambda a: True)
 
     s = sub.add_parser("edit", help="在终端界面中编辑报告（给出已发布的 .docx 等文档时，先询问是否导入为旁边的 .toml）")
     s.add_argument("file", nargs="?")
