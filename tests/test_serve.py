@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -267,6 +268,42 @@ def test_stopping_the_server_saves_every_open_tab(browser, served, tmp_path):
     assert lock_free(report)
 
 
+# -- downloads --------------------------------------------------------------------------------
+@pytest.mark.parametrize("suffix", [".docx", ".xlsx", ".html"])
+def test_the_export_dialog_hands_the_file_to_the_browsers_downloads(browser, served, tmp_path, suffix):
+    report = tmp_path / "建瓯2018.toml"  # (a Chinese file name reaches the browser as it is)
+    shutil.copy(EXAMPLE, report)
+    server = served(str(report))
+    page = open_page(browser, server.url, "总述", accept_downloads=True)
+    n = mark(page)
+    page.keyboard.press("F10")
+    shown(page, "导出报告", since=n)
+    output_settled(page)
+    drawn = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "\n", page.evaluate("window.__nb.out").split("导出报告")[-1])
+    formats = re.findall(r"^(\w+) {2,}\S", drawn, re.M)  # the list of formats as drawn: id, then its name
+    for _ in range(formats.index(suffix[1:])):
+        page.keyboard.press("ArrowDown")
+    output_settled(page)
+    with page.expect_download(timeout=60_000) as caught:
+        n = mark(page)
+        page.keyboard.press("Enter")
+        shown(page, "仍要导出", since=n)  # the example has errors left: asked first
+        page.keyboard.press("Enter")
+    download = caught.value
+    assert download.suggested_filename == report.with_suffix(suffix).name
+    received = Path(download.path()).read_bytes()
+    assert received == report.with_suffix(suffix).read_bytes()  # the file written on the server, whole
+    if suffix != ".html":
+        with zipfile.ZipFile(Path(download.path())) as z:
+            assert z.testzip() is None
+    else:
+        assert "2018年政府信息公开工作年度报告" in received.decode("utf-8")
+    if suffix == ".docx":
+        output_settled(page)
+        screenshot(page, tmp_path, "serve-exported")
+    page.close()
+
+
 # -- keys -------------------------------------------------------------------------------------
 def _playwright_key(key: str) -> str:
     names = {"ctrl": "Control", "shift": "Shift", "up": "ArrowUp", "down": "ArrowDown", "left": "ArrowLeft",
@@ -290,6 +327,7 @@ def test_every_key_of_the_interface_reaches_it_from_the_browser(browser, served,
     shutil.copy(EXAMPLE, report)
     server = served(str(report))
     page = open_page(browser, server.url, "总述")
+    shown(page, "Ins")  # the footer names Insert for 新增 (ctrl+n opens a browser window)
     keys = sorted({k for b in make_bindings(Translator("zh")) + status_bindings(Translator("zh"))
                    for k in b.key.split(",")} - {"ctrl+q"})  # (ctrl+q last: it ends the session)
     arrived = {}
@@ -415,3 +453,21 @@ print("WEB", web)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=120,
                           env={**os.environ, "NIANBAO_CONFIG": str(tmp_path / "none.toml")})
     assert "WEB []" in done.stdout, done.stdout + done.stderr
+
+
+def test_every_key_a_browser_keeps_for_itself_has_another_that_it_lets_through():
+    from tui.app import BROWSER_KEEPS, BROWSER_KEY_DISPLAY, _key_name, make_bindings
+    from tui.i18n import Translator
+    from tui.status import status_bindings
+
+    kept = 0
+    for b in make_bindings(Translator("zh")) + status_bindings(Translator("zh")):
+        keys = b.key.split(",")
+        if not set(keys) & BROWSER_KEEPS:
+            continue
+        kept += 1
+        through = [k for k in keys if k not in BROWSER_KEEPS]
+        assert through, f"{b.id}: only keys a browser keeps ({b.key})"
+        if b.show and keys[0] in BROWSER_KEEPS:  # the footer shows it: by a key that works there
+            assert BROWSER_KEY_DISPLAY.get(b.id, "").lower() in _key_name(through[0]).lower(), b.id
+    assert kept >= 2  # ctrl+n (新增) and ctrl+t (预览) at least

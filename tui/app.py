@@ -251,7 +251,8 @@ def make_bindings(t: Translator) -> list[Binding]:
         Binding("f5", "toggle_nav", t("toggle_nav"), id="toggle-nav", priority=True, key_display="F5", show=False),
         Binding("f6", "remark", t("remark"), id="remark", priority=True, key_display="F6", show=False),
         Binding("f7", "submit", t("submit"), id="submit", priority=True, key_display="F7", show=False),
-        Binding("ctrl+n", "add_record", t("short_add_record"), id="add-record", priority=True, key_display="^n", group=records),
+        # (a browser keeps ctrl+n for a new window: Insert too, shown there: BROWSER_KEY_DISPLAY)
+        Binding("ctrl+n,insert", "add_record", t("short_add_record"), id="add-record", priority=True, key_display="^n", group=records),
         Binding("ctrl+r", "remove_record", t("short_remove_record"), id="remove-record", priority=True, key_display="^r", group=records),
         Binding("ctrl+up", "move_record(-1)", t("move_up"), id="move-up", priority=True, show=False),
         Binding("ctrl+down", "move_record(1)", t("move_down"), id="move-down", priority=True, show=False),
@@ -273,6 +274,12 @@ def make_bindings(t: Translator) -> list[Binding]:
         Binding("pagedown", "cell('pagedown')", "", id="cell-page-down", priority=True, show=False),
     ]
 
+
+#: Keys the browsers of the offices (Chrome, Edge, Firefox on Windows) keep for themselves
+#: even from a page that asks for every key (a new window, a new tab, closing the tab):
+#: under ``nianbao serve`` the footer shows another key of the same binding instead.
+BROWSER_KEEPS = frozenset({"ctrl+n", "ctrl+t", "ctrl+w"})
+BROWSER_KEY_DISPLAY = {"add-record": "Ins"}
 
 # The long names of the actions, for the help screen and the command palette.
 _LONG_NAMES = {"prev_page": "prev_section", "next_page": "next_section", "next_problem": "next_problem",
@@ -1298,7 +1305,8 @@ class NianbaoApp(App[int]):
 
         fields = table([(self.t("key_tab"), self.t("key_tab_desc")), (self.t("key_enter"), self.t("key_enter_desc")),
                         (self.t("key_arrows"), self.t("key_arrows_desc"))])
-        cells = table([(" / ".join(_key_name(k) for k in b.key.split(",")), self.t(_LONG_NAMES[b.action]))
+        cells = table([(" / ".join(_key_name(k) for k in b.key.split(",") if not (self.is_web and k in BROWSER_KEEPS)),
+                         self.t(_LONG_NAMES[b.action]))
                        for b in self.BINDINGS if isinstance(b, Binding) and b.action in _LONG_NAMES])
         col_w = max(display_width(c) for c in cells) + 3
         if 2 * col_w <= width:
@@ -1306,6 +1314,12 @@ class NianbaoApp(App[int]):
             left, right = cells[:half], cells[half:]
             cells = [a + " " * (col_w - display_width(a)) + (right[i] if i < len(right) else "") for i, a in enumerate(left)]
         return "\n".join(line.rstrip() for line in fields + [""] + cells) + "\n\n" + self.t("help_intro")
+
+    def get_key_display(self, binding: Binding) -> str:
+        """In a browser the footer names a key the browser lets through (``Ins``, not ``^n``)."""
+        if self.is_web and binding.id in BROWSER_KEY_DISPLAY:
+            return BROWSER_KEY_DISPLAY[binding.id]
+        return super().get_key_display(binding)
 
     def action_help(self) -> None:
         width = min(78, self.size.width) - 4  # the box's border and padding
@@ -1405,7 +1419,12 @@ class NianbaoApp(App[int]):
 
     def action_export(self) -> None:
         def done(path: Path | None) -> None:
-            if path is not None:
+            if path is None:
+                return
+            if self.is_web:  # nianbao serve: the file is on the server; the operator wants it in the browser
+                self.deliver_binary(path)
+                self.notify(self.t("export_delivered", path=path), markup=False)
+            else:
                 self.notify(self.t("export_done", path=path), markup=False)
 
         self.push_screen(ExportScreen(self), done)

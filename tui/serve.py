@@ -156,8 +156,12 @@ class WebServer:
             raise web.HTTPForbidden(text="不接受其他网站的页面连接")
         websocket = web.WebSocketResponse(heartbeat=15)  # a browser gone without a word is a hang-up too
         await websocket.prepare(request)
+
+        async def close() -> None:  # (the app ended by itself: ctrl+q)
+            await websocket.close()
+
         session = TabSession(self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-                             close=websocket.close, download_manager=self.downloads)
+                             close=close, download_manager=self.downloads)
         self.sessions.add(session)
         try:
             await session.start(_int(request.query.get("width"), 80), _int(request.query.get("height"), 24))
