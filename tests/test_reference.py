@@ -142,3 +142,14 @@ def test_the_renderer_uses_the_override_the_listing_names(tmp_path):
     host = PluginHost(Config(template_folder=tmp_path / "overrides"), entry_points=False)
     text = to_text(Renderer(host).render(load_report(ROOT / "examples" / "jianou-2018.toml")))
     assert "　　一、概述\n　　本县的概述\n" in text
+
+
+def test_fields_exits_4_when_a_plugin_did_not_load(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "broken.py").write_text("raise ImportError('没有这个库')\n", encoding="utf-8")
+    (tmp_path / "config.toml").write_text('[plugins]\nfolders = ["plugins"]\ndisabled = ["newmedia"]\n', encoding="utf-8")
+    code, out, err = run(capsys, "fields", "fujian-2018")
+    assert code == 4  # the list lacks whatever the plugin would have added
+    assert "插件 broken 已停用：导入失败：ImportError: 没有这个库" in err
+    assert "  [fj.overview]  一、概述" in out

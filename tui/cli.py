@@ -486,7 +486,7 @@ def cmd_fields(args: argparse.Namespace) -> int:
         _data().write("\n")
     else:
         _data().write(reference_markdown(ref) if args.markdown else reference_text(ref))
-    return EXIT_OK
+    return _with_plugins(EXIT_OK, host)  # a plugin that did not load is missing from the list
 
 
 # -- aggregate (county office) ------------------------------------------------------------
@@ -826,7 +826,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--verbose", "-v", action="store_true", help="显示出错插件的完整回溯")
     s.set_defaults(func=cmd_plugins)
 
-    s = sub.add_parser("fields", help="列出各部分的 id、字段键、名称、类型、单位和模板（含县里的插件）")
+    s = sub.add_parser("fields", help="列出各部分的 id、字段键、名称、类型、单位和模板（含县里的插件）",
+                       epilog=exit_help("已列出所有插件的部分", None, ""), formatter_class=_RAW)
     s.add_argument("format", nargs="?", metavar="FORMAT", help="只列出这种报告格式（默认全部）")
     shown = s.add_mutually_exclusive_group()
     shown.add_argument("--json", action="store_true", help="输出 JSON")
