@@ -20,9 +20,28 @@ from ..document import Block, parse_markup
 from ..fields import Grid, Records
 from ..report import META, Report
 
-__all__ = ["Layout", "SectionLayout", "PrintedRow", "Slot", "norm", "layout_of"]
+__all__ = ["Layout", "SectionLayout", "PrintedRow", "Slot", "Sentence", "norm", "norm_map", "original", "layout_of"]
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "、": ".", "．": ".", "：": ":"})
+
+
+def norm_map(text: str) -> tuple[str, list[int]]:
+    """:func:`norm` of ``text`` and, for each of its characters, the index of the character of
+    ``text`` it came from: what a pattern matched in the normalised text is cut from the
+    original (“两微一端” keeps its quotes, 43个单位 its full-width comma)."""
+    out, where = [], []
+    for i, ch in enumerate(text):
+        for c in re.sub(r"\s+", "", unicodedata.normalize("NFKC", ch).translate(_QUOTES)):
+            out.append(c)
+            where.append(i)
+    return "".join(out), where
+
+
+def original(text: str, where: list[int], start: int, end: int) -> str:
+    """The part of ``text`` that normalised characters ``start:end`` came from."""
+    if end <= start:
+        return ""
+    return text[where[start]:where[end - 1] + 1].strip()
 
 
 @functools.lru_cache(maxsize=8192)
@@ -73,6 +92,26 @@ class ProseSlot:
 
 
 @dataclass
+class Sentence:
+    """A paragraph the format writes itself from fields and figures (the Fujian “2018年，全市43个
+    单位主动公开政府信息2589条。…”), as a pattern that reads them back: ``regex`` matches the
+    paragraph (normalised, heading lead included) and ``groups`` says what each group is:
+    ``("field", key)``, ``("slot", Slot)``, ``("record", key, column)`` or ``("any",)``. A
+    Records field printed as a list inside the sentence (“主要类别有：A506条，占比…；B322条…。”)
+    is ``records`` with ``item``/``item_groups`` for one entry; a Records field printed one
+    entry a paragraph (“3. 两馆。…”) is ``records`` with ``alone``."""
+
+    regex: re.Pattern
+    groups: list[tuple]
+    literal: int  # characters of fixed text: the more, the surer a match
+    records: str = ""
+    item: re.Pattern | None = None
+    item_groups: list[tuple] = field(default_factory=list)
+    alone: bool = False
+    then: str = ""  # the prose field the format prints right after it: text that follows goes there
+
+
+@dataclass
 class SectionLayout:
     section: Any
     heading: str
@@ -80,6 +119,7 @@ class SectionLayout:
     vocabulary: list[str] = field(default_factory=list)  # label and header texts of its tables
     prose: list[ProseSlot] = field(default_factory=list)
     writes_figures: bool = False  # the section's own sentences quote table figures (Fujian 三)
+    sentences: list[Sentence] = field(default_factory=list)  # most literal text first
 
 
 @dataclass
@@ -172,7 +212,129 @@ def layout_of(host, fmt) -> Layout:
         if not part.error:
             _read_part(sl, parse_markup(part.markup), by_value)
         out.append(sl)
+    _learn_sentences(host, fmt, renderer, out)
     return Layout(fmt.id, out, host, renderer)
+
+
+def _learn_sentences(host, fmt, renderer, sections: list[SectionLayout]) -> None:
+    """A second probe, with every one-line field marked too and two entries in every Records
+    field, printed section by section: each paragraph made of fixed words, figures and such
+    fields becomes a :class:`Sentence`."""
+    report, by_value = _probe(host, fmt)
+    rng = random.Random(20240102)
+    record_numbers: dict[str, tuple[str, str]] = {}
+    for s in host.sections_for(fmt.id):
+        table = report.section_data(s.id, create=True)
+        for f in s.fields:
+            if f.kind == "line":
+                table[f.key] = _MARK.format(s.id, f.key)
+            elif isinstance(f, Records):
+                rows = []
+                for _ in range(2):
+                    row = {}
+                    for c in f.columns:
+                        if c.kind in ("text", "line"):
+                            row[c.key] = _MARK.format(s.id, f"{f.key}.{c.key}")
+                        elif c.kind in ("integer", "decimal"):
+                            n = rng.randrange(100_000_000, 999_999_999)  # nine digits: never a probe cell
+                            row[c.key] = n
+                            record_numbers[str(n)] = (f.key, c.key)
+                    rows.append(row)
+                table[f.key] = rows
+    view = host.view(report)
+    year = str(fmt.first_year or 2021)
+    for position, sl in enumerate(sections, start=1):
+        part = renderer.render_part(sl.section, view, position)
+        if part.error:
+            continue
+        found: list[Sentence] = []
+        waiting: list[Sentence] = []
+        for b in parse_markup(part.markup):
+            if b.kind not in ("paragraph", "heading"):
+                waiting = []
+                continue
+            sentence = _sentence(norm(b.lead + b.text), sl.section, by_value, record_numbers, year)
+            if sentence is not None:
+                found.append(sentence)
+                waiting.append(sentence)
+                continue
+            alone = _MARK_RE.fullmatch(norm(b.text)) if not b.lead else None
+            if alone and alone.group(1) == sl.section.id and "." not in alone.group(2):
+                for w in waiting:
+                    w.then = alone.group(2)
+            waiting = []
+        unique = {x.regex.pattern: x for x in found}  # the entries of a list print the same pattern
+        sl.sentences = sorted(unique.values(), key=lambda x: -x.literal)
+
+
+_TOKEN = re.compile(r"⟦([^:⟧]+):([^⟧]+)⟧|\d+(?:\.\d+)?")
+_ANY_NUMBER = r"[\d,]+(?:\.\d+)?"
+
+
+def _pattern(text: str, sid: str, by_value, record_numbers, year) -> tuple[str, list[tuple], int]:
+    pieces, groups, literal, seen = [], [], 0, {}
+    pos = 0
+    for m in _TOKEN.finditer(text):
+        pieces.append(re.escape(text[pos:m.start()]))
+        literal += m.start() - pos
+        pos = m.end()
+        token = m.group(0)
+        if m.group(1):
+            what: tuple = (("record", *m.group(2).split(".", 1)) if "." in m.group(2) else ("field", m.group(2))) \
+                if m.group(1) == sid else ("any",)
+        elif token in by_value:
+            what = ("slot", by_value[token])
+        elif token in record_numbers:
+            what = ("record", *record_numbers[token])
+        elif token == year:
+            what = ("year",)
+        else:
+            pieces.append(_ANY_NUMBER)  # a computed share (占比) or a fixed number (“1.”)
+            continue
+        if what in seen and what[0] != "any":  # the same field again: the same text
+            pieces.append(f"(?P=g{seen[what]})")
+            continue
+        seen[what] = len(groups)
+        body = _ANY_NUMBER if what[0] in ("slot", "year") or (what[0] == "record" and token.isdigit()) else ".+?"
+        pieces.append(f"(?P<g{len(groups)}>{body})")
+        groups.append(what)
+    pieces.append(re.escape(text[pos:]))
+    literal += len(text) - pos
+    return "".join(pieces), groups, literal
+
+
+def _sentence(text: str, section, by_value, record_numbers, year) -> Sentence | None:
+    sid = section.id
+    marks = [m for m in _MARK_RE.finditer(text) if m.group(1) == sid]
+    figures = any(t in by_value or t in record_numbers for t in re.findall(r"\d+", text))
+    record_marks = [m for m in marks if "." in m.group(2)]
+    if not figures and not record_marks:
+        return None  # fixed text, or prose fields (mapped by heading and position)
+    if record_marks:
+        key = record_marks[0].group(2).split(".")[0]
+        first = record_marks[0].group(0)
+        second = text.find(first, record_marks[0].end())
+        if second < 0:  # one entry a paragraph (“3. ⟦title⟧。⟦body⟧”)
+            regex, groups, literal = _pattern(text, sid, by_value, record_numbers, year)
+            return Sentence(re.compile(regex + "$"), groups, literal, records=key, alone=True)
+        # entries listed in the sentence: the text from the first entry to the second is one
+        # entry and its separator
+        start = record_marks[0].start()
+        unit = text[start:second]
+        body, sep = unit[:-1], unit[-1:]
+        head = text[:start]
+        tail = text[second + len(body):]
+        item, item_groups, _ = _pattern(body, sid, by_value, record_numbers, year)
+        bare = re.sub(r"\(\?P<g\d+>", "(?:", item)
+        h_regex, h_groups, h_lit = _pattern(head, sid, by_value, record_numbers, year)
+        t_regex, _, t_lit = _pattern(tail[1:] if tail[:1] in "；;。，," else tail, sid, by_value, record_numbers, year)
+        t_regex = re.sub(r"\(\?P=g\d+\)", ".+?", re.sub(r"\(\?P<g\d+>", "(?:", t_regex))  # after the list: matched, not read
+        whole = f"{h_regex}(?P<items>(?:{bare}{re.escape(sep)})*{bare})[；;。，,]?{t_regex}$"
+        return Sentence(re.compile(whole), h_groups, h_lit + t_lit + len(sep), records=key,
+                        item=re.compile(item + f"(?:{re.escape(sep)}|[；;。，,]|$)"), item_groups=item_groups)
+    regex, groups, literal = _pattern(text, sid, by_value, record_numbers, year)
+    return Sentence(re.compile(regex + "$"), groups, literal)
+
 
 
 def _read_part(sl: SectionLayout, blocks: list[Block], by_value: dict[str, Slot]) -> None:

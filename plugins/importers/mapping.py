@@ -19,7 +19,7 @@ from ..document import Block
 from ..fields import Grid
 from ..report import META, Report
 from .digits import splits
-from .layout import Layout, PrintedRow, SectionLayout, Slot, layout_of, norm
+from .layout import Layout, PrintedRow, SectionLayout, Sentence, Slot, layout_of, norm, norm_map, original
 from .readers import ImportFailed, read_blocks
 from .record import SUBHEADING_KEPT
 
@@ -501,6 +501,8 @@ class _TableReader:
 
 
 def _same_header(a: str, b: str) -> bool:
+    # the year a header names (“2018年度”) is the report's, not the form's
+    a, b = (re.sub(r"(?:19|20)\d{2}", "〇", x) for x in (a, b))
     return bool(a and b) and (a == b or a in b or b in a or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8)
 
 
@@ -647,11 +649,14 @@ def _map_prose(sl: SectionLayout, paragraphs: list[tuple[str, str, str]], report
     current_record: dict | None = None
     untitled: list[tuple[str, str]] = []  # paragraphs for the section's untitled fields, in order
     if not has_table and not titled and records is None and not any(p.kind == "heading" for p in slots):
-        untitled = [(w, t) for w, t, _ in paragraphs]
+        untitled = [(w, t) for w, t, _ in paragraphs if t is not None]
         _fill_untitled(sl, plain, untitled, table, record, report.meta.get("year"))
         return
     headings = [p for p in slots if p.kind == "heading"]
     for where, text, position in paragraphs:
+        if text is None:  # a sentence the format writes itself: what follows is the field after it
+            current, current_record = position, None
+            continue
         sub = _split_sub(text) if (titled or records or headings) else None
         if sub is not None and headings and not sub[2]:
             # a fixed sub-heading of the format: the prose field printed after it follows
@@ -670,6 +675,12 @@ def _map_prose(sl: SectionLayout, paragraphs: list[tuple[str, str, str]], report
                 if current is None:
                     record.keep(where, text, "格式中的小标题（其下的内容由表格生成）")
                 continue
+        entry = _record_alone(sl, records.key, text) if sub is None and records is not None else None
+        if entry:
+            current_record = entry
+            table.setdefault(records.key, []).append(entry)
+            current = None
+            continue
         if sub is not None:
             numeral, title, rest = sub
             slot = _titled_slot(titled, used, title, numeral)
@@ -1120,11 +1131,85 @@ def _map_section_prose(layout: Layout, sl: SectionLayout, prose: list[tuple[str,
         if sl.rows and _is_vocabulary(text, vocabulary):
             record.keep(where, text, "表格标题或表头")
             continue
-        if norm(text) in generated:
+        sentence = _read_sentence(sl, text, where, report, record, layout)
+        if sentence is not None or norm(text) in generated:
             record.generated.append({"where": where, "text": text})
+            if sentence is not None and sentence.then:
+                kept.append((where, None, sentence.then))  # the text after it is that field's
             continue
         kept.append((where, text, pos))
     _map_prose(sl, kept, report, record)
+
+
+def _read_sentence(sl: SectionLayout, text: str, where: str, report: Report, record: "_Record",
+                   layout: Layout) -> Sentence | None:
+    """A paragraph the format writes itself (:class:`~.layout.Sentence`): its fields are read
+    back (公开主体, 网站渠道小标题, the 主要类别 list), its figures compared with the tables (or
+    written where the table had none), and the paragraph is the format's, not prose."""
+    if not sl.sentences:
+        return None
+    normal, at = norm_map(text)
+    for sentence in sl.sentences:
+        if sentence.alone:
+            continue
+        m = sentence.regex.match(normal)
+        if m is None:
+            continue
+        table = report.section_data(sl.section.id, create=True)
+        for n, what in enumerate(sentence.groups):
+            _read_group(sl, what, m, f"g{n}", text, at, table, report, record, where, layout)
+        if sentence.records and not table.get(sentence.records):
+            base = m.start("items")
+            rows = []
+            for item in sentence.item.finditer(m.group("items")):
+                row = {}
+                for n, (_, key, col) in enumerate(sentence.item_groups):
+                    value = original(text, at, base + item.start(f"g{n}"), base + item.end(f"g{n}"))
+                    row[col] = int(value.replace(",", "")) if re.fullmatch(r"[\d,]+", value) else value
+                rows.append(row)
+            table[sentence.records] = rows
+        return sentence
+    return None
+
+
+def _read_group(sl, what: tuple, m, name: str, text: str, at: list[int], table: dict, report: Report, record: "_Record",
+                where: str, layout: Layout) -> None:
+    value = original(text, at, m.start(name), m.end(name))
+    if what[0] == "field" and value and not table.get(what[1]):
+        table[what[1]] = value
+    elif what[0] == "slot":
+        slot: Slot = what[1]
+        figure = value.replace(",", "")
+        section = next(x.section for x in layout.sections if x.section.id == slot.section)
+        data = report.section_data(slot.section, create=True)
+        f = next(f for f in section.fields if f.key == slot.key)
+        try:
+            shown = f.value_at(data.get(slot.key) or {}, slot.row, slot.col) if isinstance(f, Grid) else data.get(slot.key)
+        except Exception:  # noqa: BLE001 - a grid not read at all
+            shown = None
+        if shown is None and not slot.computed:
+            if isinstance(f, Grid):
+                data.setdefault(slot.key, {}).setdefault(slot.row, {})[slot.col] = int(figure)
+            else:
+                data[slot.key] = int(figure)
+        elif shown is not None and str(shown) != figure:
+            record.deviation("V-ARITH", slot.section, slot.path, where,
+                             f"原文句中的数字{figure}与表格中的{shown}不同（{slot.path}；按表格导入）", found=figure,
+                             mapped_to=str(shown), severity="error")
+
+
+def _record_alone(sl: SectionLayout, records_key: str, text: str) -> dict | None:
+    """A paragraph that is one entry of a Records field the format prints one a paragraph
+    (“3. 两馆。各级各部门…”): the entry, its columns cut from the original text."""
+    normal, at = norm_map(text)
+    for sentence in sl.sentences:
+        if not (sentence.alone and sentence.records == records_key):
+            continue
+        m = sentence.regex.match(normal)
+        if m is not None:
+            return {what[2]: original(text, at, m.start(f"g{n}"), m.end(f"g{n}"))
+                    for n, what in enumerate(sentence.groups) if what[0] == "record"}
+    return None
 
 
 _FIGURES_ONLY = re.compile(r"^\s*(?:" + _NUMBER + r"|[/—－])(?:\s+(?:" + _NUMBER + r"|[/—－]))*\s*$")
