@@ -188,9 +188,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     if path.exists():
         raise UsageError(f"{path} 已存在，不会覆盖（换一个文件名，或先移走原文件）")
     previous = _load_any(host, args.from_file) if args.from_file else None
-    if previous is not None and previous.year is None and not args.year:
+    previous_year = previous.year if previous is not None else None
+    if previous is not None and previous_year is None and not args.year:
         raise UsageError(f"{args.from_file} 没有填写报告年度，请用 --year 指定新报告的年度")
-    year = args.year or (previous.year + 1 if previous is not None else None) or config.year or (_dt.date.today().year - 1)
+    year = args.year or (previous_year + 1 if previous_year is not None else None) or config.year or (_dt.date.today().year - 1)
     fmt = host.formats.get(args.format) if args.format else host.default_format(year)
     if fmt is None:
         known = "；".join(f"{f.id} = {f.name}，" + (f"{f.first_year}–{f.last_year}年度" if f.last_year else f"{f.first_year}年度起")
@@ -203,8 +204,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     if previous is not None:
         from plugins.history import carry_forward
 
-        if previous.year is not None and year != previous.year + 1:
-            _err(f"注意：{args.from_file} 是{previous.year}年度的报告，新报告是{year}年度，不是下一年度")
+        if previous_year is not None and year != previous_year + 1:
+            _err(f"注意：{args.from_file} 是{previous_year}年度的报告，新报告是{year}年度，不是下一年度")
         carried = carry_forward(host, previous, report, fmt.id)
     for key, default in (("unit", config.unit), ("unit_level", config.unit_level), ("region", config.region)):
         if default and not report.meta.get(key):
@@ -218,7 +219,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         save_report(report, path, backup=False, new=True, record="create")
     _out(f"已创建 {path}：{meta.get('unit') or '（未填单位）'} {year}年，格式 {fmt.id}（{fmt.name}）")
     if carried is not None:
-        _out(f"上年报告：{args.from_file}（{previous.year}年）" + (f"，已记入 [report] previous = \"{carried.previous_key}\""
+        _out(f"上年报告：{args.from_file}（{previous_year}年）" + (f"，已记入 [report] previous = \"{carried.previous_key}\""
                                                                 if carried.previous_key else ""))
         _out("结转的文档信息：" + ("、".join(label for _, label in carried.meta) or "无"))
         _out("结转的数字：" + ("" if carried.values else "无"))
@@ -417,7 +418,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         if exporter.binary:
             raise UsageError(f"{args.to} 是二进制格式，请用 -o 指定输出文件")
-        _data().write(output)  # type: ignore[arg-type]
+        _data().write(output)
     else:
         out = write_atomic(args.output, output)
         _err(f"已导出 {out}")

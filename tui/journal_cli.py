@@ -208,6 +208,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     journal = open_journal(path)[0] if needs_journal else None
     try:
         if args.since:
+            assert journal is not None  # needs_journal
             try:
                 day = _dt.date.fromisoformat(args.since)
             except ValueError:
@@ -221,6 +222,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
                 old = (f"{day.isoformat()} 之前的最后版本（版本 {v}）", journal.text_at(v))
             new = _side(journal, None, path)
         elif not versions:
+            assert journal is not None  # needs_journal
             known = journal.versions()
             if len(known) < 2:
                 old = ("（没有更早的版本）", journal.text_at(known[0]) if known else "")

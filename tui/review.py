@@ -64,8 +64,10 @@ class ReviewState:
         return [Issue(REMARK, r.section, r.path or None, remark_text(r), rule=f"#{r.id}") for r in self.remarks(page_id)]
 
     def roles(self) -> Any:
-        from plugins.review import roles_for
+        from plugins.review import ReviewError, roles_for
 
+        if self.path is None:  # the callers ask only for a report read from a file
+            raise ReviewError("这份报告没有文件，没有审核意见")
         return roles_for(self.config, self.path)
 
 
@@ -136,6 +138,7 @@ def act(app: Any) -> None:
     state: ReviewState | None = getattr(app, "review_state", None)
     if state is None or state.path is None:
         return
+    report_path = state.path
     page_id, path = focused_target(app)
     from plugins.checks import describe_field
 
@@ -163,14 +166,16 @@ def act(app: Any) -> None:
         try:
             roles = state.roles()
             if what == "remark":
-                r = rv.add_remark(state.path, roles, page_id, path, text)
+                r = rv.add_remark(report_path, roles, page_id, path, text)
                 message = app.t("remark_added", n=r.id)
-            elif what == "answer":
-                rv.answer(state.path, roles, target.id, text)
-                message = app.t("remark_answered", n=target.id)
             else:
-                rv.resolve(state.path, roles, target.id)
-                message = app.t("remark_resolved", n=target.id)
+                assert target is not None  # the unit answers or resolves the remark picked above
+                if what == "answer":
+                    rv.answer(report_path, roles, target.id, text)
+                    message = app.t("remark_answered", n=target.id)
+                else:
+                    rv.resolve(report_path, roles, target.id)
+                    message = app.t("remark_resolved", n=target.id)
         except NianbaoError as e:
             app.notify(str(e), severity="error", markup=False, timeout=10)
             return

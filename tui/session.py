@@ -266,8 +266,9 @@ class Session:
             stored = kept if kept.strip() else None
         table = self.report.section_data(page_id, create=True)
         if isinstance(top, Records):
+            assert index is not None  # field_at refused a list's path without its row
             rows = self._writable_records(page_id, key)
-            while len(rows) <= index:  # type: ignore[operator]
+            while len(rows) <= index:
                 rows.append({})
             if not isinstance(rows[index], dict):
                 rows[index] = {}

@@ -17,7 +17,7 @@ from typing import Callable
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -40,7 +40,7 @@ def review_label(t: Translator, row: UnitStatus) -> str:
     return t(f"review_{row.review}", n=row.open_remarks)
 
 
-def status_bindings(t: Translator) -> list[Binding]:
+def status_bindings(t: Translator) -> list[BindingType]:
     """Every binding has an id; F5 has a ctrl alternative for terminals without F-keys."""
     return [
         Binding("enter", "open_unit", t("status_open"), id="status-open", priority=True, key_display="⏎"),

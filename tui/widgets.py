@@ -66,9 +66,9 @@ class Editor:
         # (Textual calls the handler of every class in the MRO: the widget's own runs too.)
         self.post_message(FieldLeft())  # type: ignore[attr-defined]
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         # Runs before the widget's own handler; preventing the default keeps it from
-        # inserting the character.
+        # inserting the character. (async like the handlers it goes before: Textual awaits each.)
         if getattr(self.app, "review_mode", False) and (  # type: ignore[attr-defined]
                 event.is_printable or event.key in ("backspace", "delete", "enter", "ctrl+v", "ctrl+x", "ctrl+u", "ctrl+k", "ctrl+w")):
             event.prevent_default()  # the office reviews: the cursor moves, nothing is typed
@@ -225,7 +225,7 @@ class FieldText(Editor, TextArea):
             self._hand_over()
         return super().post_message(message)
 
-    def _on_paste(self, event: events.Paste) -> None:
+    async def _on_paste(self, event: events.Paste) -> None:
         event.text = ("" if getattr(self.app, "review_mode", False)
                       else self._readable(clean_text(event.text, multiline=True)))  # then TextArea's own handler
 
@@ -492,8 +492,15 @@ def _figure_lines(table: Table, width: int) -> list[str]:
         return []
     # a figure column holds figures or blanks (a half-filled table keeps its empty columns and
     # its row labels); a label column holds words
-    figures = [c for c in range(ncols)
-               if not any(row[c] is not None and not row[c].numeric and clean_text(row[c].text) for row in body)]
+    def text_at(row: list[Cell | None], c: int) -> str:
+        cell = row[c]
+        return clean_text(cell.text) if cell is not None else ""
+
+    def words_at(row: list[Cell | None], c: int) -> bool:
+        cell = row[c]
+        return cell is not None and not cell.numeric and bool(clean_text(cell.text))
+
+    figures = [c for c in range(ncols) if not any(words_at(row, c) for row in body)]
 
     def heading(c: int) -> str:
         """The lowest heading over column ``c`` (spans followed)."""
@@ -507,7 +514,7 @@ def _figure_lines(table: Table, width: int) -> list[str]:
         return ""
 
     keys = [str(n + 1) for n in range(len(figures))]
-    widths = [max([len(k)] + [cell_len(clean_text(row[c].text)) for row in body if row[c] is not None])
+    widths = [max([len(k)] + [cell_len(text_at(row, c)) for row in body])
               for k, c in zip(keys, figures)]
     figures_w = sum(widths) + len(widths) - 1
 
@@ -539,7 +546,7 @@ def _figure_lines(table: Table, width: int) -> list[str]:
             # the row's own words after the numeral of the heading over it: （三）1.属于国家秘密
             m = _ENUMERATOR.match(parts[-2]) if len(parts) > 1 else None
             label = (m.group(0) if m else "") + parts[-1]
-        values = figure_row([clean_text(row[c].text) if row[c] is not None else "" for c in figures])
+        values = figure_row([text_at(row, c) for c in figures])
         if beside:
             cut = fit(label, label_w)
             lines.append(cut + " " * (label_w - cell_len(cut) + 1) + values)
@@ -1228,7 +1235,7 @@ class RecordsBox(CellNavigation, Vertical):
             return []
         editors = {w.path: w for w in self.query("*") if isinstance(w, Editor)}
         n = len(self.session.records(self.page_id, self.field.key))
-        return [[editors.get(f"{self.field.key}[{i}].{c.key}") for c in self.field.columns] for i in range(n)]  # type: ignore[misc]
+        return [[editors.get(f"{self.field.key}[{i}].{c.key}") for c in self.field.columns] for i in range(n)]
 
     def index_of(self, widget: Any) -> int | None:
         path = getattr(widget, "path", "")
@@ -1369,10 +1376,10 @@ class FieldBox(Vertical):
             if issue.field and severity.get(issue.field) != "error":
                 severity[issue.field] = kind
         for w in self.editors():
-            kind = severity.get(w.path) or (severity.get(f.key) if w.path == f.key else None)
-            w.set_class(kind == "error", "-error")
-            w.set_class(kind == "warning", "-warning")
-            w.set_class(kind == "missing", "-missing")
+            worst = severity.get(w.path) or (severity.get(f.key) if w.path == f.key else None)
+            w.set_class(worst == "error", "-error")
+            w.set_class(worst == "warning", "-warning")
+            w.set_class(worst == "missing", "-missing")
 
     def _where(self, path: str | None) -> str:
         """A sub-address in words, relative to this field (the field's label is above)."""
