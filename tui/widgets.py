@@ -370,7 +370,7 @@ class WrappedText(Widget):
 
     def set_lines(self, lines: Iterable[TextLine]) -> None:
         lines = list(lines)
-        if [(l.plain, l.spans, h, w) for l, h, w in lines] == [(l.plain, l.spans, h, w) for l, h, w in self._lines]:
+        if [(t.plain, t.spans, h, w) for t, h, w in lines] == [(t.plain, t.spans, h, w) for t, h, w in self._lines]:
             return
         self._lines, self._cache = lines, None
         self.refresh(layout=True)
