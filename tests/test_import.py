@@ -490,6 +490,25 @@ def test_real_reports_every_figure_read_is_right(host, name, expected, at_least)
     assert got.report.meta["year"] == load_report(expected).year
 
 
+# The original PDF of the 淮安 2024 report (zxj6827111-blip/govnianbao, szfgs2024.pdf at commit
+# b2fbe3f5b912be2379852eac907e85657da8f238, the file tests/fixtures/import/huaian_city_2024_national.txt
+# is the text of) is a data file of that repository: it lives beside the checkout in shared/reports/,
+# as the 建瓯 seed does in shared/seeds/, not in the repository.
+HUAIAN_PDF = ROOT.parent / "shared" / "reports" / "szfgs2024.pdf"
+
+
+@pytest.mark.skipif(not HUAIAN_PDF.exists(), reason="shared/reports/szfgs2024.pdf (the published 淮安 2024 PDF) is not beside the checkout")
+def test_the_published_huaian_pdf_imports_to_the_example(host):
+    """pdfplumber on the PDF as published: every cell and prose field of the example, and no
+    finding (labels a PDF wraps over lines are not “worded differently”)."""
+    expected = load_report(EXAMPLES / "huaian-2024.toml")
+    got = import_file(host, HUAIAN_PDF)
+    assert got.kind == "pdf"
+    assert cells(host, got.report) == cells(host, expected)
+    assert prose(host, got.report) == prose(host, expected)
+    assert not [d for d in got.deviations if d["severity"] != "info" and d["field"] != "supervision_title"]
+
+
 # -- nianbao edit on a published document -----------------------------------------------------
 def _docx(host, tmp_path):
     path = tmp_path / "last.docx"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -342,8 +343,12 @@ class _TableReader:
         self.filled.add(i)
         self.last = i
         found_label = (row.context + " " + row.label).strip()
-        if pr.label and norm(row.label) and not norm(row.context + row.label).endswith(norm(pr.label)) \
-                and not norm(row.context + row.label).endswith(norm(pr.label.split(" ")[-1])):
+        own = norm(pr.label.split(" ")[-1]) if pr.label else ""
+        # a piece from the middle (or start) of the label is the line a PDF wrapped it on, with the
+        # figures; an older label is a shorter one of its own (规范性文件 for 行政规范性文件)
+        wrapped = bool(norm(row.label)) and norm(row.label) in own and not own.endswith(norm(row.label))
+        if pr.label and norm(row.label) and not wrapped and not norm(row.context + row.label).endswith(norm(pr.label)) \
+                and not norm(row.context + row.label).endswith(own):
             self.record.deviation("V-TEMPLATE", pr.slots[0].section, _row_field(pr), row.where,
                                   f"表格行名“{row.label}”与格式中的“{pr.label.split(' ')[-1]}”不同（按后者导入）",
                                   found=row.label, mapped_to=pr.label)
@@ -503,7 +508,12 @@ class _TableReader:
 def _same_header(a: str, b: str) -> bool:
     # the year a header names (“2018年度”) is the report's, not the form's
     a, b = (re.sub(r"(?:19|20)\d{2}", "〇", x) for x in (a, b))
-    return bool(a and b) and (a == b or a in b or b in a or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8)
+    if not (a and b):
+        return False
+    if a == b or a in b or b in a:
+        return True
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
 
 
 def _foreign_headers(found: list[str], printed: list[str]) -> list[str]:
@@ -511,8 +521,13 @@ def _foreign_headers(found: list[str], printed: list[str]) -> list[str]:
     above the row it was matched to (a table of another version of the form)."""
     if not found or not printed:
         return []
+    return list(_foreign(tuple(found), tuple(printed)))
+
+
+@functools.lru_cache(maxsize=1024)  # every row under the same headers asks the same question
+def _foreign(found: tuple[str, ...], printed: tuple[str, ...]) -> tuple[str, ...]:
     known = [norm(h) for h in printed]
-    return [h for h in found if norm(h) and not any(_same_header(norm(h), k) for k in known)]
+    return tuple(h for h in found if norm(h) and not any(_same_header(norm(h), k) for k in known))
 
 
 def _row_field(pr: PrintedRow) -> str:
