@@ -6,7 +6,7 @@
 For each format and size, N unit reports are generated in a temporary folder (complete, with
 random but consistent figures: a complete report of the format, every figure multiplied by a
 random factor per unit, so every sum and identity still holds; prose of a realistic length)
-and added up with :func:`plugins.aggregate.aggregate`, checks included, exactly as the
+and added up with :func:`plugins.county.aggregate.aggregate`, checks included, exactly as the
 command does. Each measurement runs in its own process, so its peak memory is its own:
 
 * ``seconds``: wall time of the aggregation (file generation not included);
@@ -88,9 +88,9 @@ def _sample(f, total: int, year: int, signed: dt.date, figures: str = "") -> Any
 def base_report(host, format_id: str) -> tuple[dict, dict[str, int]]:
     """A complete, clean report of ``format_id`` as a TOML document (a dict) whose prose holds
     ``{name}`` placeholders, and the figures they stand for (see :func:`_scaled`)."""
-    from plugins.checks import check_report, meta_fields
+    from plugins.engine.checks import check_report, meta_fields
     from plugins.fields import Grid
-    from plugins.report import META, Report
+    from plugins.engine.report import META, Report
 
     year, signed, published = FORMATS[format_id]
     total = 20
@@ -163,12 +163,12 @@ def generate(folder: Path, n: int, format_id: str, seed: int = 6) -> None:
     """``n`` unit files: the base report with every figure times a random factor (1-40)."""
     import tomli_w
 
-    from plugins.config import Config
-    from plugins.manager import PluginHost
+    from plugins.engine.config import Config
+    from plugins.host.manager import PluginHost
 
     host = PluginHost(Config(), safe_mode=True)
     base, figures = base_report(host, format_id)
-    from plugins.aggregate import field_role
+    from plugins.county.aggregate import field_role
 
     settings = [(tuple(s.id.split(".", 1)), f.key, base[s.id.split(".")[0]][s.id.split(".", 1)[1]][f.key])
                 for s in host.sections_for(format_id) for f in s.fields
@@ -188,9 +188,9 @@ def generate(folder: Path, n: int, format_id: str, seed: int = 6) -> None:
 
 def measure(folder: Path, jobs: int, traced: bool, check: bool = True) -> dict:
     """One measurement of aggregating ``folder``, in this process (called through ``--one``)."""
-    from plugins.aggregate import aggregate, collect_files
-    from plugins.config import Config
-    from plugins.manager import PluginHost
+    from plugins.county.aggregate import aggregate, collect_files
+    from plugins.engine.config import Config
+    from plugins.host.manager import PluginHost
 
     host = PluginHost(Config(), safe_mode=True)
     files, _ = collect_files([folder])

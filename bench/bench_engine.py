@@ -39,11 +39,11 @@ def run(path: Path, iterations: int, warmup: int, safe_mode: bool) -> dict:
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     t0 = time.perf_counter()
-    from plugins.checks import check_report
-    from plugins.config import load_config
-    from plugins.manager import host_from_env
-    from plugins.render import Renderer
-    from plugins.store import load_report
+    from plugins.engine.checks import check_report
+    from plugins.engine.config import load_config
+    from plugins.host.manager import host_from_env
+    from plugins.engine.render import Renderer
+    from plugins.engine.store import load_report
 
     t1 = time.perf_counter()
     host = host_from_env(load_config(None), safe_mode=True if safe_mode else None)
@@ -119,8 +119,8 @@ def save_times(path: Path, iterations: int) -> dict:
 
     import tomli_w
 
-    from plugins.report import META
-    from plugins.store import dump_report, load_report, save_report
+    from plugins.engine.report import META
+    from plugins.engine.store import dump_report, load_report, save_report
 
     def whole_file(data: dict) -> str:  # what the store wrote before it kept the file's text
         ordered = {META: data[META], **{k: v for k, v in data.items() if k != META}} if META in data else data

@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from plugins.config import Config  # noqa: E402
-from plugins.manager import PluginHost  # noqa: E402
-from plugins.render import Renderer  # noqa: E402
-from plugins.store import load_report  # noqa: E402
+from plugins.engine.config import Config  # noqa: E402
+from plugins.host.manager import PluginHost  # noqa: E402
+from plugins.engine.render import Renderer  # noqa: E402
+from plugins.engine.store import load_report  # noqa: E402
 
 EXPORTERS = ("txt", "md", "html", "docx", "xlsx")
 

@@ -6,7 +6,7 @@ documents added up by ``nianbao aggregate`` (imported in parallel, as aggregate 
 * ``per_file_ms``: the median time to import examples/huaian-2024.toml exported as txt, html,
   docx (and as the text of the real 淮安 PDF, tests/fixtures/import/), in one process after a
   first import (the format's layout is learned once per process: ``first_ms``);
-* ``folder``: wall time of :func:`plugins.aggregate.aggregate` over N .docx files (the
+* ``folder``: wall time of :func:`plugins.county.aggregate.aggregate` over N .docx files (the
   example's export with each unit's name changed), against the same N as .toml files, checks
   included, in the same run: the ratio says what importing costs on top of reading TOML.
 
@@ -39,12 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
 
-    from plugins.aggregate import aggregate
-    from plugins.config import load_config
+    from plugins.county.aggregate import aggregate
+    from plugins.engine.config import load_config
     from plugins.importers import import_file
-    from plugins.manager import host_from_env
-    from plugins.render import Renderer
-    from plugins.store import dump_report, load_report
+    from plugins.host.manager import host_from_env
+    from plugins.engine.render import Renderer
+    from plugins.engine.store import dump_report, load_report
 
     host = host_from_env(load_config(None), safe_mode=True)
     example = load_report(ROOT / "examples" / "huaian-2024.toml")

@@ -1,4 +1,4 @@
-"""The journal of a report over a whole working day (plugins.journal).
+"""The journal of a report over a whole working day (plugins.engine.journal).
 
     .venv/bin/python bench/bench_journal.py [--keystrokes 30000] [--file examples/jianou-2018.toml] [--json]
 
@@ -64,8 +64,8 @@ def put(data, path, value):
 
 
 def day(path: Path, keystrokes: int, seed: int) -> dict:
-    from plugins import journal as jn
-    from plugins.store import load_report, save_report
+    from plugins.engine import journal as jn
+    from plugins.engine.store import load_report, save_report
 
     rnd = random.Random(seed)
     now = [dt.datetime(2025, 1, 15, 8, 30).astimezone()]
@@ -139,7 +139,7 @@ def day(path: Path, keystrokes: int, seed: int) -> dict:
 
 def save_sample(path: Path, n: int) -> dict:
     """Saves as they are (fsync on): with the journal and without, interleaved."""
-    from plugins.store import load_report, save_report
+    from plugins.engine.store import load_report, save_report
 
     out = {}
     for record in ("save", None):
@@ -159,7 +159,7 @@ def save_sample(path: Path, n: int) -> dict:
 def in_process(path: Path, first: int) -> dict:
     """The journal's own share, without the start-up: reading and checking every entry, and
     rebuilding the first version and comparing it field by field with the last."""
-    from plugins import journal as jn
+    from plugins.engine import journal as jn
 
     a = time.perf_counter()
     with jn.Journal(path) as j:

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 SAVER = r"""
 import sys, random, datetime
 sys.path.insert(0, sys.argv[2])
-from plugins import journal
-from plugins.store import load_report, save_report
+from plugins.engine import journal
+from plugins.engine.store import load_report, save_report
 # a clock 0-90 s further on at each save: some saves fall in the minute of the one before
 # (coalesced: the entry is rewritten), others start a new entry
 now = [datetime.datetime(2025, 1, 15, 9, 0).astimezone() + datetime.timedelta(days=int(sys.argv[3]))]
@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
-    from plugins import journal as jn
-    from plugins.store import load_report
+    from plugins.engine import journal as jn
+    from plugins.engine.store import load_report
 
     rnd = random.Random(args.seed)
     folder = Path(tempfile.mkdtemp(prefix="bench-journal-kill-"))

@@ -226,8 +226,8 @@ def latency(example: Path, keys: int) -> dict:
     import asyncio
 
     sys.path.insert(0, str(ROOT))
-    from plugins.config import load_config
-    from plugins.store import load_report
+    from plugins.engine.config import load_config
+    from plugins.engine.store import load_report
     from tui.app import build_app
     from tui.session import Session
 
@@ -295,9 +295,9 @@ def latency(example: Path, keys: int) -> dict:
 def big_report(example: Path, target: Path, size: int = 1_000_000) -> Path:
     """``example`` with its first prose field grown to ``size`` bytes of distinct paragraphs
     (as a long 概述 would be: each paragraph numbered, so none repeats)."""
-    from plugins.config import Config
-    from plugins.manager import PluginHost
-    from plugins.store import load_report, save_report
+    from plugins.engine.config import Config
+    from plugins.host.manager import PluginHost
+    from plugins.engine.store import load_report, save_report
 
     host = PluginHost(Config(), entry_points=False)
     report = load_report(example)
@@ -325,7 +325,7 @@ def latency_big(example: Path, keys: int, size: int = 1_000_000) -> dict:
     import asyncio
 
     sys.path.insert(0, str(ROOT))
-    from plugins.config import load_config
+    from plugins.engine.config import load_config
     from tui.app import build_app
 
     out: dict = {}

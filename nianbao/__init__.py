@@ -28,7 +28,7 @@ from plugins import (
     warning,
 )
 from plugins.document import Cell, Table
-from plugins.render import cn_date, cn_numeral, percent
+from plugins.engine.render import cn_date, cn_numeral, percent
 
 from . import fields
 

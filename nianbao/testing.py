@@ -25,16 +25,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from plugins.checks import check_report
-from plugins.config import Config
+from plugins.engine.checks import check_report
+from plugins.engine.config import Config
 from plugins.document import parse_markup
-from plugins.errors import NianbaoError
+from plugins.engine.errors import NianbaoError
 from plugins.exporters import to_text
-from plugins.manager import PluginHost
-from plugins.render import RenderedDocument, Renderer
-from plugins.report import META, Report
+from plugins.host.manager import PluginHost
+from plugins.engine.render import RenderedDocument, Renderer
+from plugins.engine.report import META, Report
 from plugins.results import Issue
-from plugins.tomlread import TOMLDecodeError, loads
+from plugins.engine.tomlread import TOMLDecodeError, loads
 
 __all__ = ["PartNotRendered", "check_part", "plugin_host", "render_part", "report_from_toml"]
 

@@ -17,12 +17,12 @@ Rules for implementations:
 
 Arguments:
 
-``config``  the site configuration (:class:`plugins.config.Config`), read-only.
+``config``  the site configuration (:class:`plugins.engine.config.Config`), read-only.
 ``env``     the :class:`jinja2.Environment` that renders every template.
 
 What the registered objects receive: sections' ``validate``/``context``, checks' ``run`` and
-computed fields get the read-only :class:`plugins.report.ReportView`, whose ``previous`` is
-last year's report of the same unit (or ``None``; see :mod:`plugins.history`) for cross-year
+computed fields get the read-only :class:`plugins.engine.report.ReportView`, whose ``previous`` is
+last year's report of the same unit (or ``None``; see :mod:`plugins.engine.history`) for cross-year
 rules; ``Section.carry_forward(previous)`` says what ``nianbao new --from`` copies from it.
 """
 

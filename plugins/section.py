@@ -43,7 +43,7 @@ class Section:
                       ``{"table": {"carried_in": {...}}}``); default ``{}``. ``previous`` may be a
                       report of another format: check ``previous.format``. Never carry prose.
 
-    ``report`` is always a read-only :class:`~plugins.report.ReportView`; ``report.previous``
+    ``report`` is always a read-only :class:`~plugins.engine.report.ReportView`; ``report.previous``
     is last year's report (or ``None``) for cross-year rules. The host already
     reports values of the wrong type and empty required fields; ``validate`` adds the
     arithmetic and plausibility rules.
@@ -146,7 +146,7 @@ class Check:
 @dataclass(frozen=True)
 class Exporter:
     """An output format. ``export(document)`` receives the rendered
-    :class:`~plugins.render.RenderedDocument` and returns ``str`` (text formats) or
+    :class:`~plugins.engine.render.RenderedDocument` and returns ``str`` (text formats) or
     ``bytes`` (binary formats such as .docx)."""
 
     id: str

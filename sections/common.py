@@ -8,7 +8,7 @@ import datetime as _dt
 import re
 
 from plugins import Check, error, hookimpl, warning
-from plugins.meta import META_FIELDS
+from plugins.engine.meta import META_FIELDS
 
 __version__ = "1.0"
 

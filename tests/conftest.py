@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from plugins.config import Config
-from plugins.manager import PluginHost
+from plugins.engine.config import Config
+from plugins.host.manager import PluginHost
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -43,11 +43,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
 
-from plugins.checks import check_report  # noqa: E402
-from plugins.config import Config  # noqa: E402
-from plugins.manager import PluginHost  # noqa: E402
+from plugins.engine.checks import check_report  # noqa: E402
+from plugins.engine.config import Config  # noqa: E402
+from plugins.host.manager import PluginHost  # noqa: E402
 from plugins.results import Issue  # noqa: E402
-from plugins.store import load_report  # noqa: E402
+from plugins.engine.store import load_report  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus"
 CHECKS_DOC = ROOT / "docs" / "checks.md"

@@ -17,15 +17,15 @@ from typing import Any
 
 import pytest
 
-from plugins import aggregate as agg
-from plugins.aggregate import AggregateError, aggregate, collect_files, field_role, reference_path
-from plugins.checks import check_report
-from plugins.config import Config, Unit, load_config
-from plugins.county import days_text, locate_units, status_lines, unit_status
-from plugins.errors import InputFileError
+from plugins.county import aggregate as agg
+from plugins.county.aggregate import AggregateError, aggregate, collect_files, field_role, reference_path
+from plugins.engine.checks import check_report
+from plugins.engine.config import Config, Unit, load_config
+from plugins.county.status import days_text, locate_units, status_lines, unit_status
+from plugins.engine.errors import InputFileError
 from plugins.fields import Grid
-from plugins.report import Report
-from plugins.store import dump_report, load_report
+from plugins.engine.report import Report
+from plugins.engine.store import dump_report, load_report
 from test_cli import builtin_host, complete_report
 from tui.cli import main
 
@@ -599,7 +599,7 @@ def test_no_check_adds_up_without_listing_errors(host, tmp_path, capsys):
 
 
 def test_an_output_being_edited_is_not_overwritten(host, tmp_path, capsys):
-    from plugins.store import ReportLock
+    from plugins.engine.store import ReportLock
 
     fujian_units(host, tmp_path / "units")
     assert run(capsys, "aggregate", "units", "-o", "county.toml")[0] == 0

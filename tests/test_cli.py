@@ -22,14 +22,14 @@ from typing import Any
 
 import pytest
 
-from plugins.checks import check_report, meta_fields
-from plugins.config import Config
+from plugins.engine.checks import check_report, meta_fields
+from plugins.engine.config import Config
 from plugins.exporters import to_markdown, to_text
 from plugins.fields import Field, Grid, Records
-from plugins.manager import PluginHost
-from plugins.render import Renderer
-from plugins.report import META, Report
-from plugins.store import load_report, save_report
+from plugins.host.manager import PluginHost
+from plugins.engine.render import Renderer
+from plugins.engine.report import META, Report
+from plugins.engine.store import load_report, save_report
 
 from cli_helpers import isolated, run  # noqa: F401  (isolated is an autouse fixture)
 

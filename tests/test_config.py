@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from plugins import Check, hookimpl, warning
-from plugins.config import CONFIG_TABLES, Config, load_config
-from plugins.errors import InputFileError
-from plugins.manager import PluginHost
+from plugins.engine.config import CONFIG_TABLES, Config, load_config
+from plugins.engine.errors import InputFileError
+from plugins.host.manager import PluginHost
 from tui.cli import main
 
 
@@ -112,7 +112,7 @@ def county_host(tmp_path: Path, settings: str) -> PluginHost:
 
 
 def test_a_county_plugin_reads_its_own_setting(tmp_path):
-    from plugins.checks import check_report
+    from plugins.engine.checks import check_report
     from test_cli import builtin_host, complete_report
 
     report = complete_report(builtin_host())

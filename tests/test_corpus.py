@@ -12,7 +12,7 @@ import pytest
 
 from corpus_tools import (CHECKS_DOC, COLUMNS, ROOT, compare, doc_rules, figures, findings_today, host,
                           issue_str, load_corpus, totals_line, with_figures)
-from plugins.store import load_report
+from plugins.engine.store import load_report
 
 REPORTS = load_corpus()
 # A rule id as the code writes it: "V-SEC5", "N3-8", "OR10", "PLUGIN".

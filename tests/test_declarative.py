@@ -183,8 +183,8 @@ def test_render_part_of_a_builtin_part_from_a_whole_report():
 
 async def test_the_total_row_is_shown_under_the_list_and_follows_what_is_typed(plugin, tmp_path):
     from nianbao.testing import report_from_toml
-    from plugins.config import Config
-    from plugins.store import save_report
+    from plugins.engine.config import Config
+    from plugins.engine.store import save_report
     from tui.app import build_app
     from tui.widgets import FieldBox, WrappedText
 

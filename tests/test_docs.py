@@ -15,12 +15,12 @@ import pytest
 import nianbao
 import plugins
 from plugins import fields, hookspecs
-from plugins.checks import check_report
-from plugins.config import Config
+from plugins.engine.checks import check_report
+from plugins.engine.config import Config
 from plugins.exporters import to_text
-from plugins.manager import PluginHost
-from plugins.render import Renderer
-from plugins.report import Report
+from plugins.host.manager import PluginHost
+from plugins.engine.render import Renderer
+from plugins.engine.report import Report
 from plugins.section import Section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,8 +77,8 @@ def config_keys() -> list[tuple[str, str]]:
 
 
 def known_config_keys() -> list[tuple[str, str]]:
-    """(heading, key) of every key load_config accepts (plugins.config.CONFIG_TABLES)."""
-    from plugins.config import CONFIG_TABLES
+    """(heading, key) of every key load_config accepts (plugins.engine.config.CONFIG_TABLES)."""
+    from plugins.engine.config import CONFIG_TABLES
 
     return [(f"[[{t}]]" if t == "units" else f"[{t}]", key) for t, keys in CONFIG_TABLES.items() for key in keys]
 

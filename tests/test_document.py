@@ -13,7 +13,7 @@ from rich.cells import cell_len  # an independent measure of terminal cells
 from plugins.document import Cell, Table, escape_markup, parse_markup
 from plugins.exporters import display_width, to_markdown, to_text
 from plugins.fields import clean_text
-from plugins.render import Renderer
+from plugins.engine.render import Renderer
 
 from test_cli import builtin_host, complete_report
 

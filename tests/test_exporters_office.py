@@ -1,4 +1,4 @@
-"""The Word, HTML and Excel exporters (plugins/exporters_office.py): each file is read back
+"""The Word, HTML and Excel exporters (plugins/exporters/office.py): each file is read back
 with its own library (python-docx, html.parser, openpyxl) and checked against the official
 document conventions of domain.md §4 and against the blocks it was made from."""
 
@@ -23,13 +23,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Pt  # noqa: E402
 
-from plugins.config import Config  # noqa: E402
+from plugins.engine.config import Config  # noqa: E402
 from plugins.document import Block, Cell, Table, parse_markup  # noqa: E402
 from plugins.exporters import to_text  # noqa: E402
-from plugins.exporters_office import number_value, to_docx, to_html, to_xlsx  # noqa: E402
-from plugins.manager import PluginHost  # noqa: E402
-from plugins.render import RenderedDocument, Renderer  # noqa: E402
-from plugins.store import load_report  # noqa: E402
+from plugins.exporters.office import number_value, to_docx, to_html, to_xlsx  # noqa: E402
+from plugins.host.manager import PluginHost  # noqa: E402
+from plugins.engine.render import RenderedDocument, Renderer  # noqa: E402
+from plugins.engine.store import load_report  # noqa: E402
 from tui.cli import main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +90,7 @@ def test_registered_as_builtin_and_lazy():
     assert host.exporters["docx"].binary and host.exporters["xlsx"].binary and not host.exporters["html"].binary
     assert host.exporters["docx"].suffix == ".docx"
     # the libraries are imported inside the export functions only
-    source = (ROOT / "plugins" / "exporters_office.py").read_text(encoding="utf-8")
+    source = (ROOT / "plugins" / "exporters" / "office.py").read_text(encoding="utf-8")
     head = source.split("def ", 1)[0]
     assert "import docx" not in head and "openpyxl" not in head.replace("openpyxl are", "")
 

@@ -8,13 +8,13 @@ import datetime as dt
 
 import pytest
 
-from plugins.checks import check_report
-from plugins.config import Config
+from plugins.engine.checks import check_report
+from plugins.engine.config import Config
 from plugins.exporters import to_text
-from plugins.manager import PluginHost
-from plugins.render import Renderer
-from plugins.report import Report
-from plugins.store import load_report
+from plugins.host.manager import PluginHost
+from plugins.engine.render import Renderer
+from plugins.engine.report import Report
+from plugins.engine.store import load_report
 from test_national2021 import EXAMPLE, edited
 from test_fujian2018 import clean_report
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from plugins.checks import check_report
-from plugins.config import Config
+from plugins.engine.checks import check_report
+from plugins.engine.config import Config
 from plugins.document import parse_markup
 from plugins.fields import Computed, Records
-from plugins.render import Renderer
-from plugins.report import Report
+from plugins.engine.render import Renderer
+from plugins.engine.report import Report
 from sections.common import deadline
 
 SECTIONS = ("fj.overview", "fj.proactive", "fj.requests", "fj.appeals", "fj.problems", "fj.other")
@@ -699,8 +699,8 @@ def test_operator_text_cannot_inject_markup(host):
 
 def test_or8_ignores_the_counted_once_statement(host):
     """The sentence V-CHAN asks for quotes "1条" next to 政府网站; it is not a website figure."""
-    from plugins.checks import check_report
-    from plugins.report import Report
+    from plugins.engine.checks import check_report
+    from plugins.engine.report import Report
 
     report = Report({
         "report": {"year": 2018, "format": "fujian-2018"},

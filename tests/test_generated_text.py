@@ -11,10 +11,10 @@ import zipfile
 
 import pytest
 
-from plugins.config import Config
-from plugins.manager import PluginHost
-from plugins.render import Renderer
-from plugins.store import load_report
+from plugins.engine.config import Config
+from plugins.host.manager import PluginHost
+from plugins.engine.render import Renderer
+from plugins.engine.store import load_report
 from tui.cli import main
 
 # An empty pair of brackets or quotes, or a doubled separator, left by a missing value.

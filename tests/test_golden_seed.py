@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from plugins.checks import check_report
-from plugins.store import load_report
+from plugins.engine.checks import check_report
+from plugins.engine.store import load_report
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""Plugin code that misbehaves is contained (plugins/guard.py): whatever it raises, exits,
+"""Plugin code that misbehaves is contained (plugins/host/guard.py): whatever it raises, exits,
 prints, loops or allocates, that plugin's part is disabled with the reason and the rest runs.
 
 The command-line tests run ``nianbao`` in a child process, as an operator would: signals,
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins import guard
+from plugins.host import guard
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "fixtures" / "plugins" / "hostile"

@@ -1,4 +1,4 @@
-"""Cross-year support: finding last year's report (plugins.history), the rules that use it
+"""Cross-year support: finding last year's report (plugins.engine.history), the rules that use it
 (OR6, N3-6, N2-2, V-XYEAR, V-DUP) in both built-in formats, and ``nianbao new --from``.
 
 The pairs of reports are built from the two real examples: 淮安市人民政府 2024 (national
@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from plugins import API_VERSION, Section, fields, hookimpl, rules
-from plugins.checks import check_report
-from plugins.config import Config
-from plugins.history import NOT_CARRIED, carry_forward, find_previous, lookup_previous, view_with_previous
-from plugins.manager import PluginHost
-from plugins.render import Renderer
-from plugins.report import Report, ReportView
-from plugins.store import load_report, save_report
+from plugins.engine.checks import check_report
+from plugins.engine.config import Config
+from plugins.engine.history import NOT_CARRIED, carry_forward, find_previous, lookup_previous, view_with_previous
+from plugins.host.manager import PluginHost
+from plugins.engine.render import Renderer
+from plugins.engine.report import Report, ReportView
+from plugins.engine.store import load_report, save_report
 
 from cli_helpers import isolated, run  # noqa: F401  (isolated is an autouse fixture)
 

@@ -19,17 +19,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plugins.checks import check_report
-from plugins.config import load_config
+from plugins.engine.checks import check_report
+from plugins.engine.config import load_config
 from plugins.fields import Grid
 from plugins.importers import import_file
 from plugins.importers.digits import splits
 from plugins.importers.layout import layout_of
 from plugins.importers.readers import blocks_from_text
-from plugins.manager import host_from_env
-from plugins.render import Renderer
-from plugins.report import META, Report
-from plugins.store import load_report
+from plugins.host.manager import host_from_env
+from plugins.engine.render import Renderer
+from plugins.engine.report import META, Report
+from plugins.engine.store import load_report
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -557,7 +557,7 @@ def test_edit_on_a_docx_already_imported_opens_the_report_beside_it(host, tmp_pa
 
 def test_aggregate_adds_up_units_published_as_word_files(host, tmp_path):
     """A county folder where one unit handed in its TOML and two their Word files."""
-    from plugins.aggregate import aggregate, collect_files
+    from plugins.county.aggregate import aggregate, collect_files
 
     folder = tmp_path / "units"
     folder.mkdir()
@@ -566,7 +566,7 @@ def test_aggregate_adds_up_units_published_as_word_files(host, tmp_path):
         example.meta["unit"] = f"某县第{i + 1}局"
         example.meta["unit_level"] = "department"
         if kind == "toml":
-            from plugins.store import dump_report
+            from plugins.engine.store import dump_report
 
             (folder / "u1.toml").write_text(dump_report(example), encoding="utf-8")
         else:

@@ -1,4 +1,4 @@
-"""The journal of a report (plugins.journal): every save on record with who, when, from where
+"""The journal of a report (plugins.engine.journal): every save on record with who, when, from where
 and what changed; coalescing; versions and restore; tamper evidence; crash recovery."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from cli_helpers import isolated, run  # noqa: F401 - isolated is an autouse fixture
-from plugins import journal as jn
-from plugins.journal import Journal, ReportFrozen, journal_path
-from plugins.store import load_report, save_report
+from plugins.engine import journal as jn
+from plugins.engine.journal import Journal, ReportFrozen, journal_path
+from plugins.engine.store import load_report, save_report
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jianou-2018.toml"
@@ -231,7 +231,7 @@ def test_interrupted_save_after_the_write_is_finished_with_its_author(report_fil
     clock.tick(61)
     monkeypatch.setenv("SSH_CONNECTION", "10.9.9.9 1 2 22")
     set_intro(r, "第二稿")
-    from plugins.store import dump_report
+    from plugins.engine.store import dump_report
 
     text = dump_report(r)
     pending = jn.begin(report_file, text)
@@ -279,7 +279,7 @@ def test_a_frozen_report_is_not_written(report_file, clock):
 SAVER = r"""
 import sys, random
 sys.path.insert(0, sys.argv[2])
-from plugins.store import load_report, save_report
+from plugins.engine.store import load_report, save_report
 r = load_report(sys.argv[1])
 i = 0
 while True:

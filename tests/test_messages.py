@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from plugins.county import status_lines, unit_status
+from plugins.county.status import status_lines, unit_status
 from test_aggregate import county, host, isolated  # noqa: F401 - fixtures
 
 
@@ -35,8 +35,8 @@ def test_status_shows_overdue_days_only_for_units_that_owe_a_report(host, tmp_pa
     ('[report]\nx = { a = "1"1 }\n', 2, "花括号 { } 没有闭合", "1"),  # Hypothesis found the braces
 ])
 def test_toml_errors_in_chinese_with_the_line_and_a_caret(tmp_path, text, line, says, caret_under):
-    from plugins.errors import InputFileError
-    from plugins.store import load_report
+    from plugins.engine.errors import InputFileError
+    from plugins.engine.store import load_report
 
     path = tmp_path / "r.toml"
     path.write_text(text, encoding="utf-8")
@@ -73,8 +73,8 @@ def test_new_for_a_year_without_a_format_names_format_and_the_formats(capsys):
 
 # -- unknown keys -------------------------------------------------------------------------------
 def test_unknown_keys_and_tables_are_named_with_the_closest_key(host, tmp_path):  # noqa: F811
-    from plugins.checks import check_report
-    from plugins.store import load_report, save_report
+    from plugins.engine.checks import check_report
+    from plugins.engine.store import load_report, save_report
 
     path = tmp_path / "r.toml"
     path.write_text('[report]\nunit = "某县教育局"\nyear = 2024\nsignd = 2025-01-20\n\n'
@@ -103,7 +103,7 @@ def test_a_blank_column_is_one_line_in_the_text_and_every_cell_in_json(tmp_path,
     import json
 
     from cli_helpers import run
-    from plugins.store import load_report, save_report
+    from plugins.engine.store import load_report, save_report
     from test_national2021 import EXAMPLE
 
     report = load_report(EXAMPLE)
@@ -232,7 +232,7 @@ def test_status_text_sums_up_an_error_many_units_share_before_the_list(host, tmp
 
 
 def test_reports_not_approved_are_counted_by_state_when_there_are_many():
-    from plugins.county import waiting_lines
+    from plugins.county.status import waiting_lines
 
     few = [{"file": "u/a.toml", "unit": "建瓯市财政局", "review": "submitted", "review_label": "已提交"}]
     assert waiting_lines(few) == ["县政府办还没有审核通过的报告（1个，已计入）：建瓯市财政局（已提交）"]

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from plugins.checks import check_report
-from plugins.config import Config
+from plugins.engine.checks import check_report
+from plugins.engine.config import Config
 from plugins.exporters import to_text
-from plugins.manager import PluginHost
-from plugins.render import Renderer
-from plugins.report import Report
-from plugins.store import load_report
+from plugins.host.manager import PluginHost
+from plugins.engine.render import Renderer
+from plugins.engine.report import Report
+from plugins.engine.store import load_report
 from sections.national2021.requests import LAYOUT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -414,8 +414,8 @@ def test_markdown_keeps_the_spans_of_the_official_tables(host, tmp_path):
     from html.parser import HTMLParser
 
     from plugins.exporters import to_markdown
-    from plugins.render import Renderer
-    from plugins.store import load_report
+    from plugins.engine.render import Renderer
+    from plugins.engine.store import load_report
 
     report = load_report(Path(__file__).resolve().parent.parent / "examples" / "huaian-2024.toml")
     md = to_markdown(Renderer(host).render(report))

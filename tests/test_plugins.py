@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 
 from plugins import API_VERSION, ENTRY_POINT_GROUP, Section, hookimpl
-from plugins.checks import check_report
-from plugins.config import Config
+from plugins.engine.checks import check_report
+from plugins.engine.config import Config
 from plugins.exporters import to_text
 from plugins.fields import Line
-from plugins.manager import BUILTIN_PLUGINS, PluginHost, host_from_env
-from plugins.render import Renderer
-from plugins.report import Report
-from plugins.store import load_report, save_report
+from plugins.host.manager import BUILTIN_PLUGINS, PluginHost, host_from_env
+from plugins.engine.render import Renderer
+from plugins.engine.report import Report
+from plugins.engine.store import load_report, save_report
 from tui import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,7 +175,7 @@ def test_a_missing_plugin_folder_is_reported_not_fatal(tmp_path):
 
 def test_a_failing_entry_point_does_not_stop_the_others(monkeypatch, example_dist):
     # pluggy's load_setuptools_entrypoints stops at the first import error; the host must not.
-    from plugins import manager
+    from plugins.host import manager
 
     real = manager._installed_entry_points
 
@@ -588,7 +588,7 @@ def test_a_broken_document_template_override_is_blamed_on_it(tmp_path):
 
 
 def test_safe_mode_lists_no_overrides(tmp_path, capsys):
-    from plugins.render import template_overrides
+    from plugins.engine.render import template_overrides
 
     config = Config(template_folder=FIXTURES / "templates_override")
     assert [o.name for o in template_overrides(PluginHost(config, entry_points=False))] == [
@@ -696,8 +696,8 @@ def test_an_override_reaches_every_exporter(example_dist):
 
     import docx
 
-    from plugins.render import Renderer
-    from plugins.store import load_report
+    from plugins.engine.render import Renderer
+    from plugins.engine.store import load_report
 
     host = PluginHost(Config(template_folder=FIXTURES / "templates_override"), entry_points=True)
     document = Renderer(host).render(load_report(FIXTURES / "report.toml"))
@@ -706,3 +706,25 @@ def test_an_override_reaches_every_exporter(example_dist):
         if isinstance(output, bytes):
             output = "\n".join(p.text for p in docx.Document(io.BytesIO(output)).paragraphs)
         assert "本县改写的概述。" in output, exporter_id
+
+
+def test_the_documented_old_module_paths_still_work():
+    """docs/plugins.md §3 and §5 named these paths (a county's plugin and its tests import them):
+    since plugins/ was grouped into sub-packages they re-export the same objects."""
+    import importlib
+
+    from plugins.engine import checks, config, render, report, store
+    from plugins.host import manager
+    moved = {"plugins.checks": (checks, ["CheckResult", "check_report"]),
+             "plugins.config": (config, ["Config", "load_config"]),
+             "plugins.manager": (manager, ["BUILTIN_PLUGINS", "PluginHost", "PluginRecord"]),
+             "plugins.render": (render, ["Renderer", "cn_date", "cn_numeral", "percent"]),
+             "plugins.report": (report, ["Report", "ReportView"]),
+             "plugins.store": (store, ["load_report", "save_report"])}
+    for old, (new, names) in moved.items():
+        module = importlib.import_module(old)
+        assert sorted(module.__all__) == names, old
+        for name in names:
+            assert getattr(module, name) is getattr(new, name), f"{old}.{name}"
+    from plugins.exporters import to_text  # documented in §5; the package is the text exporter
+    assert callable(to_text)

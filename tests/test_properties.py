@@ -21,14 +21,14 @@ import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from plugins.checks import CheckResult, check_report, meta_fields
-from plugins.config import Config
+from plugins.engine.checks import CheckResult, check_report, meta_fields
+from plugins.engine.config import Config
 from plugins.exporters import to_markdown, to_text
-from plugins.render import RenderedDocument
+from plugins.engine.render import RenderedDocument
 from plugins.fields import Grid, Records
-from plugins.manager import PluginHost
-from plugins.render import Renderer
-from plugins.report import META, Report
+from plugins.host.manager import PluginHost
+from plugins.engine.render import Renderer
+from plugins.engine.report import META, Report
 from plugins.results import Issue
 from tui.cli import main
 

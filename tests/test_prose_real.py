@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.prose import sentence_sums, typos
+from plugins.engine.prose import sentence_sums, typos
 from plugins.rules import measures_year, year_words
 
 # (unit and year, address, text as published, findings: (rule, words of the message))
@@ -183,9 +183,9 @@ def test_figures_about_applications_in_real_sentences(unit, source, text, figure
 def test_n3_8_a_real_department_quotes_2_applications_where_its_table_has_3():
     # A 长春 city department, 2023 (http://js.changchun.gov.cn/zcbm/styjrswj/ndbg/202401/t20240115_3271106.html):
     # part 一 says it received 2 applications; its table 三 prints 本年新收 3 (自然人 3), 上年结转 0.
-    from plugins.checks import check_report
-    from plugins.manager import PluginHost
-    from plugins.config import Config
+    from plugins.engine.checks import check_report
+    from plugins.host.manager import PluginHost
+    from plugins.engine.config import Config
     from test_national2021 import edited
 
     text = ("我局高度重视依申请公开事项的答复，严格依法依规做好政府信息依申请公开答复，由专人负责协调有关处室研究"

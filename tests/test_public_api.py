@@ -13,11 +13,11 @@ import nianbao
 import nianbao.fields
 import plugins
 import plugins.fields
-from plugins.checks import check_report
-from plugins.config import Config
-from plugins.manager import PluginHost
-from plugins.render import Renderer
-from plugins.report import Report
+from plugins.engine.checks import check_report
+from plugins.engine.config import Config
+from plugins.host.manager import PluginHost
+from plugins.engine.render import Renderer
+from plugins.engine.report import Report
 from plugins.exporters import to_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ def test_nianbao_re_exports_the_whole_contract_as_the_same_objects(name):
 
 def test_nianbao_adds_the_helpers_plugins_used_to_import_from_host_modules():
     from plugins.document import Cell, Table
-    from plugins.render import cn_date, cn_numeral, percent
+    from plugins.engine.render import cn_date, cn_numeral, percent
 
     assert (nianbao.Table, nianbao.Cell) == (Table, Cell)
     assert (nianbao.percent, nianbao.cn_numeral, nianbao.cn_date) == (percent, cn_numeral, cn_date)

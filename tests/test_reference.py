@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from plugins.config import Config
-from plugins.manager import PluginHost
-from plugins.reference import REGENERATE, reference, reference_markdown
-from plugins.render import template_overrides
+from plugins.engine.config import Config
+from plugins.host.manager import PluginHost
+from plugins.host.reference import REGENERATE, reference, reference_markdown
+from plugins.engine.render import template_overrides
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,8 +135,8 @@ def test_plugins_verbose_lists_the_template_overrides_in_effect(capsys, tmp_path
 
 def test_the_renderer_uses_the_override_the_listing_names(tmp_path):
     from plugins.exporters import to_text
-    from plugins.render import Renderer
-    from plugins.store import load_report
+    from plugins.engine.render import Renderer
+    from plugins.engine.store import load_report
 
     _overrides(tmp_path)
     host = PluginHost(Config(template_folder=tmp_path / "overrides"), entry_points=False)

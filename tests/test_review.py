@@ -1,4 +1,4 @@
-"""Review between the county office and its units (plugins.review, `nianbao submit/remark/
+"""Review between the county office and its units (plugins.engine.review, `nianbao submit/remark/
 return/approve/reopen/review`): the full round, who may do what, and — when running as root —
 the same with two real Unix users."""
 
@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from cli_helpers import isolated, run  # noqa: F401 - isolated is an autouse fixture
-from plugins.journal import Journal, ReportFrozen, close_all, journal_path
-from plugins.store import load_report, save_report
+from plugins.engine.journal import Journal, ReportFrozen, close_all, journal_path
+from plugins.engine.store import load_report, save_report
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jianou-2018.toml"
@@ -189,7 +189,7 @@ def as_user(base: Path, user: str, *argv: str, code: str | None = None) -> subpr
 
 EDIT = """
 import sys
-from plugins.store import load_report, save_report
+from plugins.engine.store import load_report, save_report
 r = load_report(sys.argv[1] if len(sys.argv) > 1 else "u1/report.toml")
 r.data["fj"]["overview"]["intro"] = "由单位账号修改"
 save_report(r)

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-import plugins.journal as jn
-from plugins.config import Config, load_config
-from plugins.journal import Journal, close_all
-from plugins.manager import PluginHost
-from plugins.review import read_review
-from plugins.store import load_report
+import plugins.engine.journal as jn
+from plugins.engine.config import Config, load_config
+from plugins.engine.journal import Journal, close_all
+from plugins.host.manager import PluginHost
+from plugins.engine.review import read_review
+from plugins.engine.store import load_report
 from tui.app import NianbaoApp, build_app
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins.store import ReportLock, ReportLocked
+from plugins.engine.store import ReportLock, ReportLocked
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jianou-2018.toml"

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from plugins import API_VERSION, Section, hookimpl
-from plugins.config import Config
-from plugins.errors import CannotWrite
+from plugins.engine.config import Config
+from plugins.engine.errors import CannotWrite
 from plugins.fields import Line
-from plugins.manager import PluginHost
-from plugins.report import META, Report
-from plugins.store import ReportLock, backup_path, load_report, save_report
+from plugins.host.manager import PluginHost
+from plugins.engine.report import META, Report
+from plugins.engine.store import ReportLock, backup_path, load_report, save_report
 from tui.session import STATES, Session, parse_path
 
 FIXED = dt.datetime(2019, 1, 8, 9, 30, 0)
@@ -313,7 +313,7 @@ def test_a_failed_write_leaves_the_file_intact(s, monkeypatch):
     s.set_text("fj.overview", "intro", "已保存的版本")
     s.save()
     before = path.read_bytes()
-    import plugins.store as store
+    import plugins.engine.store as store
 
     def broken_fsync(fd):
         raise OSError(28, "No space left on device")

@@ -4,7 +4,7 @@ file), nianbao never writes through it; new files respect the umask; saving resp
 the file is (read-only, a link of one's own, changed by someone else); comments and layout
 survive a save.
 
-Every file nianbao writes goes through ``plugins.store.write_atomic``: the report save and
+Every file nianbao writes goes through ``plugins.engine.store.write_atomic``: the report save and
 its ``.bak``, the lock, ``export -o``, the TUI's export, the aggregate output and its
 reference file. The two-user test creates a second account (as root) and plants as it.
 """
@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 
 from cli_helpers import isolated, run  # noqa: F401 - autouse fixture
-from plugins import store
-from plugins.errors import CannotWrite, ReportChanged
-from plugins.store import ReportLock, backup_path, load_report, lock_path, save_report, write_atomic
+from plugins.engine import store
+from plugins.engine.errors import CannotWrite, ReportChanged
+from plugins.engine.store import ReportLock, backup_path, load_report, lock_path, save_report, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [ROOT / "examples" / "jianou-2018.toml", ROOT / "examples" / "huaian-2024.toml"]
@@ -165,7 +165,7 @@ def test_aggregate_output_and_reference_never_follow_planted_links(tmp_path, pri
 
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
 def test_links_planted_as_the_journals_files_are_refused(report, private, suffix):
-    from plugins.journal import JournalError, journal_path
+    from plugins.engine.journal import JournalError, journal_path
 
     planted = Path(str(journal_path(report)) + suffix)
     planted.symlink_to(private)
@@ -359,7 +359,7 @@ def test_a_full_disk_during_the_save_leaves_no_temporary_files(report, monkeypat
         save_report(edited(report))
     monkeypatch.setattr(store.os, "fsync", real)
     assert report.read_bytes() == before
-    # (the report's journal, plugins.journal, is not a temporary file: it stays by design)
+    # (the report's journal, plugins.engine.journal, is not a temporary file: it stays by design)
     assert sorted(p.name for p in report.parent.iterdir() if ".journal.sqlite" not in p.name) == ["r.toml"]
 
 
@@ -472,7 +472,7 @@ def test_a_real_full_disk(tiny_disk):
 
 
 def test_a_file_too_large_for_tomlkit_is_written_afresh_and_whole(tmp_path, monkeypatch):
-    from plugins import tomlwrite
+    from plugins.engine import tomlwrite
 
     path = tmp_path / "big.toml"
     items = "".join(f"\n[[fj.overview.items]]\ntitle = \"第{i}条\"\nbody = '''\n{'市政府高度重视政府信息公开工作。' * 20}\n'''\n"

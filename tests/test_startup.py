@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from plugins import ENTRY_POINT_GROUP
-from plugins import manager
+from plugins.host import manager
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,8 +75,8 @@ def test_a_zip_on_the_path_is_left_to_importlib_metadata(tmp_path, monkeypatch):
 def test_building_the_host_does_not_import_importlib_metadata(tmp_path):
     script = textwrap.dedent("""
         import json, sys
-        from plugins.config import Config
-        from plugins.manager import PluginHost
+        from plugins.engine.config import Config
+        from plugins.host.manager import PluginHost
         host = PluginHost(Config(), entry_points=True)
         print(json.dumps(["importlib.metadata" in sys.modules, sorted(host.records)]))
     """)
@@ -108,8 +108,8 @@ def test_nianbao_edit_holds_the_collector_until_the_first_frame(tmp_path, monkey
 
 
 async def test_the_app_switches_the_collector_back_on_at_its_first_frame(tmp_path):
-    from plugins.config import Config
-    from plugins.manager import PluginHost
+    from plugins.engine.config import Config
+    from plugins.host.manager import PluginHost
     from tui.app import build_app
 
     report = tmp_path / "r.toml"
@@ -139,8 +139,8 @@ async def test_the_first_frame_is_laid_out_as_it_stays(tmp_path, monkeypatch, ex
     from textual.screen import Screen
     from textual.scrollbar import ScrollBar, ScrollBarCorner
 
-    from plugins.config import Config
-    from plugins.manager import PluginHost
+    from plugins.engine.config import Config
+    from plugins.host.manager import PluginHost
     from tui.app import build_app
     from tui.widgets import Editor
 
@@ -177,8 +177,8 @@ async def test_leaving_out_the_first_restyle_changes_no_style(tmp_path, example,
     them all again afterwards changes nothing."""
     import shutil
 
-    from plugins.config import Config
-    from plugins.manager import PluginHost
+    from plugins.engine.config import Config
+    from plugins.host.manager import PluginHost
     from tui.app import MainScreen, build_app
 
     report = tmp_path / example

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
-from plugins.config import Config, load_config
+from plugins.engine.config import Config, load_config
 from test_aggregate import clean, unit_report, write
 from test_cli import builtin_host
 from tui.cli import main
@@ -187,8 +187,8 @@ def test_snapshot_status_screen(snap_compare, host, tmp_path):
 def review_county(host, folder: Path, monkeypatch) -> Config:
     """The county above plus a fourth unit; the reports in four review states, at fixed times:
     教育局 approved, 财政局 returned with two remarks, 民政局 submitted, 水利局 being filled in."""
-    import plugins.journal as jn
-    from plugins.journal import Journal
+    import plugins.engine.journal as jn
+    from plugins.engine.journal import Journal
 
     make_county(host, folder)
     text = (folder / "config.toml").read_text(encoding="utf-8")

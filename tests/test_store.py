@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from plugins import store
-from plugins.errors import CannotWrite, InputFileError, ReportLocked
-from plugins.report import Report
-from plugins.store import ReportLock, backup_path, dump_report, load_report, lock_path, save_report
+from plugins.engine import store
+from plugins.engine.errors import CannotWrite, InputFileError, ReportLocked
+from plugins.engine.report import Report
+from plugins.engine.store import ReportLock, backup_path, dump_report, load_report, lock_path, save_report
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +62,7 @@ def write(tmp_path: Path, text: str | bytes, name: str = "report.toml") -> Path:
 
 
 def leftovers(folder: Path, keep: set[str]) -> list[str]:
-    """Files other than ``keep`` and the reports' journals (plugins.journal), which stay by design."""
+    """Files other than ``keep`` and the reports' journals (plugins.engine.journal), which stay by design."""
     return sorted(p.name for p in folder.iterdir() if p.name not in keep and ".journal.sqlite" not in p.name)
 
 
@@ -385,7 +385,7 @@ def test_interrupted_save_is_cleaned_up(tmp_path, monkeypatch):
 HOLDER = textwrap.dedent(
     """
     import sys, time
-    from plugins.store import ReportLock
+    from plugins.engine.store import ReportLock
     lock = ReportLock(sys.argv[1]).acquire()
     print("locked", flush=True)
     if sys.argv[2] == "release":
@@ -480,7 +480,7 @@ def test_save_under_lock(tmp_path):
 def test_the_chosen_parser_reads_reports_as_tomllib_does(name):
     import tomllib
 
-    from plugins import tomlread
+    from plugins.engine import tomlread
 
     text = (ROOT / "examples" / name).read_text(encoding="utf-8")
     assert tomlread.loads(text) == tomllib.loads(text)
@@ -492,9 +492,9 @@ def test_without_tomli_the_standard_library_reads_and_places_errors(tmp_path):
     script = textwrap.dedent(f"""
         import sys
         sys.modules["tomli"] = None  # as if it were not installed
-        from plugins import tomlread
-        from plugins.errors import InputFileError
-        from plugins.store import load_report
+        from plugins.engine import tomlread
+        from plugins.engine.errors import InputFileError
+        from plugins.engine.store import load_report
         assert tomlread.loads.__module__.startswith("tomllib"), tomlread.loads.__module__
         assert load_report({str(ROOT / "examples" / "huaian-2024.toml")!r}).year == 2024
         for text in ["[report]\\nyear = " + "1" * 5000, "x = " + "[" * 3000 + "]" * 3000]:

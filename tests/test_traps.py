@@ -14,11 +14,11 @@ import pytest
 
 from nianbao import API_VERSION, Check, Exporter, ReportFormat, Section, error, hookimpl
 from nianbao.fields import Grid, GridColumn, GridRow, Integer, Line, Records
-from plugins.checks import check_report
-from plugins.config import Config
-from plugins.manager import PluginHost
-from plugins.render import Renderer
-from plugins.report import Report
+from plugins.engine.checks import check_report
+from plugins.engine.config import Config
+from plugins.host.manager import PluginHost
+from plugins.engine.render import Renderer
+from plugins.engine.report import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 FUJIAN_TEMPLATES = ROOT / "sections" / "fujian2018" / "templates"
@@ -114,7 +114,7 @@ def test_a_field_named_like_a_dict_method_prints_its_value_in_every_export(tmp_p
 
 def test_a_mapping_without_the_key_keeps_its_methods(tmp_path):
     # meta.get("unit") is how the worked example reads an optional value
-    from plugins.render import _environment_class
+    from plugins.engine.render import _environment_class
 
     env = _environment_class()()
     template = env.from_string('{{ meta.get("unit") or "本机关" }}|{{ meta.items() | list | length }}|{{ data.items }}')

@@ -21,11 +21,11 @@ from textual import events
 from textual.widgets import Footer, OptionList
 
 from plugins import API_VERSION, Section, hookimpl
-from plugins.checks import check_report
-from plugins.config import Config
+from plugins.engine.checks import check_report
+from plugins.engine.config import Config
 from plugins.fields import Text
-from plugins.manager import PluginHost
-from plugins.store import ReportLock
+from plugins.host.manager import PluginHost
+from plugins.engine.store import ReportLock
 from tui.app import ExportScreen, HelpScreen, NianbaoApp, build_app
 from tui.widgets import Editor, FieldBox, GridCell, RecordsBox, WrappedText
 

@@ -121,8 +121,8 @@ async def test_preview_of_a_long_page_comes_from_its_thread_and_shows_its_beginn
 async def test_the_editor_opens_while_the_first_check_hangs(small):  # noqa: F811
     """A check that hangs from the start: the editor opens after [plugins] time_limit
     seconds, says so, and what is typed is stored and saved."""
-    from plugins.config import Config
-    from plugins.manager import PluginHost
+    from plugins.engine.config import Config
+    from plugins.host.manager import PluginHost
     from tui.app import build_app
 
     plugin = Hostile()

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from plugins.config import Config
-from plugins.manager import PluginHost
+from plugins.engine.config import Config
+from plugins.host.manager import PluginHost
 from tui.app import EXIT_CRASH, build_app
 from tui.state import state_dir
 

@@ -365,8 +365,8 @@ async def test_the_line_under_a_cell_is_its_own_problem_and_f4_goes_to_the_next_
 
 
 async def test_the_header_counts_in_the_words_of_nianbao_check(national):
-    from plugins.checks import check_report
-    from plugins.store import load_report
+    from plugins.engine.checks import check_report
+    from plugins.engine.store import load_report
 
     app = make_app(national)
     async with app.run_test(size=(120, 40)) as pilot:

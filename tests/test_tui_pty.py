@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins.store import ReportLock
+from plugins.engine.store import ReportLock
 
 ROOT = Path(__file__).resolve().parent.parent
 TMUX = shutil.which("tmux")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from plugins import store
-from plugins.config import Config
-from plugins.manager import PluginHost
+from plugins.engine import store
+from plugins.engine.config import Config
+from plugins.host.manager import PluginHost
 from tui.app import NianbaoApp, build_app
 from tui.widgets import Editor
 

@@ -28,11 +28,11 @@ from typing import Any
 import pytest
 import tomli_w
 
-from plugins.checks import meta_fields
-from plugins.config import Config
+from plugins.engine.checks import meta_fields
+from plugins.engine.config import Config
 from plugins.fields import Choice, Field, FieldError, Grid, Records
-from plugins.manager import PluginHost
-from plugins.report import META, Report
+from plugins.host.manager import PluginHost
+from plugins.engine.report import META, Report
 from tui.app import build_app
 from tui.cli import main
 from tui.widgets import Editor, FieldSelect

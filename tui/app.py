@@ -32,18 +32,18 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from plugins import guard
-from plugins.checks import describe_field
-from plugins.config import Config
+from plugins.host import guard
+from plugins.engine.checks import describe_field
+from plugins.engine.config import Config
 from plugins.document import parse_markup
-from plugins.errors import NianbaoError, ReportChanged
+from plugins.engine.errors import NianbaoError, ReportChanged
 from plugins.exporters import _text_block, display_width
 from plugins.fields import Records, clean_text
-from plugins.history import view_with_previous
-from plugins.manager import PluginHost, host_from_env
-from plugins.report import META
+from plugins.engine.history import view_with_previous
+from plugins.host.manager import PluginHost, host_from_env
+from plugins.engine.report import META
 from plugins.results import Issue
-from plugins.store import load_report, prepare_save, write_atomic
+from plugins.engine.store import load_report, prepare_save, write_atomic
 
 from .i18n import Translator
 from .session import Session, check_snapshot, parse_path
@@ -433,7 +433,7 @@ class NianbaoApp(App[int]):
     def renderer(self) -> Any:
         with self._renderer_lock:
             if self._renderer is None:
-                from plugins.render import Renderer
+                from plugins.engine.render import Renderer
 
                 self._renderer = Renderer(self.host)
             return self._renderer
@@ -1432,7 +1432,7 @@ class NianbaoApp(App[int]):
     def export_job(self, exporter_id: str, path: Path) -> Callable[[], Path]:
         """The export of the report as it is now, to run in a thread: renders it from a
         frozen copy (typing may go on meanwhile) and writes the file atomically
-        (:func:`plugins.store.write_atomic`, like every file written). Raises on failure."""
+        (:func:`plugins.engine.store.write_atomic`, like every file written). Raises on failure."""
         exporter = self.host.exporters[exporter_id]
         report = self.session.report
         view = view_with_previous(self.host, report)[0]

@@ -23,13 +23,13 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from plugins import guard
-from plugins.checks import MISSING_RULE, BlankGroup, CheckResult, blank_groups, check_report, describe_field, meta_fields
-from plugins.config import UNIT_LEVELS, Config, load_config
-from plugins.errors import NianbaoError
-from plugins.manager import SOURCE_LABELS, STATE_LABELS, PluginHost, host_from_env
-from plugins.report import META, Report
-from plugins.store import ReportLock, load_report, save_report, write_atomic
+from plugins.host import guard
+from plugins.engine.checks import MISSING_RULE, BlankGroup, CheckResult, blank_groups, check_report, describe_field, meta_fields
+from plugins.engine.config import UNIT_LEVELS, Config, load_config
+from plugins.engine.errors import NianbaoError
+from plugins.host.manager import SOURCE_LABELS, STATE_LABELS, PluginHost, host_from_env
+from plugins.engine.report import META, Report
+from plugins.engine.store import ReportLock, load_report, save_report, write_atomic
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 EXIT_PLUGINS = 4  # (3 is the interface's crash, tui.app.EXIT_CRASH)
@@ -202,7 +202,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     report = Report({META: {k: v for k, v in typed.items() if v}}, path)
     carried = None
     if previous is not None:
-        from plugins.history import carry_forward
+        from plugins.engine.history import carry_forward
 
         if previous_year is not None and year != previous_year + 1:
             _err(f"注意：{args.from_file} 是{previous_year}年度的报告，新报告是{year}年度，不是下一年度")
@@ -393,7 +393,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 # -- export -----------------------------------------------------------------------------
 def cmd_export(args: argparse.Namespace) -> int:
-    from plugins.render import Renderer
+    from plugins.engine.render import Renderer
 
     config, host = _host(args)
     _say_safe_mode(host)
@@ -432,7 +432,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 # -- plugins ----------------------------------------------------------------------------
 def cmd_plugins(args: argparse.Namespace) -> int:
-    from plugins.render import template_overrides
+    from plugins.engine.render import template_overrides
 
     config, host = _host(args, announce=False)  # (listed below)
     records = list(host.records.values())
@@ -475,7 +475,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 
 # -- fields ------------------------------------------------------------------------------
 def cmd_fields(args: argparse.Namespace) -> int:
-    from plugins.reference import reference, reference_markdown, reference_text
+    from plugins.host.reference import reference, reference_markdown, reference_text
 
     config, host = _host(args)
     if args.format and args.format not in host.formats:
@@ -493,8 +493,8 @@ def cmd_fields(args: argparse.Namespace) -> int:
 # -- aggregate (county office) ------------------------------------------------------------
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
-    from plugins.aggregate import AggregateError, aggregate, collect_files
-    from plugins.county import common_error_lines, waiting_lines
+    from plugins.county.aggregate import AggregateError, aggregate, collect_files
+    from plugins.county.status import common_error_lines, waiting_lines
 
     config, host = _host(args, announce=args.json)  # (the text lists them at the end)
     if not args.json:
@@ -516,7 +516,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     finally:
         meter.clear()
-    from plugins.review import not_approved
+    from plugins.engine.review import not_approved
 
     refused = {str(n.path) for n in result.of_kind("unreadable", "refused", "duplicate")}
     waiting = not_approved([Path(f) for f in files if str(f) not in refused])
@@ -562,7 +562,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
 
 # -- status (county office) ---------------------------------------------------------------
 def cmd_status(args: argparse.Namespace) -> int:
-    from plugins.county import common_errors, status_lines, status_year, unit_status
+    from plugins.county.status import common_errors, status_lines, status_year, unit_status
 
     config, host = _host(args)
     if not config.units:
@@ -885,7 +885,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.func is cmd_edit or getattr(args, "interface", lambda a: False)(args):
             # the interface runs plugins in threads (tui.app)
             return args.func(args)
-        # Headless: plugins' output kept off the data, their calls limited (plugins.guard)
+        # Headless: plugins' output kept off the data, their calls limited (plugins.host.guard)
         args.loaded_config = config = load_config(args.config)
         data = getattr(args, "json", False) or (args.command == "export" and args.output in (None, "-"))
         with guard.contained(config.plugin_time_limit, config.plugin_memory_limit), _output_kept_for_data(data):

@@ -1,4 +1,4 @@
-"""Command-line side of the journal and the review (:mod:`plugins.journal`, :mod:`plugins.review`):
+"""Command-line side of the journal and the review (:mod:`plugins.engine.journal`, :mod:`plugins.engine.review`):
 ``history``, ``diff``, ``restore``, ``submit``, ``remark``, ``return``, ``approve``, ``reopen``
 and ``review``. Headless (no Textual) except ``review`` without ``--json``/``--list``.
 """
@@ -11,14 +11,14 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from plugins.errors import NianbaoError, ReportLocked
-from plugins.report import META
-from plugins.store import ReportLock, load_report
+from plugins.engine.errors import NianbaoError, ReportLocked
+from plugins.engine.report import META
+from plugins.engine.store import ReportLock, load_report
 
-# plugins.journal (sqlite3, difflib) is imported by the commands that use it, not by every
+# plugins.engine.journal (sqlite3, difflib) is imported by the commands that use it, not by every
 # start of nianbao (this module registers its commands on the parser).
 if TYPE_CHECKING:
-    from plugins.journal import Change, Journal
+    from plugins.engine.journal import Change, Journal
 
 
 def _cli():
@@ -35,8 +35,8 @@ def _dump(data: Any) -> None:
 
 
 def _roles(args: argparse.Namespace, path: Path):
-    from plugins.config import load_config
-    from plugins.review import roles_for
+    from plugins.engine.config import load_config
+    from plugins.engine.review import roles_for
 
     config = load_config(args.config)
     try:
@@ -49,7 +49,7 @@ def _roles(args: argparse.Namespace, path: Path):
 def open_journal(path: Path, *, repair: bool = True) -> tuple["Journal", list[str]]:
     """The report's journal for reading; settled with the file first when nobody is editing
     the report (whoever holds the lock settles it on their next save)."""
-    from plugins.journal import Journal, JournalError, journal_path
+    from plugins.engine.journal import Journal, JournalError, journal_path
 
     if not path.exists() and not journal_path(path).exists():
         raise JournalError(f"{path}: 文件不存在")
@@ -80,13 +80,13 @@ class Labels:
     """Field addresses (``fj.overview.intro``) in words (``一、概述 › 引言``)."""
 
     def __init__(self, host: Any, text: str | None):
-        from plugins.checks import describe_field, meta_fields
-        from plugins.report import Report
-        from plugins.render import cn_numeral
+        from plugins.engine.checks import describe_field, meta_fields
+        from plugins.engine.report import Report
+        from plugins.engine.render import cn_numeral
 
         self.describe = describe_field
         self.sections: list[tuple[str, str, Any]] = []
-        from plugins.tomlread import loads
+        from plugins.engine.tomlread import loads
 
         try:
             report = Report(loads(text or ""))
@@ -109,7 +109,7 @@ class Labels:
 
 
 def _change_lines(changes: list["Change"], labels: Labels) -> list[str]:
-    from plugins.journal import describe
+    from plugins.engine.journal import describe
 
     out = []
     for c, line in zip(changes, describe(changes)):
@@ -120,8 +120,8 @@ def _change_lines(changes: list["Change"], labels: Labels) -> list[str]:
 
 # -- history ----------------------------------------------------------------------------------
 def cmd_history(args: argparse.Namespace) -> int:
-    from plugins.journal import KIND_LABELS
-    from plugins.review import may_read
+    from plugins.engine.journal import KIND_LABELS
+    from plugins.engine.review import may_read
 
     cli = _cli()
     path = Path(args.file)
@@ -192,8 +192,8 @@ def _side(journal: "Journal | None", value: str | None, path: Path) -> tuple[str
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from plugins.journal import field_changes, parse_text
-    from plugins.review import may_read
+    from plugins.engine.journal import field_changes, parse_text
+    from plugins.engine.review import may_read
 
     cli = _cli()
     path = Path(args.file)
@@ -248,10 +248,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 # -- restore ----------------------------------------------------------------------------------
 def cmd_restore(args: argparse.Namespace) -> int:
-    from plugins.report import Report
-    from plugins.review import ReviewError
-    from plugins.store import save_report
-    from plugins.tomlread import loads
+    from plugins.engine.report import Report
+    from plugins.engine.review import ReviewError
+    from plugins.engine.store import save_report
+    from plugins.engine.tomlread import loads
 
     cli = _cli()
     path = Path(args.file)
@@ -279,8 +279,8 @@ def _print_review(args: argparse.Namespace, path: Path, review: Any, message: st
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from plugins import review as rv
-    from plugins.checks import check_report
+    from plugins.engine import review as rv
+    from plugins.engine.checks import check_report
 
     cli = _cli()
     path = Path(args.file)
@@ -298,14 +298,14 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def _target(args: argparse.Namespace, path: Path, target: str) -> tuple[str, str]:
-    from plugins.review import parse_target
+    from plugins.engine.review import parse_target
 
     _, host = _cli()._host(args)
     return parse_target(host, load_report(path), target)
 
 
 def cmd_remark(args: argparse.Namespace) -> int:
-    from plugins import review as rv
+    from plugins.engine import review as rv
 
     cli = _cli()
     path = Path(args.file)
@@ -338,7 +338,7 @@ def _number(text: str) -> int:
 
 
 def cmd_return(args: argparse.Namespace) -> int:
-    from plugins import review as rv
+    from plugins.engine import review as rv
 
     path = Path(args.file)
     config, roles = _roles(args, path)
@@ -352,7 +352,7 @@ def cmd_return(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from plugins import review as rv
+    from plugins.engine import review as rv
 
     path = Path(args.file)
     config, roles = _roles(args, path)
@@ -360,7 +360,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_reopen(args: argparse.Namespace) -> int:
-    from plugins import review as rv
+    from plugins.engine import review as rv
 
     path = Path(args.file)
     config, roles = _roles(args, path)
@@ -368,7 +368,7 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from plugins.review import may_read, read_review
+    from plugins.engine.review import may_read, read_review
 
     cli = _cli()
     path = Path(args.file)

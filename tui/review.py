@@ -1,4 +1,4 @@
-"""The review in the interface (plugins.review): the office's remarks beside the fields and in
+"""The review in the interface (plugins.engine.review): the office's remarks beside the fields and in
 the problem list (their own kind, ⚑, before the check's findings), and F6:
 
 * in ``nianbao review FILE`` (the office, read-only): add a remark on the focused field, table
@@ -21,14 +21,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-from plugins.errors import NianbaoError
+from plugins.engine.errors import NianbaoError
 from plugins.fields import clean_text
 from plugins.results import Issue
 
 from .widgets import WrappedText
 
 if TYPE_CHECKING:
-    from plugins.journal import Remark, Review
+    from plugins.engine.journal import Remark, Review
 
 REMARK = "remark"  # the severity remarks carry as issues (styled by widgets.issue_lines)
 MARK = "⚑ "  # ✎ already marks a page being filled in
@@ -44,8 +44,8 @@ class ReviewState:
         self.reload()
 
     def reload(self) -> None:
-        from plugins.journal import JournalError
-        from plugins.review import read_review
+        from plugins.engine.journal import JournalError
+        from plugins.engine.review import read_review
 
         if self.path is None:
             return
@@ -64,7 +64,7 @@ class ReviewState:
         return [Issue(REMARK, r.section, r.path or None, remark_text(r), rule=f"#{r.id}") for r in self.remarks(page_id)]
 
     def roles(self) -> Any:
-        from plugins.review import ReviewError, roles_for
+        from plugins.engine.review import ReviewError, roles_for
 
         if self.path is None:  # the callers ask only for a report read from a file
             raise ReviewError("这份报告没有文件，没有审核意见")
@@ -140,7 +140,7 @@ def act(app: Any) -> None:
         return
     report_path = state.path
     page_id, path = focused_target(app)
-    from plugins.checks import describe_field
+    from plugins.engine.checks import describe_field
 
     fields = app.session.page(page_id).fields
     where = app.session.page(page_id).title + (f" › {describe_field(fields, path)}" if path else "")
@@ -160,7 +160,7 @@ def act(app: Any) -> None:
     def done(result: tuple[str, str] | None) -> None:
         if result is None:
             return
-        from plugins import review as rv
+        from plugins.engine import review as rv
 
         what, text = result
         try:
@@ -190,8 +190,8 @@ def act(app: Any) -> None:
 def submit(app: Any) -> None:
     """F7 in ``nianbao edit``: save, then hand the report in (refused, with the reasons, while
     it has errors or a remark nobody answered); the report is read-only from then on."""
-    from plugins import review as rv
-    from plugins.checks import describe_field
+    from plugins.engine import review as rv
+    from plugins.engine.checks import describe_field
 
     state: ReviewState | None = getattr(app, "review_state", None)
     session = app.session

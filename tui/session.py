@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from plugins import guard
-from plugins.checks import CheckResult, check_report, meta_fields
-from plugins.errors import CannotWrite, NianbaoError, ReportChanged, ReportFrozen, ReportLocked
+from plugins.host import guard
+from plugins.engine.checks import CheckResult, check_report, meta_fields
+from plugins.engine.errors import CannotWrite, NianbaoError, ReportChanged, ReportFrozen, ReportLocked
 from plugins.fields import Field, FieldError, Grid, Records, clean_text
-from plugins.manager import PluginHost
-from plugins.history import view_with_previous
-from plugins.report import META, Report, ReportView
-from plugins.store import ReportLock, save_report, write_problem
+from plugins.host.manager import PluginHost
+from plugins.engine.history import view_with_previous
+from plugins.engine.report import META, Report, ReportView
+from plugins.engine.store import ReportLock, save_report, write_problem
 
 __all__ = ["Page", "Session", "parse_path", "STATES", "BACKGROUND_SAVE_BYTES"]
 
@@ -140,10 +140,10 @@ class Session:
         if problem is not None:
             self.read_only, self.why_read_only = True, problem
             return False
-        from plugins.review import frozen_reason
+        from plugins.engine.review import frozen_reason
 
         frozen = frozen_reason(self.lock.path)
-        if frozen:  # submitted or approved (plugins.review): nobody changes it through nianbao
+        if frozen:  # submitted or approved (plugins.engine.review): nobody changes it through nianbao
             self.read_only, self.why_read_only = True, frozen
             return False
         try:
@@ -174,7 +174,7 @@ class Session:
             self.lock.release()
 
     def rebuild_pages(self) -> None:
-        from plugins.render import cn_numeral
+        from plugins.engine.render import cn_numeral
 
         fmt = self.host.format_for(self.report)
         pages = [Page(META, self.meta_title, self.meta_title, meta_fields(self.host, self.report))]
@@ -349,7 +349,7 @@ class Session:
         tell the operator."""
         import tempfile
 
-        from plugins.store import dump_report, write_atomic
+        from plugins.engine.store import dump_report, write_atomic
 
         name = self.report.path.name if self.report.path else "report.toml"
         where = Path(tempfile.gettempdir()) / f"{name}.unsaved-{self.clock().strftime('%Y%m%d-%H%M%S')}"

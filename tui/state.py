@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from plugins.store import write_atomic
+from plugins.engine.store import write_atomic
 
 POSITIONS = "positions.json"
 KEEP_POSITIONS = 200  # reports remembered (the most recently left ones)

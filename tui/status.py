@@ -1,6 +1,6 @@
 """``nianbao status --tui``: the county office's list of units in a screen.
 
-One row per ``[[units]]`` entry from :func:`plugins.county.unit_status` (most urgent first):
+One row per ``[[units]]`` entry from :func:`plugins.county.status.unit_status` (most urgent first):
 unit, level, state, errors, warnings, deadline and days left. Enter on a unit whose file can
 be read ends the status app with that file's path; :func:`run_status` then opens it in the
 editor (:func:`tui.app.run_app`) and shows the list again when the editor closes.
@@ -21,10 +21,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from plugins.config import Config
-from plugins.aggregate import COMMON_SUMMARY_FROM
-from plugins.county import UnitStatus, common_errors, status_year, unit_status
-from plugins.manager import PluginHost
+from plugins.engine.config import Config
+from plugins.county.aggregate import COMMON_SUMMARY_FROM
+from plugins.county.status import UnitStatus, common_errors, status_year, unit_status
+from plugins.host.manager import PluginHost
 
 from .i18n import Translator
 

@@ -26,11 +26,11 @@ from textual.document import _wrapped_document  # (its compute_wrap_offsets: see
 from textual.widgets import Input, Label, Select, Static, TextArea
 from textual.widgets._select import SelectCurrent, SelectOverlay  # (Select's parts: FieldSelect.compose)
 
-from plugins import guard
+from plugins.host import guard
 from plugins.document import Cell, Table
 from plugins.exporters import column_widths
 from plugins.fields import Field, FieldError, Grid, GridRow, Records, clean_text
-from plugins.report import ReportView
+from plugins.engine.report import ReportView
 from plugins.results import Issue
 
 from .session import Session, parse_path

@@ -31,10 +31,10 @@ def import_file(host, path, **given):
 def load_any(host, path):
     """A report from a nianbao TOML file, or imported in memory from a published document
     (``nianbao check report.docx``, ``aggregate``, ``new --from``). Raises
-    :class:`~plugins.errors.InputFileError` (ImportFailed for documents) with the reason."""
+    :class:`~plugins.engine.errors.InputFileError` (ImportFailed for documents) with the reason."""
     from pathlib import Path
 
-    from ..store import load_report
+    from ..engine.store import load_report
 
     if not is_document(path):
         return load_report(path)

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..document import Block, parse_markup
 from ..fields import Grid, Records
-from ..report import META, Report
+from ..engine.report import META, Report
 
 __all__ = ["Layout", "SectionLayout", "PrintedRow", "Slot", "Sentence", "norm", "norm_map", "original", "layout_of"]
 
@@ -200,7 +200,7 @@ def _probe(host, fmt) -> tuple[Report, dict[str, Slot]]:
 
 
 def layout_of(host, fmt) -> Layout:
-    from ..render import Renderer
+    from ..engine.render import Renderer
 
     report, by_value = _probe(host, fmt)
     renderer = Renderer(host)

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..document import Block
 from ..fields import Grid
-from ..report import META, Report
+from ..engine.report import META, Report
 from .digits import splits
 from .layout import Layout, PrintedRow, SectionLayout, Sentence, Slot, layout_of, norm, norm_map, original
 from .readers import ImportFailed, read_blocks

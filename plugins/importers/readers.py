@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 
 from ..document import Block, Cell, Table
-from ..errors import InputFileError
+from ..engine.errors import InputFileError
 
 __all__ = ["ImportFailed", "SUFFIXES", "MAX_BYTES", "read_blocks", "blocks_from_text", "blocks_from_html",
            "blocks_from_docx", "blocks_from_pdf"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from plugins import error, rules, warning
-from plugins.prose import OTHER_SHARE
-from plugins.render import percent
+from plugins.engine.prose import OTHER_SHARE
+from plugins.engine.render import percent
 from plugins.fields import Computed, Grid, GridRow, Integer, Line, Records, Text, field_path
 
 from .common import YEAR_COLUMNS, FujianSection, cross_year_cumulative, cross_year_jumps, cumulative_issues, repeated_prose

@@ -56,7 +56,7 @@ def compact_sentences(text: str | None) -> tuple[str, ...]:
 
 def full_grid(report, section_id, grid):
     """``grid.full`` of the section's stored table, computed once per report view
-    (:meth:`~plugins.report.ReportView.memo`); shared, so callers must not modify it."""
+    (:meth:`~plugins.engine.report.ReportView.memo`); shared, so callers must not modify it."""
     def compute():
         return grid.full(report.values(section_id)[grid.key])
     memo = getattr(report, "memo", None)

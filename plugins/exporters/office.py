@@ -19,10 +19,10 @@ import re
 from dataclasses import replace
 from typing import Any, Iterable
 
-from . import hookimpl
-from .document import Block, Cell, Table
-from .exporters import display_width
-from .section import Exporter
+from .. import hookimpl
+from ..document import Block, Cell, Table
+from . import display_width
+from ..section import Exporter
 
 __all__ = ["to_docx", "to_html", "to_xlsx", "number_value", "FONTS", "PAGE"]
 

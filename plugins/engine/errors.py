@@ -90,7 +90,7 @@ def _toml_reason(reason: str) -> str:
 def _excerpt(text: str, line: int, column: int | None) -> str:
     """The line itself and a caret under ``column`` (counted in characters; the caret is
     placed by display width, so it stands under the character on a terminal)."""
-    from .exporters import display_width  # the one measure of terminal cells
+    from ..exporters import display_width  # the one measure of terminal cells
 
     lines = text.split("\n")
     if not 1 <= line <= len(lines):
@@ -170,4 +170,4 @@ class ReportChanged(NianbaoError):
 
 
 class ReportFrozen(NianbaoError):
-    """The report is submitted or approved (plugins.review): nianbao does not change it."""
+    """The report is submitted or approved (plugins.engine.review): nianbao does not change it."""

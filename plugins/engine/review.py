@@ -2,7 +2,7 @@
 
 A report goes 填报中 → 已提交 (the unit submits; refused while it has errors or a remark nobody
 has answered) → 退回 with remarks, or 已通过 (then nobody changes it through nianbao until the
-office reopens it). Every step is an entry in the report's journal (:mod:`plugins.journal`),
+office reopens it). Every step is an entry in the report's journal (:mod:`plugins.engine.journal`),
 so the state and the remarks are read back from there and carry the same tamper evidence.
 
 Who is who comes from ``config.toml``: ``[review] office`` lists the office's Unix users and

@@ -57,15 +57,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
-from . import guard
-from .checks import check_report, describe_field, meta_fields
-from .config import UNIT_LEVELS, Config
-from .errors import InputFileError, NianbaoError
-from .fields import Field, FieldError, Grid, Records, clean_text
-from .manager import PluginHost
-from .report import META, Report
-from .importers import FOLDER_SUFFIXES, load_any
-from .store import ReportLock, load_report, save_report, write_atomic
+from ..host import guard
+from ..engine.checks import check_report, describe_field, meta_fields
+from ..engine.config import UNIT_LEVELS, Config
+from ..engine.errors import InputFileError, NianbaoError
+from ..fields import Field, FieldError, Grid, Records, clean_text
+from ..host.manager import PluginHost
+from ..engine.report import META, Report
+from ..importers import FOLDER_SUFFIXES, load_any
+from ..engine.store import ReportLock, load_report, save_report, write_atomic
 
 __all__ = [
     "AggregateError",
@@ -598,7 +598,7 @@ def aggregate(
     The target year and format are those of ``out`` if it exists, else ``year`` (its format
     as ``nianbao new`` would choose it), else those of the first readable file. Raises
     :class:`AggregateError` when nothing can be added or ``out`` does not fit, and
-    :class:`~plugins.errors.ReportLocked` while someone edits ``out`` (the lock is held
+    :class:`~plugins.engine.errors.ReportLocked` while someone edits ``out`` (the lock is held
     from reading ``out`` to writing it)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

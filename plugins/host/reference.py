@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
-from .fields import Choice, Field, Grid, Records
+from ..fields import Choice, Field, Grid, Records
 from .manager import PluginHost
-from .meta import META_FIELDS
-from .render import cn_numeral, template_folders, template_overrides
+from ..engine.meta import META_FIELDS
+from ..engine.render import cn_numeral, template_folders, template_overrides
 
 __all__ = ["field_entry", "reference", "reference_markdown", "reference_text"]
 

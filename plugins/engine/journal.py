@@ -2,7 +2,7 @@
 field, and the review conversation (submit, return with remarks, approve) — in one SQLite
 file beside the report, ``.<report name>.journal.sqlite``, with the report's group and mode.
 
-Not to be confused with :mod:`plugins.history`, which is about *last year's* report.
+Not to be confused with :mod:`plugins.engine.history`, which is about *last year's* report.
 
 Why SQLite, one database per report (docs/journal.md says more): it is in the standard
 library, a transaction is all-or-nothing after a ``kill -9`` or a power cut, and one file per
@@ -13,7 +13,7 @@ rollback journal cost three (measured 20 ms a save on a busy disk, against 0.01 
 who may read the journal but not write it reads it read-only (see :class:`Journal`).
 
 How a save is recorded (:func:`begin` and :meth:`Pending.finish`, called by
-:func:`plugins.store.save_report` around its atomic write)::
+:func:`plugins.engine.store.save_report` around its atomic write)::
 
     1. intent   one row in ``pending``: who, when, what kind, the SHA-256 the file will have
     2. write    the report file (atomic rename)

@@ -13,8 +13,8 @@ file is parsed only when that fails) and remembered by file size and modificatio
 the TUI can re-check a report on every edit. Unreadable, damaged or foreign ``*.toml`` files
 are skipped silently. A report without a path (built in memory) has no previous report.
 
-:func:`view_with_previous` is what :func:`plugins.checks.check_report` and
-:meth:`plugins.render.Renderer.render` use: the report's :class:`~plugins.report.ReportView`
+:func:`view_with_previous` is what :func:`plugins.engine.checks.check_report` and
+:meth:`plugins.engine.render.Renderer.render` use: the report's :class:`~plugins.engine.report.ReportView`
 with ``previous`` set to a view of last year's report (or ``None``).
 """
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import guard
+from ..host import guard
 from .errors import NianbaoError
 from .report import META, Report, ReportView
 from .store import load_report
@@ -143,7 +143,7 @@ def lookup_previous(report: Report | ReportView) -> Lookup:
     if isinstance(explicit, str) and explicit.strip():
         target = folder / explicit.strip()
         exists = _is_file(target)
-        from .importers import is_document
+        from ..importers import is_document
 
         if exists and is_document(target):  # last year's published document: imported when loaded
             return Lookup(target, explicit=True)
@@ -184,7 +184,7 @@ def load_previous(path: Path, host: Any = None) -> Report | None:
     if cached is None or cached[0] != stamp:
         try:
             if host is not None:
-                from .importers import load_any
+                from ..importers import load_any
 
                 data = load_any(host, path).data
             else:
@@ -257,7 +257,7 @@ def carry_forward(host: Any, previous: Report, report: Report, format_id: str) -
 
     Prose is never carried. ``[report] previous`` is written only when the folder scan would
     not find last year's file from the new one (another folder, another unit name)."""
-    from .fields import FieldError
+    from ..fields import FieldError
     from .meta import META_FIELDS
 
     carried = Carried([], [], [])

@@ -1,5 +1,8 @@
-"""The built-in exporters (plain text and Markdown), registered through the same hook a
-county's exporter would use. Each turns the rendered blocks into a file; none re-renders."""
+"""The built-in exporters, registered through the same hook a county's exporter would use.
+Each turns the rendered blocks into a file; none re-renders.
+
+This module is the plain-text and Markdown exporter (built-in plugin ``plugins.exporters``);
+:mod:`.office` is Word, HTML and Excel (``plugins.exporters.office``)."""
 
 from __future__ import annotations
 
@@ -7,9 +10,9 @@ import html
 import re
 import unicodedata
 
-from . import hookimpl
-from .document import Block, Cell, Table
-from .section import Exporter
+from .. import hookimpl
+from ..document import Block, Cell, Table
+from ..section import Exporter
 
 INDENT = "\u3000\u3000"  # first-line indent of two characters
 LINE_CELLS = 56  # 28 characters of two cells: the width of a line of an official document
@@ -157,7 +160,7 @@ def to_markdown(document) -> str:
         elif b.kind == "table" and b.table is not None and _has_spans(b.table):
             # Pipe tables cannot span rows or columns; an HTML table (allowed in Markdown)
             # keeps the official layout of tables such as the national 三 and 四.
-            from .exporters_office import _html_table
+            from .office import _html_table
 
             out += ["\n".join(_html_table(b.table)), ""]
         elif b.kind == "table" and b.table is not None:

@@ -5,7 +5,7 @@ that every front end edits and checks it like a section. A format may add more
 from __future__ import annotations
 
 from .config import UNIT_LEVELS
-from .fields import Choice, Date, Integer, Line, Text
+from ..fields import Choice, Date, Integer, Line, Text
 
 DOC_NUMBER = r"[\u4e00-\u9fff]{1,12}〔\d{4}〕[1-9]\d*号"
 #: An address as reports print it: with or without a scheme (www.jianou.gov.cn), a host name

@@ -12,8 +12,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Iterator, Mapping
 
-from .fields import field_path
-from .results import Issue
+from ..fields import field_path
+from ..results import Issue
 
 __all__ = ["prose_problems", "sentence_sums", "typos", "term_slips", "texts_of", "OTHER_SHARE", "FIXED_TERMS"]
 

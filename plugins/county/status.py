@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from .aggregate import COMMON_SHOWN, COMMON_SUMMARY_FROM, error_kinds, shared_errors
-from .checks import check_report
-from .config import UNIT_LEVELS, Config
-from .errors import InputFileError, NianbaoError
-from .manager import PluginHost
-from .report import Report
-from .store import load_report
+from ..engine.checks import check_report
+from ..engine.config import UNIT_LEVELS, Config
+from ..engine.errors import InputFileError, NianbaoError
+from ..host.manager import PluginHost
+from ..engine.report import Report
+from ..engine.store import load_report
 
 __all__ = ["UnitStatus", "STATES", "common_errors", "locate_units", "unit_status", "status_lines", "status_year"]
 
@@ -58,7 +58,7 @@ class UnitStatus:
     warnings: int | None = None
     message: str = ""
     duplicates: list[Path] = field(default_factory=list)
-    #: review state (plugins.review): "missing" (未交) or a key of REVIEW_STATES; since when
+    #: review state (plugins.engine.review): "missing" (未交) or a key of REVIEW_STATES; since when
     #: (ISO time, "" when never reviewed) and the remarks not yet resolved
     review: str = "missing"
     review_since: str = ""
@@ -69,7 +69,7 @@ class UnitStatus:
     @property
     def review_label(self) -> str:
         """未交 / 填报中 / 已提交 / 退回（n 条意见）/ 已通过."""
-        from .journal import REVIEW_STATES
+        from ..engine.journal import REVIEW_STATES
 
         if self.review == "missing":
             return "未交"
@@ -207,8 +207,8 @@ def unit_status(config: Config, host: PluginHost, year: int | None = None,
 
 def _review(row: UnitStatus) -> None:
     """The row's review state from its report's journal (填报中 when it has none)."""
-    from .journal import JournalError
-    from .review import read_review
+    from ..engine.journal import JournalError
+    from ..engine.review import read_review
 
     try:
         rv = read_review(row.file)
@@ -242,7 +242,7 @@ def days_text(days: int) -> str:
 
 
 def common_errors(rows: list[UnitStatus]) -> list[tuple[int, str]]:
-    """The errors several units share, most units first (see :func:`plugins.aggregate.shared_errors`)."""
+    """The errors several units share, most units first (see :func:`plugins.county.aggregate.shared_errors`)."""
     return shared_errors(r.error_kinds for r in rows)
 
 
@@ -263,7 +263,7 @@ WAITING_NAMED = 10
 
 
 def waiting_lines(waiting: list[dict[str, Any]]) -> list[str]:
-    """The reports the office has not approved (:func:`plugins.review.not_approved`), as
+    """The reports the office has not approved (:func:`plugins.engine.review.not_approved`), as
     ``aggregate`` prints them: each named when there are few; else counted by review state
     (已提交 first: those wait for the office), the first names of each state, the rest
     counted (``--json`` lists them all)."""
@@ -273,7 +273,7 @@ def waiting_lines(waiting: list[dict[str, Any]]) -> list[str]:
     name = lambda w: w["unit"] or Path(w["file"]).name  # noqa: E731
     if len(waiting) <= WAITING_NAMED:
         return [head + "、".join(f"{name(w)}（{w['review_label']}）" for w in waiting)]
-    from .journal import REVIEW_STATES
+    from ..engine.journal import REVIEW_STATES
 
     order = ["submitted", "returned", "drafting", "unknown"]
     by_state: dict[str, list[dict[str, Any]]] = {}

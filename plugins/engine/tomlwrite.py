@@ -1,7 +1,7 @@
 """Writing TOML: a save changes the file's own text only where a value changed.
 
 A report is a text file people also read and diff, with comments. Reading goes through tomli
-(:mod:`plugins.tomlread`, fast); saving edits the file's text with tomlkit, which keeps
+(:mod:`plugins.engine.tomlread`, fast); saving edits the file's text with tomlkit, which keeps
 comments, key order, string style (``'''`` or ``\"\"\"``), inline tables and the final
 newline. tomlkit parses ≈15× slower than tomli, so the file's text is parsed by it only when
 it is first saved, and the parsed document is then kept and edited in place.
