@@ -22,15 +22,6 @@ def _meta(report, key):
         return None
 
 
-def deadline(year: int, unit_level: str | None, deadlines: dict[str, str]) -> _dt.date:
-    """Publication deadline of a year-``year`` report (domain §0): before 2019 every unit
-    published by 3月31日; since the 2019 《条例》 departments by 1月31日 and governments by
-    3月31日. The dates are data in config.toml ``[deadlines]``."""
-    key = "before_2019" if year <= 2018 else (unit_level or "government")
-    month, day = (int(x) for x in deadlines.get(key, "03-31").split("-"))
-    return _dt.date(year + 1, month, day)
-
-
 def _blankless(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -52,7 +43,7 @@ def document_rules(config):
                 out.append(error("report", "published", "公开日期早于成文日期", "V-META"))
         when = published
         if when is not None:
-            due = deadline(year, _meta(report, "unit_level"), config.deadlines)
+            due = config.deadline(year, _meta(report, "unit_level"))
             if when > due:
                 out.append(error("report", "published",
                                  f"公开日期{when.year}年{when.month}月{when.day}日晚于法定期限{due.year}年{due.month}月{due.day}日", "V-DEADLINE"))

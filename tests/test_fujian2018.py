@@ -20,7 +20,6 @@ from plugins.document import parse_markup
 from plugins.fields import Computed, Records
 from plugins.engine.render import Renderer
 from plugins.engine.report import Report
-from sections.common import deadline
 
 SECTIONS = ("fj.overview", "fj.proactive", "fj.requests", "fj.appeals", "fj.problems", "fj.other")
 
@@ -497,10 +496,11 @@ def test_v_deadline_before_2019_applies_to_departments_too(host):
     data["report"]["unit_level"] = "department"
     data["report"]["published"] = dt.date(2019, 2, 15)
     assert issues(host, data, "V-DEADLINE") == []
-    deadlines = Config().deadlines
-    assert deadline(2018, "department", deadlines) == dt.date(2019, 3, 31)
-    assert deadline(2019, "department", deadlines) == dt.date(2020, 1, 31)
-    assert deadline(2019, "government", deadlines) == dt.date(2020, 3, 31)
+    config = Config()
+    assert config.deadline(2018, "department") == dt.date(2019, 3, 31)
+    assert config.deadline(2019, "department") == dt.date(2020, 1, 31)
+    assert config.deadline(2019, "government") == dt.date(2020, 3, 31)
+    assert config.replace(deadlines={**config.deadlines, "township": "02-28"}).deadline(2024, "township") == dt.date(2025, 2, 28)
 
 
 def test_v_deadline_silent_without_publication_date(host):

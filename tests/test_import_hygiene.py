@@ -112,3 +112,28 @@ def test_every_code_folder_is_a_package():
                      and any(f.suffix in (".py", ".j2", ".tcss") for f in folder.iterdir())
                      and not (folder / "__init__.py").exists())
     assert not missing, f"folders of code without __init__.py (not in the wheel): {missing}"
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    """Every module ``path`` imports, at the top or inside a function, as absolute names."""
+    package = module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            out.append((node.lineno, module))
+            out += [(node.lineno, f"{module}.{a.name}") for a in node.names]  # from pkg import submodule
+    return out
+
+
+def test_the_host_never_imports_a_plugin_or_a_front_end():
+    """plugins/ is the host: the built-in sections are plugins like a county's and the TUI
+    is one front end, so neither may be something the host needs (the deadlines, say)."""
+    found = [f"{p.relative_to(ROOT)}:{line} imports {name}" for p in python_files(ROOT / "plugins")
+             for line, name in imported_modules(p) if name.split(".")[0] in ("sections", "tui", "textual", "rich")]
+    assert found == []

@@ -150,12 +150,6 @@ def status_year(config: Config, year: int | None = None, today: _dt.date | None 
     return year or config.year or ((today or _dt.date.today()).year - 1)
 
 
-def _deadline(year: int, level: str, config: Config) -> _dt.date:
-    from sections.common import deadline
-
-    return deadline(year, level, config.deadlines)
-
-
 def unit_status(config: Config, host: PluginHost, year: int | None = None,
                 today: _dt.date | None = None) -> list[UnitStatus]:
     """One row per ``[[units]]`` entry, most urgent first: units that need something done
@@ -166,7 +160,7 @@ def unit_status(config: Config, host: PluginHost, year: int | None = None,
     located = locate_units(config)
     rows = []
     for u in config.units:
-        due = _deadline(year, u.level, config)
+        due = config.deadline(year, u.level)
         row = UnitStatus(u.name, u.level, "missing", None, due, (due - today).days)
         files = located.get(u.name, [])
         if not files:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import re
 from dataclasses import dataclass, field
@@ -104,6 +105,15 @@ class Config:
         (read-only; empty when the file has none). Its keys and values are the plugin's to
         check (raise with a message naming the key: the plugin is then disabled with it)."""
         return MappingProxyType(self.plugin_tables.get(name, {}))
+
+    def deadline(self, year: int, unit_level: str | None) -> _dt.date:
+        """Publication deadline of a year-``year`` report (domain §0): before 2019 every unit
+        published by 3月31日; since the 2019 《条例》 departments by 1月31日 and governments by
+        3月31日. The dates are data in config.toml ``[deadlines]``; the host owns them, so the
+        document rules of a section and the county's ``nianbao status`` use this one rule."""
+        key = "before_2019" if year <= 2018 else (unit_level or "government")
+        month, day = (int(x) for x in self.deadlines.get(key, "03-31").split("-"))
+        return _dt.date(year + 1, month, day)
 
     def replace(self, **changes: Any) -> "Config":
         from dataclasses import replace
@@ -275,7 +285,6 @@ def _line_of(p: Path, table: str | None, key: str, nth: int = 1) -> int | None:
 
 
 def _month_day(text: str) -> bool:
-    import datetime as _dt
     import re
 
     m = re.fullmatch(r"(\d{2})-(\d{2})", text)
