@@ -321,7 +321,7 @@ def test_every_key_of_the_interface_reaches_it_from_the_browser(browser, served,
 
     from tui.app import make_bindings
     from tui.i18n import Translator
-    from tui.status import status_bindings
+    from tui.screens.status import status_bindings
 
     report = tmp_path / "jianou.toml"
     shutil.copy(EXAMPLE, report)
@@ -446,7 +446,7 @@ def test_edit_and_the_headless_commands_never_import_the_web_server(tmp_path):
 import sys
 from tui import cli
 status = cli.main(["check", {str(EXAMPLE)!r}])
-import tui.app, tui.status
+import tui.app, tui.screens.status
 web = sorted(m for m in sys.modules if m.split(".")[0] in ("textual_serve", "aiohttp"))
 print("WEB", web)
 """
@@ -458,7 +458,7 @@ print("WEB", web)
 def test_every_key_a_browser_keeps_for_itself_has_another_that_it_lets_through():
     from tui.app import BROWSER_KEEPS, BROWSER_KEY_DISPLAY, _key_name, make_bindings
     from tui.i18n import Translator
-    from tui.status import status_bindings
+    from tui.screens.status import status_bindings
 
     kept = 0
     for b in make_bindings(Translator("zh")) + status_bindings(Translator("zh")):

@@ -142,7 +142,7 @@ async def test_the_first_frame_is_laid_out_as_it_stays(tmp_path, monkeypatch, ex
     from plugins.engine.config import Config
     from plugins.host.manager import PluginHost
     from tui.app import build_app
-    from tui.widgets import Editor
+    from tui.form.grid import Editor
 
     report = tmp_path / example
     shutil.copyfile(ROOT / "examples" / example, report)

@@ -1,4 +1,4 @@
-"""``nianbao status --tui`` (tui/status.py), driven with Pilot at 80×24: a county of three
+"""``nianbao status --tui`` (tui/screens/status.py), driven with Pilot at 80×24: a county of three
 units — 建瓯市教育局 handed in clean, 建瓯市水利局 with errors, 建瓯市财政局 missing — with a
 fixed ``today`` so the days left (and the snapshot) do not change."""
 
@@ -14,7 +14,7 @@ from plugins.engine.config import Config, load_config
 from test_aggregate import clean, unit_report, write
 from test_cli import builtin_host
 from tui.cli import main
-from tui.status import StatusApp, StatusScreen, build_status_app
+from tui.screens.status import StatusApp, StatusScreen, build_status_app
 
 SIZE = (80, 24)
 TODAY = dt.date(2019, 3, 20)
@@ -156,7 +156,7 @@ async def test_unit_names_are_not_markup(host, tmp_path):
 def test_cli_status_tui_opens_the_chosen_report_and_comes_back(host, tmp_path, monkeypatch):
     make_county(host, tmp_path)
     import tui.app
-    import tui.status
+    import tui.screens.status
 
     shown: list[str | None] = []
     opened: list[Path] = []
@@ -172,7 +172,7 @@ def test_cli_status_tui_opens_the_chosen_report_and_comes_back(host, tmp_path, m
                 return tmp_path / "units" / "a.toml"
             return None
 
-    monkeypatch.setattr(tui.status, "build_status_app", lambda config, host, year=None, select=None: FakeApp(select))
+    monkeypatch.setattr(tui.screens.status, "build_status_app", lambda config, host, year=None, select=None: FakeApp(select))
     monkeypatch.setattr(tui.app, "run_app", lambda path, config, safe_mode=False: opened.append(path) or 0)
     assert main(["status", "--tui"]) == 0
     assert opened == [tmp_path / "units" / "a.toml"]

@@ -1,4 +1,4 @@
-"""The Textual interface, driven with Pilot at 80×24 (tui/app.py, tui/widgets.py).
+"""The Textual interface, driven with Pilot at 80×24 (tui/app.py and the modules beside it).
 
 Reports are temporary copies: the example report for the tests that walk through a real
 report, and a small fixed report (below) for the SVG snapshots, so they do not change when
@@ -27,7 +27,7 @@ from plugins.fields import Text
 from plugins.host.manager import PluginHost
 from plugins.engine.store import ReportLock
 from tui.app import ExportScreen, HelpScreen, NianbaoApp, build_app
-from tui.widgets import Editor, FieldBox, GridCell, RecordsBox, WrappedText
+from tui.form.grid import Editor, FieldBox, GridCell, RecordsBox, WrappedText
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jianou-2018.toml"
@@ -817,7 +817,7 @@ async def test_undecodable_input_is_refused_by_every_kind_of_editor_and_said(sma
 
 def test_wrapping_breaks_chinese_anywhere_but_keeps_numbers_and_punctuation():
     from rich.text import Text as RichText
-    from tui.widgets import wrap_text
+    from tui.form.grid import wrap_text
 
     text = RichText("（一）受理申请的数量。2018年，共受理政府信息公开申请5件（条），其中网上申请5件（条）；"
                     "重大建设项目类信息32条，占比1.24%；http://www.jo.gov.cn/ 网站")

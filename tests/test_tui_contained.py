@@ -98,7 +98,7 @@ async def test_preview_of_a_long_page_comes_from_its_thread_and_shows_its_beginn
     """A page far longer than the preview: rendered and wrapped in a thread, drawn line by
     line, its first PREVIEW_ROWS lines and a line saying the rest is in the export."""
     from tui.app import PREVIEW_ROWS
-    from tui.widgets import PreviewText
+    from tui.form.grid import PreviewText
 
     app = make_app(small, autosave=False)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -49,7 +49,7 @@ from .i18n import Translator
 from .session import Session, check_snapshot, parse_path
 from .state import load_position, save_position, write_crash_log
 from .review import MARK as REMARK_MARK  # the office's remarks (✎ is a page being filled in)
-from .widgets import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, GridCell, PreviewText, RecordsBox,
+from .form.grid import (CellNavigation, Editor, FieldBox, FieldInput, FieldLeft, GridCell, PreviewText, RecordsBox,
                       TableText, WrappedText, fit, is_tabular, wrap_lines, wrap_text)
 
 # Between a keystroke and the save that writes it: half a second, so that on a loaded

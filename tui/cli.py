@@ -571,7 +571,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if getattr(args, "tui", False):
         if _terminal_refused():
             return EXIT_USAGE
-        from tui.status import run_status  # Textual is imported only here
+        from tui.screens.status import run_status  # Textual is imported only here
 
         return run_status(config, host, args.year, safe_mode=args.safe_mode)
     today = _dt.date.today()

@@ -25,7 +25,7 @@ from plugins.engine.errors import NianbaoError
 from plugins.fields import clean_text
 from plugins.results import Issue
 
-from .widgets import WrappedText
+from .form.grid import WrappedText
 
 if TYPE_CHECKING:
     from plugins.engine.journal import Remark, Review
@@ -125,7 +125,7 @@ class RemarkScreen(ModalScreen["tuple[str, str] | None"]):
 
 def focused_target(app: Any) -> tuple[str, str]:
     """(part, field path) of the editor with the cursor; the whole part when none has it."""
-    from .widgets import Editor
+    from .form.grid import Editor
 
     widget = app.focused
     if isinstance(widget, Editor) and getattr(widget, "path", None):

@@ -33,7 +33,7 @@ from plugins.fields import Field, FieldError, Grid, GridRow, Records, clean_text
 from plugins.engine.report import ReportView
 from plugins.results import Issue
 
-from .session import Session, parse_path
+from ..session import Session, parse_path
 
 NUMERIC = ("integer", "decimal", "date")
 INLINE = ("line", "integer", "decimal", "date", "choice", "computed")
@@ -1267,7 +1267,7 @@ def issue_lines(issues: Iterable[Issue], where, t) -> list[TextLine]:
             missing.append(place)
             continue
         if issue.severity == "remark":  # the office's remark (tui.review): its own kind
-            from .review import remark_line
+            from ..review import remark_line
 
             out.append((remark_line(issue, place), 2, True))
             continue

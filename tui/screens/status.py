@@ -26,7 +26,7 @@ from plugins.county.aggregate import COMMON_SUMMARY_FROM
 from plugins.county.status import UnitStatus, common_errors, status_year, unit_status
 from plugins.host.manager import PluginHost
 
-from .i18n import Translator
+from ..i18n import Translator
 
 __all__ = ["StatusApp", "StatusScreen", "run_status", "status_bindings"]
 
@@ -176,7 +176,7 @@ _LEVEL_KEYS = {"level_government", "level_department", "level_township"}
 class StatusApp(App[Path | None]):
     """Shows :class:`StatusScreen`; returns the path of the report to open, or ``None``."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = "../app.tcss"  # the one stylesheet of the interface
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = status_bindings(Translator("zh"))
 
@@ -230,7 +230,7 @@ def build_status_app(config: Config, host: PluginHost, year: int | None = None,
 def run_status(config: Config, host: PluginHost, year: int | None = None, *, safe_mode: bool = False) -> int:
     """The status list; Enter opens a unit's report in the editor, and closing the editor
     comes back to the (refreshed) list, on the same unit."""
-    from .app import run_app
+    from ..app import run_app
 
     select: str | None = None
     while True:
