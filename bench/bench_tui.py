@@ -143,7 +143,7 @@ NIANBAO = textwrap.dedent(
     import importlib.util, json, resource, sys
 
     def wrap(module):
-        from tui.form.grid import Editor
+        from tui.form.editors import Editor
     """
 ) + textwrap.indent(textwrap.dedent(FRAMES), "    ") + textwrap.dedent(
     """

@@ -186,7 +186,8 @@ async def test_the_total_row_is_shown_under_the_list_and_follows_what_is_typed(p
     from plugins.engine.config import Config
     from plugins.engine.store import save_report
     from tui.app import build_app
-    from tui.form.grid import FieldBox, WrappedText
+    from tui.form.field_box import FieldBox
+    from tui.text_layout import WrappedText
 
     host = plugin_host([plugin])
     path = tmp_path / "r.toml"

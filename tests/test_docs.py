@@ -206,3 +206,13 @@ def test_the_guides_plugin_tests_pass(tmp_path, monkeypatch):
     assert len(tests) == 2
     for test in tests:
         test()
+
+
+def test_the_readme_maps_every_module_of_tui():
+    """README's "Finding your way in tui/" names each module there once, and nothing gone."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Finding your way in `tui/`", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"^\| `(tui/[\w/]+\.py)` \|", section, re.M))
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "tui").rglob("*.py")
+               if p.name not in ("__init__.py", "__main__.py")}
+    assert named == modules, f"not in README: {sorted(modules - named)}; gone: {sorted(named - modules)}"

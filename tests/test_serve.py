@@ -319,7 +319,7 @@ def test_every_key_of_the_interface_reaches_it_from_the_browser(browser, served,
     for itself (a new window or tab, closing the tab) have another key that arrives."""
     from textual._xterm_parser import XTermParser
 
-    from tui.app import make_bindings
+    from tui.bindings import make_bindings
     from tui.i18n import Translator
     from tui.screens.status import status_bindings
 
@@ -456,7 +456,7 @@ print("WEB", web)
 
 
 def test_every_key_a_browser_keeps_for_itself_has_another_that_it_lets_through():
-    from tui.app import BROWSER_KEEPS, BROWSER_KEY_DISPLAY, _key_name, make_bindings
+    from tui.bindings import BROWSER_KEEPS, BROWSER_KEY_DISPLAY, key_name, make_bindings
     from tui.i18n import Translator
     from tui.screens.status import status_bindings
 
@@ -469,5 +469,5 @@ def test_every_key_a_browser_keeps_for_itself_has_another_that_it_lets_through()
         through = [k for k in keys if k not in BROWSER_KEEPS]
         assert through, f"{b.id}: only keys a browser keeps ({b.key})"
         if b.show and keys[0] in BROWSER_KEEPS:  # the footer shows it: by a key that works there
-            assert BROWSER_KEY_DISPLAY.get(b.id, "").lower() in _key_name(through[0]).lower(), b.id
+            assert BROWSER_KEY_DISPLAY.get(b.id, "").lower() in key_name(through[0]).lower(), b.id
     assert kept >= 2  # ctrl+n (新增) and ctrl+t (预览) at least

@@ -142,7 +142,7 @@ async def test_the_first_frame_is_laid_out_as_it_stays(tmp_path, monkeypatch, ex
     from plugins.engine.config import Config
     from plugins.host.manager import PluginHost
     from tui.app import build_app
-    from tui.form.grid import Editor
+    from tui.form.editors import Editor
 
     report = tmp_path / example
     shutil.copyfile(ROOT / "examples" / example, report)
@@ -173,13 +173,14 @@ async def test_the_first_frame_is_laid_out_as_it_stays(tmp_path, monkeypatch, ex
 @pytest.mark.parametrize("example,size", [("jianou-2018.toml", (80, 24)), ("jianou-2018.toml", (120, 40)),
                                           ("huaian-2024.toml", (80, 24)), ("huaian-2024.toml", (120, 40))])
 async def test_leaving_out_the_first_restyle_changes_no_style(tmp_path, example, size):
-    """The screen's first show does not restyle every widget (tui.app.MainScreen): styling
+    """The screen's first show does not restyle every widget (tui.workarounds.MainScreen): styling
     them all again afterwards changes nothing."""
     import shutil
 
     from plugins.engine.config import Config
     from plugins.host.manager import PluginHost
-    from tui.app import MainScreen, build_app
+    from tui.app import build_app
+    from tui.workarounds import MainScreen
 
     report = tmp_path / example
     shutil.copyfile(ROOT / "examples" / example, report)

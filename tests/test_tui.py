@@ -26,8 +26,14 @@ from plugins.engine.config import Config
 from plugins.fields import Text
 from plugins.host.manager import PluginHost
 from plugins.engine.store import ReportLock
-from tui.app import ExportScreen, HelpScreen, NianbaoApp, build_app
-from tui.form.grid import Editor, FieldBox, GridCell, RecordsBox, WrappedText
+from tui.app import NianbaoApp, build_app
+from tui.form.editors import Editor
+from tui.form.field_box import FieldBox
+from tui.form.grid import GridCell
+from tui.form.records import RecordsBox
+from tui.screens.export import ExportScreen
+from tui.screens.help import HelpScreen
+from tui.text_layout import WrappedText
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jianou-2018.toml"
@@ -817,7 +823,7 @@ async def test_undecodable_input_is_refused_by_every_kind_of_editor_and_said(sma
 
 def test_wrapping_breaks_chinese_anywhere_but_keeps_numbers_and_punctuation():
     from rich.text import Text as RichText
-    from tui.form.grid import wrap_text
+    from tui.text_layout import wrap_text
 
     text = RichText("（一）受理申请的数量。2018年，共受理政府信息公开申请5件（条），其中网上申请5件（条）；"
                     "重大建设项目类信息32条，占比1.24%；http://www.jo.gov.cn/ 网站")

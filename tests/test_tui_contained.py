@@ -97,8 +97,8 @@ async def test_a_check_that_exits_is_disabled_and_the_app_stays(small):  # noqa:
 async def test_preview_of_a_long_page_comes_from_its_thread_and_shows_its_beginning(small):  # noqa: F811
     """A page far longer than the preview: rendered and wrapped in a thread, drawn line by
     line, its first PREVIEW_ROWS lines and a line saying the rest is in the export."""
-    from tui.app import PREVIEW_ROWS
-    from tui.form.grid import PreviewText
+    from tui.preview import PREVIEW_ROWS
+    from tui.preview import PreviewText
 
     app = make_app(small, autosave=False)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -16,7 +16,8 @@ from textual.widgets import Static
 
 from plugins.engine.config import Config
 from plugins.host.manager import PluginHost
-from tui.app import EXIT_CRASH, build_app
+from tui.app import build_app
+from tui.workarounds import EXIT_CRASH
 from tui.state import state_dir
 
 from test_tui_pty import REPORT  # the same small report as the real-terminal crash test

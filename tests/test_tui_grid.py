@@ -381,7 +381,7 @@ async def test_the_header_counts_in_the_words_of_nianbao_check(national):
 def test_a_table_too_wide_keeps_its_figures_at_every_width():
     from plugins.document import Cell, Table
     from rich.cells import cell_len
-    from tui.form.grid import table_lines
+    from tui.text_layout import table_lines
 
     head = [[Cell("", colspan=2, rowspan=2, header=True), Cell("申请人情况", colspan=3, header=True)],
             [Cell("自然人", header=True), Cell("商业企业", header=True), Cell("总计", header=True)]]
@@ -407,7 +407,7 @@ def test_a_half_filled_table_too_wide_keeps_every_column_and_its_row_labels():
     """A new report with one figure typed: the blank columns stay numbered and the rows keep
     their labels (the blank columns were taken for labels, and the figure stood alone)."""
     from plugins.document import Cell, Table
-    from tui.form.grid import table_lines
+    from tui.text_layout import table_lines
 
     head = [[Cell("", header=True), Cell("自然人", header=True), Cell("商业企业", header=True), Cell("总计", header=True)]]
     body = [[Cell("（一）予以公开"), Cell("3"), Cell(""), Cell("")],

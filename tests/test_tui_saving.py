@@ -17,7 +17,7 @@ from plugins.engine import store
 from plugins.engine.config import Config
 from plugins.host.manager import PluginHost
 from tui.app import NianbaoApp, build_app
-from tui.form.grid import Editor
+from tui.form.editors import Editor
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jianou-2018.toml"

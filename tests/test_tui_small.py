@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
-from tui.app import NAV_COLLAPSE
+from tui.panels import NAV_COLLAPSE
 
 from test_tui import _close_sessions, _snapshot_app, make_app  # noqa: F401
 from test_tui_grid import national  # noqa: F401

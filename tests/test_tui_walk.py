@@ -35,7 +35,7 @@ from plugins.host.manager import PluginHost
 from plugins.engine.report import META, Report
 from tui.app import build_app
 from tui.cli import main
-from tui.form.grid import Editor, FieldSelect
+from tui.form.editors import Editor, FieldSelect
 
 SIZES = ((80, 24), (120, 40))
 FILLS = ("nothing", "half", "full")

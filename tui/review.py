@@ -6,7 +6,7 @@ the problem list (their own kind, ⚑, before the check's findings), and F6:
 * in ``nianbao edit`` (the unit): answer the remark on the focused field (Enter), or mark it
   resolved (F6 again).
 
-The app keeps its review here (:class:`ReviewState`); app.py only calls in.
+The app keeps its review here (:class:`ReviewState`); the app's actions (actions.py) only call in.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from plugins.engine.errors import NianbaoError
 from plugins.fields import clean_text
 from plugins.results import Issue
 
-from .form.grid import WrappedText
+from .text_layout import WrappedText
 
 if TYPE_CHECKING:
     from plugins.engine.journal import Remark, Review
@@ -125,7 +125,7 @@ class RemarkScreen(ModalScreen["tuple[str, str] | None"]):
 
 def focused_target(app: Any) -> tuple[str, str]:
     """(part, field path) of the editor with the cursor; the whole part when none has it."""
-    from .form.grid import Editor
+    from .form.editors import Editor
 
     widget = app.focused
     if isinstance(widget, Editor) and getattr(widget, "path", None):

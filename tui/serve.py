@@ -4,7 +4,7 @@ Every browser tab is a terminal: its websocket starts one ``nianbao edit`` (or `
 status --tui``) process under Textual's web driver (textual-serve's :class:`AppService`), which
 takes the report's lock as a terminal session does, so a second tab, or a second browser,
 gets the read-only view. Closing the tab is a hang-up: the process gets SIGHUP, the same
-save-and-leave path as a dropped SSH connection (``tui.app``), and is waited for.
+save-and-leave path as a dropped SSH connection (``tui.workarounds``), and is waited for.
 
 Safe by default: it listens on 127.0.0.1. Any other address needs ``[serve.passwords]`` in
 config.toml (one password per office or unit, stored hashed: :mod:`tui.weblogin`), or a
