@@ -15,7 +15,8 @@ class Issue:
     """One finding about a report.
 
     ``severity``: ``"error"`` (arithmetic or format contradictions: the report must not be
-    published like this) or ``"warning"`` (plausibility: worth a second look).
+    published like this) or ``"warning"`` (plausibility: worth a second look); what plugins
+    return. The interface lists a reviewing office's remarks among them as ``"remark"``.
     ``section``: the section id (``"report"`` for the document metadata).
     ``field``: the address of the value concerned (see :func:`plugins.fields.field_path`),
     or ``None`` for the section as a whole. ``message``: plain Chinese for the operator.
@@ -23,7 +24,7 @@ class Issue:
     ``plugin``: filled in by the host: the plugin that produced the finding.
     """
 
-    severity: Severity
+    severity: Severity | Literal["remark"]
     section: str
     field: str | None
     message: str

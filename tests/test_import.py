@@ -652,3 +652,12 @@ def test_part_five_without_subheadings_is_divided_by_wording_and_says_so(host):
     got = import_file(host, HUAIAN_TEXT)
     note = next(d for d in got.deviations if d["section"] == "nat.problems" and d["severity"] == "info")
     assert "没有（一）（二）小标题" in note["message"] and "按措辞" in note["message"]
+
+
+def test_a_title_over_three_lines_gives_its_unit_and_year(host, tmp_path):
+    """The last two lines of such a title name no year: the unit is read from the whole
+    title (this raised AttributeError before, found by mypy)."""
+    text = HUAIAN_TEXT.read_text(encoding="utf-8").replace(
+        "淮安市人民政府\n2024 年政府信息公开工作年度报告", "淮安市人民政府关于2024\n年度政府信息公开工作\n年度报告", 1)
+    got = import_bytes(host, tmp_path, "title.txt", text)
+    assert (got.report.meta["unit"], got.report.meta["year"]) == ("淮安市人民政府", 2024)

@@ -12,7 +12,7 @@ The app keeps its review here (:class:`ReviewState`); the app's actions (actions
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from rich.text import Text as RichText
 from textual.app import ComposeResult
@@ -30,7 +30,7 @@ from .text_layout import WrappedText
 if TYPE_CHECKING:
     from plugins.engine.journal import Remark, Review
 
-REMARK = "remark"  # the severity remarks carry as issues (styled by widgets.issue_lines)
+REMARK: Literal["remark"] = "remark"  # the severity remarks carry as issues (styled by widgets.issue_lines)
 MARK = "⚑ "  # ✎ already marks a page being filled in
 STYLE = "bold cyan"
 

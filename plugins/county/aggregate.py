@@ -138,9 +138,9 @@ def _plan(host: PluginHost, format_id: str) -> tuple[_Op, ...]:
         for s in host.sections_for(format_id):
             for f in s.fields:
                 role = field_role(f)
-                if role == "grid":
+                if role == "grid" and isinstance(f, Grid):
                     ops.append(_Op(s.id, f, role, rows=tuple((r.key, tuple(c.key for c in cols)) for r, cols in f.input_rows)))
-                elif role == "records":
+                elif role == "records" and isinstance(f, Records):
                     figures = tuple(c for c in f.columns if c.kind in _NUMBER_KINDS)
                     ops.append(_Op(s.id, f, role, labels=tuple(c for c in f.columns if c not in figures), figures=figures))
                 elif role != "skip":

@@ -169,7 +169,7 @@ def unit_status(config: Config, host: PluginHost, year: int | None = None,
             rows.append(row)
             continue
         row.file, row.duplicates = files[0], files[1:]
-        _review(row)
+        _review(row, files[0])
         try:
             report = load_report(files[0])
         except InputFileError as e:
@@ -199,13 +199,13 @@ def unit_status(config: Config, host: PluginHost, year: int | None = None,
     return rows
 
 
-def _review(row: UnitStatus) -> None:
+def _review(row: UnitStatus, file: Path) -> None:
     """The row's review state from its report's journal (填报中 when it has none)."""
     from ..engine.journal import JournalError
     from ..engine.review import read_review
 
     try:
-        rv = read_review(row.file)
+        rv = read_review(file)
     except (JournalError, OSError):
         row.review = "unknown"  # the journal exists but this user may not read it
         return

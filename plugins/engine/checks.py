@@ -291,7 +291,9 @@ def check_report(host: PluginHost, report: Report | ReportView, view: ReportView
     the operator types), and ``previous_problem`` is what finding last year's report gave."""
     result = CheckResult()
     problem = previous_problem
-    if view is None:
+    if isinstance(report, ReportView):  # a view carries its previous (or none) already
+        view = view or report
+    elif view is None:
         view, lookup = view_with_previous(host, report)
         problem = lookup.problem
     fmt = host.format_for(report)
@@ -351,11 +353,11 @@ def describe_field(fields: Iterable[Field], path: str | None) -> str:
     elif isinstance(f, Grid):
         parts = rest.strip(".").split(".")
         row = next((r for r in f.rows if r.key == parts[0]), None) if parts and parts[0] else None
-        col = next((c for c in f.columns if len(parts) > 1 and c.key == parts[1]), None)
+        grid_col = next((c for c in f.columns if len(parts) > 1 and c.key == parts[1]), None)
         if row is not None:
             words.append(row.label.removeprefix("其中："))
-        if col is not None:
-            words.append(col.label)
+        if grid_col is not None:
+            words.append(grid_col.label)
     return " · ".join(words)
 
 

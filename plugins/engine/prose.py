@@ -253,16 +253,15 @@ def full_width_in_addresses(section_id: str, field: str, text: str, whole: bool 
     """V-TYPO: full-width letters, digits, ＠ or ． in an e-mail, a web address or a phone
     number (``whole``: the value is one such address, e.g. the 电话 field)."""
     out = []
-    runs = [re.match(r".*", text, re.S)] if whole else list(_FULL_WIDTH_IN.finditer(text))
-    for m in runs:
-        run = m.group(0)
+    runs = [(0, text)] if whole else [(m.start(), m.group(0)) for m in _FULL_WIDTH_IN.finditer(text)]
+    for start, run in runs:
         if not (whole or _ADDRESS_LIKE.search(run)):
             continue
         bad = _FULL_WIDTH_CHARS.findall(run)
         if bad:
             chars = "".join(dict.fromkeys(bad))
             out.append(Issue("warning", section_id, field,
-                             f"“{run}”中有全角字符“{chars}”，应为半角：{_place(text, m.start() + run.find(bad[0]))}", "V-TYPO"))
+                             f"“{run}”中有全角字符“{chars}”，应为半角：{_place(text, start + run.find(bad[0]))}", "V-TYPO"))
     return out
 
 

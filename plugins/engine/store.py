@@ -53,7 +53,7 @@ MAX_DEPTH = 64  # a report nests four or five levels; far deeper only exhausts t
 
 def _too_deep(doc: dict, limit: int) -> bool:
     """Whether tables or arrays nest more than ``limit`` levels inside ``doc``."""
-    stack = [(doc, 0)]
+    stack: list[tuple[dict | list, int]] = [(doc, 0)]
     while stack:  # a loop, not recursion: the depth is what is in question
         node, depth = stack.pop()
         for v in node.values() if type(node) is dict else node:
@@ -196,7 +196,7 @@ def write_target(path: str | os.PathLike) -> Path:
                                  "nianbao 不会跟随别人的链接写入；请确认后删除这个链接再试")
         p = folder / os.readlink(p)
     else:
-        raise CannotWrite(path, "符号链接层数过多")
+        raise CannotWrite(Path(path), "符号链接层数过多")
     if not stat.S_ISREG(st.st_mode):
         raise CannotWrite(p, "不是普通文件，不会写入")
     if st.st_nlink > 1 and not _names_are_own_backups(p, st):
@@ -439,7 +439,7 @@ def save_report(report: Report, path: str | os.PathLike | None = None, backup: b
         try:
             write_atomic(side, data, new=True)
         except CannotWrite:
-            side = None
+            raise ReportChanged(target, None, _who_changed(target)) from None
         raise ReportChanged(target, side, _who_changed(target))
     pending = None
     if record is not None:

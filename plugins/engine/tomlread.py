@@ -11,7 +11,7 @@ from __future__ import annotations
 try:
     from tomli import TOMLDecodeError, loads
 except ImportError:  # pragma: no cover - tomli is a dependency; tested in a subprocess without it
-    from tomllib import TOMLDecodeError, loads
+    from tomllib import TOMLDecodeError, loads  # type: ignore[assignment]  # tomli's very classes, in the standard library
 
 __all__ = ["TOMLDecodeError", "READING_ERRORS", "loads"]
 

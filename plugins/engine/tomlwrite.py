@@ -67,10 +67,10 @@ def _item(value: Any, like: Any = None) -> Any:
         return _string(value, like)
     if isinstance(value, dict):
         if isinstance(like, InlineTable):
-            table = tomlkit.inline_table()
+            inline = tomlkit.inline_table()
             for k, v in value.items():
-                table.append(k, _item(v))
-            return table
+                inline.append(k, _item(v))
+            return inline
         only_tables = bool(value) and all(isinstance(v, dict) for v in value.values())
         table = tomlkit.table(is_super_table=only_tables)
         for k, v in value.items():
@@ -109,7 +109,8 @@ def _apply(container: Any, old: Mapping[str, Any], new: Mapping[str, Any]) -> No
         else:
             item = _item(value, current)
             if key in old:
-                if hasattr(current, "trivia") and hasattr(item, "trivia") and not isinstance(item, (Table, AoT)):
+                if (current is not None and hasattr(current, "trivia") and hasattr(item, "trivia")
+                        and not isinstance(item, (Table, AoT))):
                     item.trivia.comment = current.trivia.comment  # keep a comment on the line
                     item.trivia.comment_ws = current.trivia.comment_ws
                 container[key] = item
@@ -168,7 +169,7 @@ class TomlText:
 
     def _document(self) -> TOMLDocument:
         if self._written is None:
-            self._written = toml_loads(self._text)
+            self._written = toml_loads(self._text) if self._text is not None else {}
         if self._doc is None:
             self._doc = tomlkit.parse(self._text) if self._text is not None else tomlkit.document()
         return self._doc
@@ -192,10 +193,12 @@ class TomlText:
     def _update(self, data: Mapping[str, Any]) -> str:
         new = _ordered(data, self._first) if self._text is None else data
         doc = self._document()
-        if self._text is not None and same(self._written, dict(data)):
+        before = self._written
+        assert before is not None  # _document() read it
+        if self._text is not None and same(before, dict(data)):
             return self._text
         try:
-            _apply(doc, self._written, new)
+            _apply(doc, before, new)
             text = doc.as_string()
             written = toml_loads(text)
         except Exception:  # noqa: BLE001 - a value tomlkit cannot place: write afresh below

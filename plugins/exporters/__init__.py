@@ -134,7 +134,7 @@ def _md_table(table: Table) -> list[str]:
     nhead = max(len(table.head), 1)
     header = [" ".join(filter(None, col)) for col in zip(*rows[:nhead])] if table.head else rows[0]
     body = rows[nhead:] if table.head else rows[1:]
-    align = ["---:" if all(grid[r][c] is None or grid[r][c].numeric for r in range(nhead, len(grid))) and body else "---"
+    align = ["---:" if body and all(cell is None or cell.numeric for cell in (row[c] for row in grid[nhead:])) else "---"
              for c in range(len(header))]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     lines += ["| " + " | ".join(row) + " |" for row in body]

@@ -678,7 +678,7 @@ def to_xlsx(document: Any) -> bytes:
 
     computed_fill = PatternFill("solid", fgColor="E7E6E6")
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the empty sheet a new workbook starts with
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     used: set[str] = set()

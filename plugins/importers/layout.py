@@ -189,12 +189,12 @@ def _probe(host, fmt) -> tuple[Report, dict[str, Slot]]:
             elif f.kind == "text":
                 table[f.key] = _MARK.format(s.id, f.key)
             elif isinstance(f, Records):
-                row = {}
-                for c in f.columns:
-                    if c.kind == "text" or c.kind == "line":
-                        row[c.key] = _MARK.format(s.id, f"{f.key}.{c.key}")
-                    elif c.kind in ("integer", "decimal"):
-                        row[c.key] = number()
+                row: dict[str, Any] = {}
+                for col in f.columns:
+                    if col.kind == "text" or col.kind == "line":
+                        row[col.key] = _MARK.format(s.id, f"{f.key}.{col.key}")
+                    elif col.kind in ("integer", "decimal"):
+                        row[col.key] = number()
                 table[f.key] = [row]
     return report, by_value
 
@@ -231,7 +231,7 @@ def _learn_sentences(host, fmt, renderer, sections: list[SectionLayout]) -> None
             elif isinstance(f, Records):
                 rows = []
                 for _ in range(2):
-                    row = {}
+                    row: dict[str, Any] = {}
                     for c in f.columns:
                         if c.kind in ("text", "line"):
                             row[c.key] = _MARK.format(s.id, f"{f.key}.{c.key}")
@@ -272,7 +272,10 @@ _ANY_NUMBER = r"[\d,]+(?:\.\d+)?"
 
 
 def _pattern(text: str, sid: str, by_value, record_numbers, year) -> tuple[str, list[tuple], int]:
-    pieces, groups, literal, seen = [], [], 0, {}
+    pieces: list[str] = []
+    groups: list[tuple] = []
+    literal = 0
+    seen: dict[tuple, int] = {}
     pos = 0
     for m in _TOKEN.finditer(text):
         pieces.append(re.escape(text[pos:m.start()]))
@@ -380,7 +383,7 @@ def _read_table(sl: SectionLayout, table, by_value: dict[str, Slot], vocab: set[
     spans: dict[int, int] = {}
     headers: list[str] = []
     in_headers = False
-    for r, row in enumerate(grid):
+    for row in grid:
         own, slots = [], []
         context = []
         for c, cell in enumerate(row):

@@ -78,7 +78,7 @@ def _title_and_year(blocks: list[Block]) -> tuple[str, str | None, int | None, r
     """The title (short paragraphs before the body, possibly after a line or two such as a
     source address), the unit and year it names, and the index of the block after it."""
     for start in range(0, 4):
-        texts = []
+        texts: list[str] = []
         for i in range(start, min(start + 6, len(blocks))):
             b = blocks[i]
             if b.kind == "table" or _H1.match(b.text) or "。" in b.text or len(b.text) > 60:
@@ -90,9 +90,10 @@ def _title_and_year(blocks: list[Block]) -> tuple[str, str | None, int | None, r
             if m:
                 # the unit is named on the title's own line or the line before it (not in a
                 # site's navigation above: “返回首页”)
+                # (a title over three lines or more: the last two alone may not read as one)
                 alone = _TITLE.search(norm(b.text))
-                unit = (alone.group("unit") if alone and alone.group("unit")
-                        else _TITLE.search(norm("".join(texts[-2:]))).group("unit") if len(texts) > 1 else m.group("unit"))
+                last_two = _TITLE.search(norm("".join(texts[-2:]))) if len(texts) > 1 else None
+                unit = alone.group("unit") if alone and alone.group("unit") else (last_two or m).group("unit")
                 unit = unit or m.group("unit_after") or None
                 return "".join(t.strip() for t in texts), unit, int(m.group("year")), range(start, i + 1)
     return "", None, None, range(0)
@@ -120,7 +121,8 @@ def _h1(b: Block) -> tuple[int, str] | None:
 
 def _split_sections(blocks: list[Block], layout: Layout) -> tuple[list[Block], dict[int, tuple[Block, list[Block]]], list[Block], list[tuple[Block, list[Block]]]]:
     """``(front, {section index: (heading block, blocks)}, back, unmatched headings)``."""
-    heads = [(k, h[1]) for k, b in enumerate(blocks) if (h := _h1(b)) is not None]
+    parsed = {k: h for k, b in enumerate(blocks) if (h := _h1(b)) is not None}
+    heads = [(k, h[1]) for k, h in parsed.items()]
     scores = {k: [_heading_score(text, sl.heading) for sl in layout.sections] for k, text in heads}
     # Headings that name a section outright first (a report may renumber its parts or put
     # parts of its own between them), then the others in order between them.
@@ -150,10 +152,10 @@ def _split_sections(blocks: list[Block], layout: Layout) -> tuple[list[Block], d
         if k in chosen:
             found[chosen[k]] = (b, [])
             current = found[chosen[k]][1]
-            numeral = _h1(b)[0]
+            numeral = parsed[k][0]
             continue
         if (k in texts and found and len(texts[k]) <= 30 and not re.search(r"\d\s*$", texts[k])
-                and _h1(b)[0] == numeral + 1):
+                and parsed[k][0] == numeral + 1):
             extra.append((b, []))
             current = extra[-1][1]
             numeral += 1
@@ -307,7 +309,7 @@ class _TableReader:
             return self._group_alone(row)
         pr = self.sl.rows[i]
         values = row.values
-        candidates: list[tuple[int, ...]]
+        candidates: list[tuple[Any, ...]]  # a cell that is not a whole number stays text
         n = len(pr.slots)
         foreign = _foreign_headers(row.headers, pr.headers)
         if foreign:
@@ -462,7 +464,8 @@ class _TableReader:
                 for c in f.columns:
                     total = cells.get((sid + "/" + f.key, r.key, c.key))
                     parts = [cells.get((sid + "/" + f.key, k, c.key)) for k in r.sum_of]
-                    if isinstance(total, int) and all(isinstance(p, int) for p in parts) and total != sum(parts):
+                    figures = [p for p in parts if isinstance(p, int)]
+                    if isinstance(total, int) and len(figures) == len(parts) and total != sum(figures):
                         return False
         return True
 
@@ -646,9 +649,10 @@ def _append(table: dict, key: str, text: str) -> None:
     table[key] = (table[key] + "\n" + text) if table.get(key) else text
 
 
-def _map_prose(sl: SectionLayout, paragraphs: list[tuple[str, str, str]], report: Report, record: _Record) -> None:
+def _map_prose(sl: SectionLayout, paragraphs: list[tuple[str, str | None, str]], report: Report,
+               record: _Record) -> None:
     """``paragraphs``: ``(where, text, position)`` with position ``before``/``after`` the
-    section's tables. Sub-headings go to the field the format prints under them (matched by
+    section's tables (text ``None``: a sentence the format writes, position the field after it). Sub-headings go to the field the format prints under them (matched by
     wording, else by order); other paragraphs to the field the format prints there."""
     section = sl.section
     table = report.section_data(section.id, create=True)
@@ -691,7 +695,7 @@ def _map_prose(sl: SectionLayout, paragraphs: list[tuple[str, str, str]], report
                     record.keep(where, text, "格式中的小标题（其下的内容由表格生成）")
                 continue
         entry = _record_alone(sl, records.key, text) if sub is None and records is not None else None
-        if entry:
+        if entry and records is not None:
             current_record = entry
             table.setdefault(records.key, []).append(entry)
             current = None
@@ -899,7 +903,7 @@ def _front_matter(front: list[Block], meta: dict, record: _Record, title_blocks:
         where = f"正文前第{i + 1}段"
         if i in title_blocks:
             continue
-        if b.kind == "table":
+        if b.kind == "table" and b.table is not None:
             record.keep(where, " | ".join(c.text for row in b.table.body for c in row), "正文前的表格")
             continue
         text = b.text
@@ -1114,16 +1118,16 @@ def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: R
             seen_table = seen_table or bool(rows)
             continue
         text = b.text
-        row = _row_from_line(text, where) if reader is not None else None
-        if row is not None:
-            row.context = "".join(t for _, t in pending)
-            row.lines = [t for _, t in pending]
-            if reader.add(row):
+        line_row = _row_from_line(text, where) if reader is not None else None
+        if reader is not None and line_row is not None:
+            line_row.context = "".join(t for _, t in pending)
+            line_row.lines = [t for _, t in pending]
+            if reader.add(line_row):
                 # the lines before it were its label (and the table's header)
                 pending.clear()
                 seen_table = True
                 continue
-            row.context, row.lines = "", []
+            line_row.context, line_row.lines = "", []
         if reader is not None and _table_like(text, vocabulary):
             pending.append((where, text))
             continue
@@ -1141,7 +1145,7 @@ def _map_section_prose(layout: Layout, sl: SectionLayout, prose: list[tuple[str,
     the table's, not prose; so are sentences the format writes itself from the figures."""
     vocabulary = sl.vocabulary
     generated = layout.generated(report, sl.section) if prose else set()
-    kept = []
+    kept: list[tuple[str, str | None, str]] = []
     for where, text, pos in prose:
         if sl.rows and _is_vocabulary(text, vocabulary):
             record.keep(where, text, "表格标题或表头")
@@ -1173,7 +1177,7 @@ def _read_sentence(sl: SectionLayout, text: str, where: str, report: Report, rec
         table = report.section_data(sl.section.id, create=True)
         for n, what in enumerate(sentence.groups):
             _read_group(sl, what, m, f"g{n}", text, at, table, report, record, where, layout)
-        if sentence.records and not table.get(sentence.records):
+        if sentence.records and sentence.item is not None and not table.get(sentence.records):
             base = m.start("items")
             rows = []
             for item in sentence.item.finditer(m.group("items")):

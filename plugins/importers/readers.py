@@ -161,10 +161,11 @@ def blocks_from_html(data: bytes | str) -> list[Block]:
     if isinstance(data, bytes) and not _DECLARED_CHARSET.search(data[:4096]):
         # A page saved without its <meta charset> (an article body copied out of a site's
         # CMS): libxml2 would read it as Latin-1; Chinese pages are UTF-8 or GBK.
+        raw = data
         try:
-            data = data.decode("utf-8")
+            data = raw.decode("utf-8")
         except UnicodeDecodeError:
-            data = data.decode("gb18030", errors="replace")
+            data = raw.decode("gb18030", errors="replace")
         data = data.lstrip("\ufeff")
     try:
         root = lxml_html.document_fromstring(data)

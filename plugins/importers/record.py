@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import Check, hookimpl
-from ..results import Issue
+from ..results import Issue, Severity
 
 __version__ = "1.0"
 
@@ -23,7 +23,7 @@ SUBHEADING_KEPT = "小标题（据此把这一部分分开，标题本身不写�
 #: Why-notes of kept text that belongs to the structure (table captions and headers, the
 #: sub-headings that divided a section): kept, not a finding.
 TABLE_TEXT = ("表格标题或表头", "格式中的小标题（其下的内容由表格生成）", SUBHEADING_KEPT)
-_SEVERITY = {"error": "error", "warning": "warning", "info": "warning"}
+_SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning", "info": "warning"}
 
 
 def body_unmapped(record: Mapping) -> list[Mapping]:
