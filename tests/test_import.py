@@ -591,15 +591,17 @@ def _expected_2019():
     return tomllib.loads((FIXTURES / "shanghai-office-2019.expected.toml").read_text(encoding="utf-8"))
 
 
-def test_a_real_2019_web_page_imports_what_maps_and_names_what_cannot(host):
+@pytest.mark.parametrize("name, kind", [("shanghai-office-2019.html", "html"), ("shanghai-office-2019.docx", "docx")])
+def test_a_real_2019_report_imports_what_maps_and_names_what_cannot(host, name, kind):
     """上海市人民政府办公厅 2019, the page as published (layout styles, ``&nbsp;`` in blank
-    cells, ``<br />`` inside headers, no charset declared): tables 三 and 四 of the 2019 form
-    are the 2021 ones but for （六）, so every figure goes into its cell; table 二 has other
-    columns and rows, so none of it is imported and each printed row is named (V-TEMPLATE),
-    and the rows with no place are kept."""
+    cells, ``<br />`` inside headers, no charset declared) and the same page saved as Word by
+    LibreOffice (its own gridSpan/vMerge, styles and empty cells): tables 三 and 四 of the 2019
+    form are the 2021 ones but for （六）, so every figure goes into its cell; table 二 has
+    other columns and rows, so none of it is imported and each printed row is named
+    (V-TEMPLATE), and the rows with no place are kept."""
     expected = _expected_2019()
-    got = import_file(host, SHANGHAI_2019)
-    assert got.kind == "html"
+    got = import_file(host, FIXTURES / name)
+    assert got.kind == kind
     have = {f"{sid}/{key}.{row}.{col}" if row else f"{sid}/{key}": v
             for (sid, key, row, col), v in cells(host, got.report).items() if v is not None}
     assert have == expected["figures"]  # every figure read, each in its cell, nothing else

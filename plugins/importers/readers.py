@@ -309,7 +309,8 @@ def _docx_table(tbl, qn) -> Table:
             if vmerge == "continue" and col in origin:
                 origin[col].rowspan += 1
             else:
-                text = _clean(" ".join(p for p in (_docx_text(p, qn) for p in tc.iter(qn("w:p"))) if p.strip()))
+                lines = [ln for p in tc.iter(qn("w:p")) for ln in _docx_text(p, qn).split("\n")]
+                text = _join_lines([_clean(ln) for ln in lines])
                 cell = Cell(text, span, 1)
                 row.append(cell)
                 if vmerge == "restart":
@@ -319,6 +320,16 @@ def _docx_table(tbl, qn) -> Table:
             col += span
         table.body.append(row)
     return table
+
+
+def _join_lines(lines: list[str]) -> str:
+    """The lines of a table cell as one text: a header broken over two lines in its cell
+    (“本年新 / 制作数量”) is one word in Chinese, so no blank between two CJK characters."""
+    out = ""
+    for ln in (x for x in lines if x):
+        wide = out and unicodedata.east_asian_width(out[-1]) in "WF" and unicodedata.east_asian_width(ln[0]) in "WF"
+        out = out + ln if not out or wide else out + " " + ln
+    return out
 
 
 # -- PDF ------------------------------------------------------------------------------------
