@@ -21,6 +21,7 @@ import sys
 import time
 import tomllib
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -251,6 +252,36 @@ def test_a_second_browser_gets_the_read_only_view_and_cannot_change_the_file(bro
     wait_until(lambda: lock_free(report), 30, "the sessions to end")
     after = report.read_text(encoding="utf-8")
     assert "xyz" not in after and "甲" in after and before != report.read_bytes()
+
+
+def test_a_county_folder_shows_the_status_screen_and_enter_opens_the_units_report(browser, served, tmp_path):
+    county = tmp_path / "county"
+    county.mkdir()
+    (county / "reports").mkdir()
+    report = county / "reports" / "jianou.toml"
+    shutil.copy(EXAMPLE, report)
+    (county / "config.toml").write_text('[site]\nyear = 2018\n[county]\nfolder = "reports"\n'
+                                        '[[units]]\nname = "建瓯市人民政府办公室"\nlevel = "government"\n'
+                                        '[[units]]\nname = "建瓯市教育局"\nlevel = "department"\n', encoding="utf-8")
+    server = served(str(county))
+    page = open_page(browser, server.url, "建瓯市教育局")  # the status screen: every unit
+    output_settled(page)
+    screenshot(page, tmp_path, "serve-status")
+    n = mark(page)
+    page.keyboard.press("ArrowDown")  # the unit that handed its report in (the missing one is first)
+    output_settled(page)
+    with page.expect_navigation(timeout=30_000):  # its report's own page, in this tab
+        page.keyboard.press("Enter")
+    assert "/unit/" in page.url
+    shown(page, "总述")  # the unit's report, in the editor
+    page.focus(".xterm-helper-textarea")
+    n = mark(page)
+    page.keyboard.type("丁戊")
+    shown(page, "丁戊", since=n)
+    page.close()
+    wait_until(lambda: lock_free(report), 30, "the session to save and end")
+    assert "丁戊" in report.read_text(encoding="utf-8")
+    assert _get(server.url + "unit/" + urllib.parse.quote("没有的单位") + "/")[0] == 404
 
 
 def test_stopping_the_server_saves_every_open_tab(browser, served, tmp_path):

@@ -21,7 +21,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from plugins.host import guard
 from plugins.engine.checks import MISSING_RULE, BlankGroup, CheckResult, blank_groups, check_report, describe_field, meta_fields
@@ -636,10 +636,12 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 
 # -- serve ------------------------------------------------------------------------------
-def _session_command(args: argparse.Namespace, config: Config) -> tuple[list[str], str]:
-    """What every browser tab runs (``nianbao edit`` on a report, or the county's status
-    screen for a folder holding its config.toml), and the page's title. Checked here, so
-    a wrong path is said once, in the terminal, not in every tab."""
+def _session_command(args: argparse.Namespace, config: Config) -> tuple[Callable[[str | None], list[str] | None], str]:
+    """What a browser tab runs, as a function of the unit named in its address (None at the
+    top): ``nianbao edit`` on a report; or, for a folder holding a county's config.toml, the
+    status screen at the top and each unit's report at its own page (from the status screen's
+    Enter). And the page's title. Checked here, so that a wrong path is said once, in the
+    terminal, not in every tab."""
     base = [sys.executable, "-m", "tui.cli"] + (["--safe-mode"] if args.safe_mode else [])
     target = args.file or (str(config.report) if config.report else None)
     if target is None:
@@ -651,7 +653,16 @@ def _session_command(args: argparse.Namespace, config: Config) -> tuple[list[str
             raise UsageError(f"{target} 是文件夹，但其中没有 config.toml：县级文件夹应有列出各单位（[[units]]）的 config.toml")
         if not load_config(county).units:
             raise UsageError(f"{county} 中没有 [[units]]：请列出各单位（name、level，及 [county] folder 或 file）")
-        return base + ["--config", str(county), "status", "--tui"], f"nianbao · {path.name}"
+        base += ["--config", str(county)]
+
+        def county_command(unit: str | None) -> list[str] | None:
+            if unit is None:
+                return base + ["status", "--tui"]
+            from plugins.county import locate_units
+
+            files = locate_units(load_config(county)).get(unit)  # (as the status screen finds them, now)
+            return base + ["edit", str(files[0])] if files else None
+        return county_command, f"nianbao · {path.name}"
     from plugins.importers import is_document
 
     if is_document(target):
@@ -660,7 +671,8 @@ def _session_command(args: argparse.Namespace, config: Config) -> tuple[list[str
         raise UsageError(f"{target}: 文件不存在（新建请用 nianbao new）")
     if config.path is not None:
         base += ["--config", str(Path(config.path).resolve())]
-    return base + ["edit", str(path)], f"nianbao · {path.name}"
+    edit = base + ["edit", str(path)]
+    return (lambda unit: edit if unit is None else None), f"nianbao · {path.name}"
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -29,7 +29,7 @@ import sys
 import time
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote, urlsplit
 
 import jinja2
@@ -38,7 +38,7 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from .weblogin import is_password_hash, password_matches
+from .weblogin import UNIT_PAGE, is_password_hash, password_matches
 
 __all__ = ["WebServer", "is_loopback", "serve"]
 
@@ -84,9 +84,11 @@ class TabSession(AppService):
 class WebServer:
     """The aiohttp application: the page, the login, one websocket per tab, downloads."""
 
-    def __init__(self, command: list[str], *, title: str, passwords: dict[str, str] | None = None,
-                 login: bool = False):
-        self.command = "exec " + shlex.join(command)  # (exec: the signals reach the app, not a shell)
+    def __init__(self, command: Callable[[str | None], list[str] | None], *, title: str,
+                 passwords: dict[str, str] | None = None, login: bool = False):
+        #: what a tab runs: ``command(None)`` at ``/``; ``command(unit)`` at ``/unit/<unit>/``
+        #: (a county folder: the unit's report, opened from the status screen), None: no such unit
+        self.command = command
         self.title = title
         self.passwords = dict(passwords or {})
         self.login = login
@@ -123,22 +125,32 @@ class WebServer:
         token = secrets.token_urlsafe(32)
         self.logins[token] = (name, time.time() + LOGIN_HOURS * 3600)
         log.info("%s 已登录，来自 %s", name, request.remote)
-        response = web.HTTPSeeOther("./")
+        response = web.HTTPSeeOther("/")
         response.set_cookie(COOKIE, token, max_age=LOGIN_HOURS * 3600, httponly=True, samesite="Strict",
                             secure=request.secure, path="/")
         raise response
 
     async def handle_logout(self, request: web.Request) -> web.Response:
         self.logins.pop(request.cookies.get(COOKIE, ""), None)
-        response = web.HTTPSeeOther("login")
+        response = web.HTTPSeeOther("/login")
         response.del_cookie(COOKIE, path="/")
         raise response
 
     # -- the page ------------------------------------------------------------------------
+    def _command(self, request: web.Request) -> str:
+        unit = request.match_info.get("unit")
+        command = self.command(unit)
+        if command is None:
+            raise web.HTTPNotFound(text=f"没有这个单位的报告：{unit}")
+        return "exec " + shlex.join(command)  # (exec: the signals reach the app, not a shell)
+
     async def handle_index(self, request: web.Request) -> web.Response:
         if self.who(request) is None:
-            raise web.HTTPSeeOther("login")
-        page = PAGES.get_template("index.html").render(title=self.title, login=self.login,
+            raise web.HTTPSeeOther("/login")
+        self._command(request)  # (an unknown unit: said now, not by a tab that closes at once)
+        unit = request.match_info.get("unit")
+        page = PAGES.get_template("index.html").render(title=f"{unit} · {self.title}" if unit else self.title,
+                                                       login=self.login, back=unit is not None,
                                                        font_size=_int(request.query.get("fontsize"), 16))
         return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
 
@@ -154,13 +166,14 @@ class WebServer:
         if not self.same_site(request):
             log.warning("拒绝了来自其他网站的连接：%s", request.headers.get("Origin"))
             raise web.HTTPForbidden(text="不接受其他网站的页面连接")
+        command = self._command(request)
         websocket = web.WebSocketResponse(heartbeat=15)  # a browser gone without a word is a hang-up too
         await websocket.prepare(request)
 
         async def close() -> None:  # (the app ended by itself: ctrl+q)
             await websocket.close()
 
-        session = TabSession(self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+        session = TabSession(command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                              close=close, download_manager=self.downloads)
         self.sessions.add(session)
         try:
@@ -230,6 +243,8 @@ class WebServer:
             web.post("/login", self.handle_login),
             web.get("/logout", self.handle_logout),
             web.get("/ws", self.handle_websocket),
+            web.get(UNIT_PAGE.format(unit="{unit}"), self.handle_index),  # (tui.status opens these)
+            web.get(UNIT_PAGE.format(unit="{unit}") + "ws", self.handle_websocket),
             web.get("/download/{key}", self.handle_download),
             web.static("/static", STATIC),
         ])
@@ -251,7 +266,7 @@ def check_passwords(passwords: dict[str, str], where: str) -> list[str]:
             "（不要把密码原文写在配置文件中）" for name, value in passwords.items() if not is_password_hash(value)]
 
 
-def serve(command: list[str], *, host: str, port: int, title: str, passwords: dict[str, str],
+def serve(command: Callable[[str | None], list[str] | None], *, host: str, port: int, title: str, passwords: dict[str, str],
           announce: str) -> int:
     """Runs the server until ctrl+c or SIGTERM (every session saved and ended first)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")

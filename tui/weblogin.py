@@ -1,4 +1,5 @@
-"""Passwords of ``nianbao serve`` (``[serve.passwords]`` in config.toml): stored hashed.
+"""What ``nianbao serve`` needs without its extra (the web server): the passwords of
+``[serve.passwords]`` in config.toml, stored hashed, and the address of a unit's page.
 
 Standard library only (``hashlib.scrypt``), so that ``nianbao serve --hash-password`` runs
 without the web extra. A stored hash reads ``scrypt$16384$8$1$<salt>$<key>`` (cost, block
@@ -13,7 +14,10 @@ import hashlib
 import hmac
 import secrets
 
-__all__ = ["hash_password", "password_matches", "is_password_hash"]
+__all__ = ["hash_password", "password_matches", "is_password_hash", "UNIT_PAGE"]
+
+#: Under ``nianbao serve FOLDER`` the page of one unit's report (the status screen opens it)
+UNIT_PAGE = "/unit/{unit}/"
 
 # scrypt at n=2**14, r=8 uses 16 MB and about 50 ms per check: slow for guessing, quick for a login
 _N, _R, _P = 2**14, 8, 1

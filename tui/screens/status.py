@@ -14,6 +14,7 @@ import datetime as _dt
 import os
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -27,6 +28,7 @@ from plugins.county.status import UnitStatus, common_errors, status_year, unit_s
 from plugins.host.manager import PluginHost
 
 from ..i18n import Translator
+from ..weblogin import UNIT_PAGE
 
 __all__ = ["StatusApp", "StatusScreen", "run_status", "status_bindings"]
 
@@ -157,6 +159,9 @@ class StatusScreen(Screen[None]):
             return
         if not row.handed_in or row.file is None:
             self.app.notify(self.t("status_no_file", name=row.name), severity="warning", markup=False)
+            return
+        if self.app.is_web:  # nianbao serve: the report's own page, in this tab (Back returns here)
+            self.app.open_url(UNIT_PAGE.format(unit=quote(row.name, safe="")), new_tab=False)
             return
         self.app.chosen = row.name  # type: ignore[attr-defined]
         self.app.exit(row.file)
