@@ -658,7 +658,7 @@ def _session_command(args: argparse.Namespace, config: Config) -> tuple[Callable
         def county_command(unit: str | None) -> list[str] | None:
             if unit is None:
                 return base + ["status", "--tui"]
-            from plugins.county import locate_units
+            from plugins.county.status import locate_units
 
             files = locate_units(load_config(county)).get(unit)  # (as the status screen finds them, now)
             return base + ["edit", str(files[0])] if files else None
