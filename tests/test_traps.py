@@ -224,3 +224,31 @@ def test_the_hookspec_says_what_the_host_does():
         doc = " ".join(getattr(hookspecs.NianbaoSpecs, hook).__doc__.split())
         assert "loaded first" in doc and "is kept" in doc or "keeps its id" in doc, hook
         assert "both refused" not in doc and "is refused" not in doc, hook
+
+
+def test_a_computed_field_named_like_a_mapping_method_prints_its_value(tmp_path):
+    from nianbao.fields import Computed
+    from nianbao.testing import render_part
+
+    (tmp_path / "c.j2").write_text("{{ computed.items }}|{{ computed.keys }}|{{ computed.get }}\n", encoding="utf-8")
+
+    class Counted(Section):
+        id = "tf.counted"
+        api_version = API_VERSION
+        heading = "计算"
+        formats = ("fujian-2018",)
+        template = "c.j2"
+        template_folder = tmp_path
+        fields = (Integer(key="n", label="数"),
+                  Computed(key="items", label="项", compute=lambda values: values["n"] * 2),
+                  Computed(key="keys", label="键", compute=lambda values: values["n"] * 3),
+                  Computed(key="get", label="取", compute=lambda report: "旧"))
+
+    class Plugin:
+        @staticmethod
+        @hookimpl
+        def nianbao_register_sections():
+            return [Counted()]
+
+    assert render_part("[tf.counted]\nn = 7\n", "tf.counted", format="fujian-2018", plugins=[Plugin]) == \
+        "　　七、计算\n　　14|21|旧\n"
