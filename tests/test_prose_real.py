@@ -198,3 +198,44 @@ def test_n3_8_a_real_department_quotes_2_applications_where_its_table_has_3():
               if i.rule == "N3-8" and i.field == "requests"]
     assert [(i.severity, i.section) for i in issues] == [("error", "nat.overview")]
     assert "2件" in issues[0].message and "3件" in issues[0].message
+
+
+# “None received” said in real words (N3-8 without a figure): each is read as a statement that
+# no 政府信息公开申请 came in, so a table 三 with new applications contradicts it; “未收到行政许可
+# 申请” is about another kind of application and is left alone.
+REAL_NONE_RECEIVED = [
+    ("湛江市地方志办公室2023", "https://www.zhanjiang.gov.cn/zjsfw/bmdh/dfz/zwgk/xxgkndbg/content/post_1871569.html",
+     "2023年，我办全年未收到行政许可申请；全年未接到信息公开申请；各栏目共刊发文稿、通知、公告、公示等44篇。", True),
+    ("建章路街道2025", "http://www.xixianxinqu.gov.cn:9311/zwgk/fdzdgknr/zzjg/jzjg/jzljdbsc/xxgknb/2015678676080836610.html",
+     "2025年度，建章路街道办事处未接收到政府信息公开申请。", True),
+    ("驼峰路街道2020", "http://www.yuyang.gov.cn/zwgk/zfxxgknb/jdbsc/elnnb/1355046492463177730.html",
+     "2020年度我街办未接到提出公开政府信息的申请。", True),
+    ("经纬街道2022", "http://hrbdl.gov.cn/hebdlq/c111239/202301/c01_868731.shtml",
+     "2022年经纬街道办事处未接收到依申请公开，尚未发现应主动公开政府信息而未予公开的情况。", True),
+    ("湛江市工业和信息化局2022", "https://www.zhanjiang.gov.cn/zjsfw/bmdh/gyxxhj/zwgk/xxgknb/content/post_1720152.html",
+     "2022年，我局未收到申请公开政府信息事项，没有出现就政府信息公开提出复议、诉讼和申诉的情况。", True),
+    ("湛江市地方志办公室2023 许可", "https://www.zhanjiang.gov.cn/zjsfw/bmdh/dfz/zwgk/xxgkndbg/content/post_1871569.html",
+     "2023年，我办全年未收到行政许可申请。", False),
+]
+
+
+@pytest.mark.parametrize("unit, source, text, says_none", REAL_NONE_RECEIVED, ids=[r[0] for r in REAL_NONE_RECEIVED])
+def test_none_received_in_real_words_against_a_table_with_applications(unit, source, text, says_none):
+    from plugins.engine.checks import check_report
+    from plugins.engine.config import Config
+    from plugins.host.manager import PluginHost
+    from test_national2021 import edited
+
+    report = edited({"nat.overview.requests": text})  # the 淮安 table 三: 3119 new applications
+    issues = [i for i in check_report(PluginHost(Config(), entry_points=False), report).issues
+              if i.rule == "N3-8" and i.field == "requests"]
+    assert len(issues) == (1 if says_none else 0), [i.message for i in issues]
+    if says_none:
+        assert "本年新收申请3119件" in issues[0].message
+
+
+def test_applications_received_with_the_verb_jieshou():
+    from sections.national2021.requests import quoted_figures
+    # 建章路街道 2022 (http://tpsnm.com/xwzx/ztzl/zfxxgknb/2022/gzj/jzljd/63d4e79cf8fd1c4c213af4a8.html, a copy)
+    assert quoted_figures("2022年，建章路街道共接收政府信息公开申请0件，全年没有发生因政府信息公开申请行政复议和"
+                          "提起行政诉讼的情况。") == [("received", 0)]

@@ -197,7 +197,7 @@ def layout_rows(t):
 
 
 # -- N3-8: figures quoted in prose --------------------------------------------------------
-_KW = r"(?:新收|收到|受理)"
+_KW = r"(?:新收|收到|受理|接收到|接收|接到)"
 # (what, words one of which each match contains — a cheap test before the pattern — pattern)
 _SHORT = GAP.replace("{0,12}", "{0,4}")
 # A result word right before 办结/答复 makes it that result's count (“同意公开答复9件”,
@@ -206,7 +206,7 @@ _QUALIFIED = re.compile(r"(?:公开|不予|无法提供|处理|撤回|下一?年
 _PATTERNS = (
     # or a long way, across 、, when 申请 stands right before the figure (“受理公民、法人和其他
     # 组织向市政府…提出的政府信息公开申请5件”)
-    ("received", ("新收", "收到", "受理"), re.compile(_KW + r"(" + GAP + r"|[^\d，,。；;（）()\n]{0,40}?申请)(\d+)件")),
+    ("received", ("新收", "收到", "受理", "接收", "接到"), re.compile(_KW + r"(" + GAP + r"|[^\d，,。；;（）()\n]{0,40}?申请)(\d+)件")),
     ("carried_in", ("结转",), re.compile(r"上一?年度?结转(" + GAP + r")(\d+)件")),
     ("processed", ("办结", "答复"), re.compile(r"(?:办结|答复)(" + GAP + r")(\d+)件")),
     ("carried_out", ("结转", "转"), re.compile(r"(?:结转|转入|转至|转到|转)(?:到|至)?下一?年度?(" + GAP + r")(\d+)件")),
@@ -224,7 +224,9 @@ _CARRIED_OUT_BEFORE = re.compile(r"(\d+)件[^\d，,。；;]{0,10}?(?:结转|顺�
 # Every pattern's words, found where they overlap too (“办结转…” has 办结 and 结转).
 _WORDS = re.compile("(?=(" + "|".join({w for _, words, _ in _PATTERNS for w in words} | {"顺延"}) + "))")
 # Statements without a figure that table 三 can contradict: none received, all handled.
-_NONE_RECEIVED = re.compile(r"(?:未|没有|无)(?:收到|受理|新收)[^，,。；;\d]{0,10}?申请")
+_NONE_RECEIVED = re.compile(r"(?:未|没有|无)(?:收到|受理|新收|接收到|接收|接到)([^，,。；;\d]{0,10}?)申请")
+# …unless the words before 申请 name another kind of application (“未收到行政许可申请”).
+_OTHER_APPLICATION = re.compile(r"许可|复议|诉讼|审批|项目|资金|补贴|留言|咨询|信访|投诉|举报")
 _ALL_HANDLED = re.compile(r"(?:所有|全部)[^，,。；;\d]{0,8}?申请[^，,。；;\d]{0,8}?(?:办理完成|办理完毕|办结|答复完毕|处理完毕)"
                           r"|申请[^，,。；;\d]{0,6}?(?:均已|已全部|全部)(?:办理完成|办理完毕|办结|答复完毕|处理完毕)")
 _IN_TIME = re.compile(r"期限|时限|按时|及时|规定时间")
@@ -291,7 +293,7 @@ def statements(report, section_id, field, text):
     tot = {k: v["total"] for k, v in table(report).items()}
     out = []
     for sentence in compact_sentences(text):
-        m = _NONE_RECEIVED.search(sentence)
+        m = next((m for m in _NONE_RECEIVED.finditer(sentence) if not _OTHER_APPLICATION.search(m.group(1))), None)
         if m and tot["new"]:
             out.append(error(section_id, field, f"正文写“{m.group(0)}”，但第三部分表中本年新收申请{tot['new']}件", "N3-8"))
         m = _ALL_HANDLED.search(sentence)
