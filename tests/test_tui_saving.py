@@ -271,3 +271,35 @@ async def test_quitting_while_a_save_is_in_its_thread_leaves_everything_typed_on
     for part in section.split("."):
         table = table[part]
     assert "xyz" in table[key]
+
+
+async def test_a_save_in_its_thread_failing_as_the_operator_quits_does_not_turn_the_quit_into_a_crash(example, monkeypatch):
+    """ctrl+q waits for the save running in its thread; that save fails on an unexpected
+    error, and quitting saves everything itself. The failed save's outcome reaches the event
+    loop only after the app was told to end: it is not acted on (the guard was
+    ``self.is_mounted``, a method on an App and so always true: the app ended as a crash,
+    status 3, with a crash log, although everything typed was on disk)."""
+    import threading
+
+    section, key = big_report(example)
+    slow = SlowWrite(example, monkeypatch)
+    real = slow.real
+
+    def fail_once(path, *args, **kwargs):
+        slow.real = real
+        raise RuntimeError("the thread's save broke")
+
+    slow.real = fail_once
+    app = make_app(example)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_field(pilot, app, section, key)
+        await pilot.press("x")
+        await until(pilot, slow.started.is_set)
+        threading.Timer(0.3, slow.release.set).start()
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0 and not app.crash_message
+    assert len(slow.threads) == 2 and not app.session.dirty
+    table = tomllib.loads(example.read_text(encoding="utf-8"))
+    for part in section.split("."):
+        table = table[part]
+    assert "x" in table[key]

@@ -30,13 +30,15 @@ from .screens.export import ExportScreen
 from .screens.help import HelpScreen
 
 if TYPE_CHECKING:
-    from .app import NianbaoApp
+    from .parts import AppParts
+else:
+    AppParts = object  # (the type checker sees the app's shared state and parts: tui/parts.py)
 
 
-class Actions:
+class Actions(AppParts):
     """The app's actions (one per binding id's action)."""
 
-    def check_action(self: NianbaoApp, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if isinstance(self.screen, ModalScreen) and action not in ("save", "quit", "command_palette"):
             return False  # a dialog is open: its own keys apply
         if action == "close_issues":  # wherever the focus is (a field, a cell, the list itself)
@@ -56,21 +58,21 @@ class Actions:
             return target is not None and target[1] is not None
         return True
 
-    def action_remark(self: NianbaoApp) -> None:
+    def action_remark(self) -> None:
         from .review import act
 
         act(self)
 
-    def action_submit(self: NianbaoApp) -> None:
+    def action_submit(self) -> None:
         from .review import submit
 
         submit(self)
 
-    def action_save(self: NianbaoApp) -> None:
+    def action_save(self) -> None:
         self.session.dirty = self.session.dirty or not self.session.read_only
         self.flush_save()
 
-    async def action_quit(self: NianbaoApp) -> None:
+    async def action_quit(self) -> None:
         await self._drain_focused()
         self.flush_save()
         if self.session.dirty and not self._quit_unsaved:
@@ -83,10 +85,10 @@ class Actions:
         self.remember_position()
         self.exit(0)
 
-    def action_help_quit(self: NianbaoApp) -> None:
+    def action_help_quit(self) -> None:
         self.notify(self.t("quit_hint"), markup=False)
 
-    def help_text(self: NianbaoApp, width: int = 74) -> str:
+    def help_text(self, width: int = 74) -> str:
         """Every key (the app's own in two columns when they fit), then how the form
         behaves."""
         def table(rows: list[tuple[str, str]]) -> list[str]:
@@ -105,50 +107,50 @@ class Actions:
             cells = [a + " " * (col_w - display_width(a)) + (right[i] if i < len(right) else "") for i, a in enumerate(left)]
         return "\n".join(line.rstrip() for line in fields + [""] + cells) + "\n\n" + self.t("help_intro")
 
-    def get_key_display(self: NianbaoApp, binding: Binding) -> str:
+    def get_key_display(self, binding: Binding) -> str:
         """In a browser the footer names a key the browser lets through (``Ins``, not ``^n``)."""
         if self.is_web and binding.id in BROWSER_KEY_DISPLAY:
             return BROWSER_KEY_DISPLAY[binding.id]
-        return super().get_key_display(binding)  # type: ignore[misc]
+        return super().get_key_display(binding)
 
-    def action_help(self: NianbaoApp) -> None:
+    def action_help(self) -> None:
         width = min(78, self.size.width) - 4  # the box's border and padding
         self.push_screen(HelpScreen(f"{self.t('help_title')} · {self.t('help_close')}", self.help_text(width)))
 
-    async def action_enter_field(self: NianbaoApp) -> None:
+    async def action_enter_field(self) -> None:
         await self.action_next_field(1)
 
-    async def action_next_field(self: NianbaoApp, delta: int) -> None:
+    async def action_next_field(self, delta: int) -> None:
         await self._drain_focused()
         if delta > 0:
             self.screen.focus_next()
         else:
             self.screen.focus_previous()
 
-    async def action_cell(self: NianbaoApp, key: str) -> None:
+    async def action_cell(self, key: str) -> None:
         widget = self.focused
         await self._drain_focused()
         box = next((a for a in widget.ancestors if isinstance(a, CellNavigation)), None) if widget else None
-        target = box.neighbour(widget, key) if box is not None else None
+        target = box.neighbour(widget, key) if box is not None and widget is not None else None
         if target is None:
             raise SkipAction()  # the key does what it does in the field
         self.screen.set_focus(target)
 
-    async def _move_page(self: NianbaoApp, delta: int) -> None:
+    async def _move_page(self, delta: int) -> None:
         ids = [p.id for p in self.session.pages]
         i = ids.index(self.page_id) if self.page_id in ids else 0
         await self.show_page(ids[(i + delta) % len(ids)])
 
-    async def action_next_page(self: NianbaoApp) -> None:
+    async def action_next_page(self) -> None:
         await self._move_page(1)
 
-    async def action_prev_page(self: NianbaoApp) -> None:
+    async def action_prev_page(self) -> None:
         await self._move_page(-1)
 
-    async def action_goto_page(self: NianbaoApp, page_id: str) -> None:
+    async def action_goto_page(self, page_id: str) -> None:
         await self.show_page(page_id)
 
-    async def action_next_problem(self: NianbaoApp) -> None:
+    async def action_next_problem(self) -> None:
         issues = self.ordered_issues()
         if not issues:
             self.notify(self.t("no_problems"))
@@ -170,7 +172,7 @@ class Actions:
         await self.jump(issue)
         self._last_jump = (issue, self.focused)
 
-    def action_toggle_issues(self: NianbaoApp) -> None:
+    def action_toggle_issues(self) -> None:
         """Show the list and go to it; from the list, hide it and go back to the field."""
         panel = self.query_one("#issues", OptionList)
         if panel.display and not panel.has_focus:
@@ -185,29 +187,29 @@ class Actions:
         self._apply_layout()
         panel.focus()
 
-    def action_close_issues(self: NianbaoApp) -> None:
+    def action_close_issues(self) -> None:
         had_focus = self.query_one("#issues").has_focus
         self._user_issues = False
         self._apply_layout()
         if not had_focus:
             return  # the cursor stays where it is
         before = self._focus_before_panel
-        if isinstance(before, Editor) and before.is_attached and before.page_id == self.page_id:  # type: ignore[attr-defined]
-            self.screen.set_focus(before)  # type: ignore[arg-type]
+        if isinstance(before, Editor) and before.is_attached and before.page_id == self.page_id:
+            self.screen.set_focus(before)
         elif not isinstance(self.focused, Editor):
             self.focus_path(None)
 
-    def action_toggle_nav(self: NianbaoApp) -> None:
+    def action_toggle_nav(self) -> None:
         """Collapse the part list to its marks and numerals, or show the titles again."""
         self._user_nav = not self.query_one("#nav").has_class("-narrow")
         self._apply_layout()
 
-    def action_toggle_preview(self: NianbaoApp) -> None:
+    def action_toggle_preview(self) -> None:
         self._user_preview = not self.query_one("#preview").display
         self._apply_layout()
         self.refresh_preview()
 
-    def action_export(self: NianbaoApp) -> None:
+    def action_export(self) -> None:
         def done(path: Path | None) -> None:
             if path is None:
                 return
@@ -219,7 +221,7 @@ class Actions:
 
         self.push_screen(ExportScreen(self), done)
 
-    def export_job(self: NianbaoApp, exporter_id: str, path: Path) -> Callable[[], Path]:
+    def export_job(self, exporter_id: str, path: Path) -> Callable[[], Path]:
         """The export of the report as it is now, to run in a thread: renders it from a
         frozen copy (typing may go on meanwhile) and writes the file atomically
         (:func:`plugins.engine.store.write_atomic`, like every file written). Raises on failure."""
@@ -232,7 +234,7 @@ class Actions:
             return write_atomic(path, guard.call(exporter.export, document))  # (a plugin's exporter may sys.exit())
         return job
 
-    def export(self: NianbaoApp, exporter_id: str, path: Path) -> Path | None:
+    def export(self, exporter_id: str, path: Path) -> Path | None:
         """Export at once, in this thread (the dialog uses :meth:`export_job` in a worker)."""
         self.flush_save()
         try:
@@ -243,7 +245,7 @@ class Actions:
             self.notify(self.t("export_failed", error=f"{type(exc).__name__}: {exc}"), severity="error", markup=False)
         return None
 
-    def get_system_commands(self: NianbaoApp, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette (ctrl+p) in the interface's language: every action, and a
         way to each page."""
         for b in self.BINDINGS:
@@ -256,7 +258,7 @@ class Actions:
             yield SystemCommand(self.t("goto_page", title=page.title), "",
                                 lambda p=page.id: self.call_later(self.show_page, p))
 
-    def _focused_records(self: NianbaoApp) -> tuple[RecordsBox, int | None] | None:
+    def _focused_records(self) -> tuple[RecordsBox, int | None] | None:
         focused = self.focused
         node = focused
         while node is not None and not isinstance(node, RecordsBox):
@@ -265,7 +267,7 @@ class Actions:
             return None
         return node, node.index_of(focused)
 
-    async def _rebuild_records(self: NianbaoApp, box: RecordsBox, focus: str | None) -> None:
+    async def _rebuild_records(self, box: RecordsBox, focus: str | None) -> None:
         box.limit = None
         await box.recompose()
         self._prepare_editors(box)
@@ -275,11 +277,11 @@ class Actions:
         await self.after_change()
         self.focus_path(focus or box.field.key)
 
-    def _column_of(self: NianbaoApp, widget: Any) -> str | None:
+    def _column_of(self, widget: Any) -> str | None:
         path = getattr(widget, "path", "")
         return parse_path(path)[2] if path else None
 
-    async def action_add_record(self: NianbaoApp) -> None:
+    async def action_add_record(self) -> None:
         await self._drain_focused()
         target = self._focused_records()
         if target is None:
@@ -292,24 +294,28 @@ class Actions:
         first = box.field.columns[0].key if box.field.columns else ""
         await self._rebuild_records(box, f"{box.field.key}[{at}].{first}")
 
-    async def action_remove_record(self: NianbaoApp) -> None:
+    async def action_remove_record(self) -> None:
         await self._drain_focused()
         target = self._focused_records()
-        if target is None or target[1] is None:
+        if target is None:
             return
         box, index = target
+        if index is None:
+            return
         column = self._column_of(self.focused)
         self.session.remove_record(self.page_id, box.field.key, index)
         remaining = len(self.session.records(self.page_id, box.field.key))
         focus = f"{box.field.key}[{min(index, remaining - 1)}].{column}" if remaining else None
         await self._rebuild_records(box, focus)
 
-    async def action_move_record(self: NianbaoApp, delta: int) -> None:
+    async def action_move_record(self, delta: int) -> None:
         await self._drain_focused()
         target = self._focused_records()
-        if target is None or target[1] is None:
+        if target is None:
             return
         box, index = target
+        if index is None:
+            return
         column = self._column_of(self.focused)
         to = self.session.move_record(self.page_id, box.field.key, index, delta)
         if to != index:

@@ -4,7 +4,7 @@ and the long name of each action for the help screen (F1) and the command palett
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from .i18n import Translator
 
@@ -14,7 +14,7 @@ def key_name(key: str) -> str:
     return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in key.strip().split("+"))
 
 
-def make_bindings(t: Translator) -> list[Binding]:
+def make_bindings(t: Translator) -> list[BindingType]:
     """Every binding has an id (remappable with ``App.set_keymap``) and uses only keys that
     terminals send over SSH: ctrl+letter and F-keys, each F-key with a ctrl alternative
     (F10 too: ctrl+p lists every command). The footer shows the important ones in 80

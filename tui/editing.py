@@ -16,7 +16,9 @@ from .session import check_snapshot
 from .form.editors import Editor
 
 if TYPE_CHECKING:
-    from .app import NianbaoApp
+    from .parts import AppParts
+else:
+    AppParts = object  # (the type checker sees the app's shared state and parts: tui/parts.py)
 
 
 # Between a keystroke and the save that writes it: half a second, so that on a loaded
@@ -26,10 +28,10 @@ SAVE_DELAY = 0.5
 CHECK_WAIT = 0.1  # a check's result comes with the keystroke if it takes less (it runs in a thread)
 
 
-class Editing:
+class Editing(AppParts):
     """The app's part that takes each edit, checks and saves."""
 
-    def apply_edit(self: NianbaoApp, widget: Editor, text: str) -> None:
+    def apply_edit(self, widget: Editor, text: str) -> None:
         """Called by an editor, in its own message loop, whenever its text changes: the
         session has every keystroke before the next key is handled anywhere."""
         if self.session.read_only:
@@ -45,7 +47,7 @@ class Editing:
             self._pending_check = True
             self.call_later(self.after_change)
 
-    async def after_change(self: NianbaoApp) -> None:
+    async def after_change(self) -> None:
         """Check again and show the result; keystrokes that came in meanwhile are checked
         together. The check runs in a thread (plugin code may hang, and nothing typed may
         wait for it): its result is shown here when it comes within ``CHECK_WAIT``, as
@@ -64,7 +66,7 @@ class Editing:
         self.schedule_save()
         self.schedule_preview()
 
-    def start_check(self: NianbaoApp) -> asyncio.Future | None:
+    def start_check(self) -> asyncio.Future | None:
         """Check the report as it is now in a thread, one check at a time: asked for while
         one runs, the next starts when it ends, on the text as it is then. Returns the
         future of the check started (None if one was running)."""
@@ -76,7 +78,7 @@ class Editing:
         self._checking = self._checking_since = time.monotonic()
         return self.in_background("check", lambda: (check_snapshot(host, view, problem), view), self._check_done)
 
-    def _check_done(self: NianbaoApp, outcome: Any) -> None:
+    def _check_done(self, outcome: Any) -> None:
         self._checking = None
         if self._check_slow_shown:
             self._check_slow_shown = False
@@ -91,7 +93,7 @@ class Editing:
             self._check_again = False
             self.start_check()
 
-    def _watch_check(self: NianbaoApp) -> None:
+    def _watch_check(self) -> None:
         """Every second: a check running longer than a plugin call may (``[plugins]
         time_limit``) is said once; typing and saving go on, the messages wait for it."""
         limit = self.host.config.plugin_time_limit or 10.0
@@ -100,7 +102,7 @@ class Editing:
             self._check_slow_shown = True
             self.notify(self.t("check_slow", seconds=f"{limit:g}"), severity="warning", timeout=30, markup=False)
 
-    def in_background(self: NianbaoApp, name: str, job: Callable[[], Any], done: Callable[[Any], None]) -> asyncio.Future:
+    def in_background(self, name: str, job: Callable[[], Any], done: Callable[[Any], None]) -> asyncio.Future:
         """Run ``job()`` in a thread of its own, then ``done(result or exception)`` on the
         event loop; returns a future set when ``done`` has run. A daemon thread, not a
         Textual worker: plugin code in it may never return, and the workers' executor is
@@ -128,7 +130,7 @@ class Editing:
         threading.Thread(target=run, name=f"nianbao-{name}", daemon=True).start()
         return finished
 
-    def refuse_undecodable(self: NianbaoApp) -> None:
+    def refuse_undecodable(self) -> None:
         """An editor refused bytes the terminal sent that are not UTF-8: say so, with the way
         out (the field itself keeps only what could be read)."""
         now = time.monotonic()
@@ -137,12 +139,12 @@ class Editing:
             self.notify(self.t("bad_encoding"), severity="error", markup=False, timeout=10)
         self._refused_at = now
 
-    def schedule_save(self: NianbaoApp) -> None:
+    def schedule_save(self) -> None:
         # A throttle, not a debounce: continuous typing is still on disk within SAVE_DELAY.
         if self.autosave and self._save_timer is None:
             self._save_timer = self.set_timer(SAVE_DELAY, self.autosave_now)
 
-    def autosave_now(self: NianbaoApp) -> None:
+    def autosave_now(self) -> None:
         """The autosave timer's save: a large report is saved in a thread (typing goes on
         meanwhile; its outcome comes back to the event loop), a small one here."""
         self._save_timer = None
@@ -165,8 +167,8 @@ class Editing:
 
         future.add_done_callback(done)
 
-    def _saved(self: NianbaoApp, future: Any) -> None:
-        if not self.is_mounted:  # quitting: it waited for this save and saved the rest itself
+    def _saved(self, future: Any) -> None:
+        if not self.can_show:  # quitting: it waited for this save and saved the rest itself
             return
         error = future.exception()
         if error is None:
@@ -178,7 +180,7 @@ class Editing:
         if self.session.dirty:  # typed while it was writing
             self.schedule_save()
 
-    def flush_save(self: NianbaoApp) -> None:
+    def flush_save(self) -> None:
         """Save now, here (waiting for a save running in its thread first): ctrl+s, quitting,
         leaving a page."""
         if self._save_timer is not None:
@@ -191,7 +193,7 @@ class Editing:
             return
         self._after_save(saved)
 
-    def _after_save(self: NianbaoApp, saved: bool, e: Exception | None = None) -> None:
+    def _after_save(self, saved: bool, e: Exception | None = None) -> None:
         """What the operator sees of a save's outcome."""
         if isinstance(e, ReportChanged):
             # Both stories, and nothing more can be typed here: the file is someone else's now.
@@ -206,11 +208,11 @@ class Editing:
             if str(e) != self._save_error_shown:
                 self._save_error_shown = str(e)
                 self.notify(self.t("save_failed", error=str(e)), severity="error", timeout=15, markup=False)
-            if self.is_mounted:
+            if self.can_show:
                 self.refresh_status()
             return
-        if self._save_error_shown and self.is_mounted:
+        if self._save_error_shown and self.can_show:
             self._save_error_shown = ""
             self.notify(self.t("saved_again"), markup=False)
-        if saved and self.is_mounted:
+        if saved and self.can_show:
             self.refresh_status()

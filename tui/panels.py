@@ -22,7 +22,9 @@ from .review import MARK as REMARK_MARK
 from .text_layout import WrappedText, fit, wrap_text
 
 if TYPE_CHECKING:
-    from .app import NianbaoApp
+    from .parts import AppParts
+else:
+    AppParts = object  # (the type checker sees the app's shared state and parts: tui/parts.py)
 
 
 WIDE = 120  # from this width the preview is shown beside the form
@@ -40,15 +42,15 @@ def _short_title(title: str) -> str:
     return head + sep if sep and len(head) <= 3 else fit(title, 4)
 
 
-class Panels:
+class Panels(AppParts):
     """The app's panels: the part list, the issue list, the status line, the layout."""
 
     @property
-    def term_size(self: NianbaoApp) -> tuple[int, int]:
+    def term_size(self) -> tuple[int, int]:
         """The terminal's size, the latest one even while the screen is being resized."""
         return self._resized_to or tuple(self.size)  # type: ignore[return-value]
 
-    def _layout_for(self: NianbaoApp, width: int, height: int) -> tuple[bool, bool, bool, bool]:
+    def _layout_for(self, width: int, height: int) -> tuple[bool, bool, bool, bool]:
         """(preview shown, issue list shown, narrow navigation, short screen)."""
         preview = self._user_preview if self._user_preview is not None else width >= WIDE
         issues = self._user_issues if self._user_issues is not None else height >= TALL
@@ -61,7 +63,7 @@ class Panels:
             narrow = width < NAV_COLLAPSE or (preview and width < WIDE)
         return preview, issues, narrow, height < TALL
 
-    def _apply_layout(self: NianbaoApp) -> None:
+    def _apply_layout(self) -> None:
         show_preview, show_issues, narrow, short = self._layout_for(*self.term_size)
         preview = self.query_one("#preview")
         if show_preview and not preview.display and self.page_widget() is not None:
@@ -76,7 +78,7 @@ class Panels:
             self._refresh_issue_list()
             self.refresh_status()
 
-    def refresh_nav(self: NianbaoApp) -> None:
+    def refresh_nav(self) -> None:
         nav = self.query_one("#nav", OptionList)
         narrow = nav.has_class("-narrow")
         entries = tuple((p.id, self.session.state(p.id), p.title) for p in self.session.pages)
@@ -92,7 +94,7 @@ class Panels:
         if self.page_id in ids:
             nav.highlighted = ids.index(self.page_id)
 
-    def ordered_issues(self: NianbaoApp) -> list[Issue]:
+    def ordered_issues(self) -> list[Issue]:
         order = {p.id: i for i, p in enumerate(self.session.pages)}
         rank = {"error": 0, "warning": 1}
         issues = self.session.result.issues
@@ -100,7 +102,7 @@ class Panels:
         # contradictions before what is simply not filled in yet.
         return sorted(issues, key=lambda i: (rank.get(i.severity, 2), i.rule == "V-REQUIRED", order.get(i.section, 99)))
 
-    def refresh_issues(self: NianbaoApp) -> None:
+    def refresh_issues(self) -> None:
         """Messages beside the fields of this page, computed values, the issue list, the
         navigation and the status bar, all from the last check."""
         result = self.session.result
@@ -133,7 +135,7 @@ class Panels:
         self.refresh_nav()
         self.refresh_status()
 
-    def _refresh_issue_list(self: NianbaoApp) -> None:
+    def _refresh_issue_list(self) -> None:
         panel = self.query_one("#issues", OptionList)
         if not panel.display:
             return  # built when shown
@@ -166,7 +168,7 @@ class Panels:
             panel.highlighted = min(highlighted or 0, len(options) - 1)
         panel.border_title = self.t("issues_title", n=len(issues)) if issues else self.t("issues_none")
 
-    def refresh_status(self: NianbaoApp) -> None:
+    def refresh_status(self) -> None:
         """One line: whose report and which file │ how many problems │ saved or not."""
         try:
             status = self.screen.query_one("#status", Static)
@@ -211,7 +213,7 @@ class Panels:
         text = left + RichText(" │ ") + counts + RichText(" │ ") + saved
         status.update(text)
 
-    async def jump(self: NianbaoApp, issue: Issue) -> None:
+    async def jump(self, issue: Issue) -> None:
         if issue.section != self.page_id:
             await self.show_page(issue.section, focus_path=issue.field)
         else:

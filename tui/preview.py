@@ -20,7 +20,9 @@ from textual.visual import Visual, visualize
 from .text_layout import TableText, TextLine
 
 if TYPE_CHECKING:
-    from .app import NianbaoApp
+    from .parts import AppParts
+else:
+    AppParts = object  # (the type checker sees the app's shared state and parts: tui/parts.py)
 
 
 PREVIEW_DELAY = 0.3
@@ -78,10 +80,10 @@ class PreviewText(WrappedText):
         super().notify_style_update()
 
 
-class Preview:
+class Preview(AppParts):
     """The app's preview and template probe."""
 
-    def schedule_preview(self: NianbaoApp, delay: float = PREVIEW_DELAY) -> None:
+    def schedule_preview(self, delay: float = PREVIEW_DELAY) -> None:
         if self._preview_timer is not None:
             self._preview_timer.stop()
             self._preview_timer = None
@@ -90,7 +92,7 @@ class Preview:
         else:
             self._preview_timer = self.set_timer(delay, self.refresh_preview)
 
-    def refresh_preview(self: NianbaoApp) -> None:
+    def refresh_preview(self) -> None:
         """Render the page shown for the preview in a thread, from a frozen copy: typing
         goes on meanwhile, and the preview follows when its lines are ready (wrapped there
         for the preview's width). Hidden, the page is still rendered, to notice a template
@@ -121,7 +123,7 @@ class Preview:
 
         self.in_background("preview", job, self._preview_done)
 
-    def _preview_done(self: NianbaoApp, outcome: Any) -> None:
+    def _preview_done(self, outcome: Any) -> None:
         self._previewing = False
         if self.exiting:
             return
@@ -139,10 +141,10 @@ class Preview:
             self._preview_again = False
             self.refresh_preview()
 
-    def preview_text(self: NianbaoApp) -> str:
+    def preview_text(self) -> str:
         return "\n".join(line.plain for line, _, _ in self.preview_lines())
 
-    def preview_lines(self: NianbaoApp) -> list[tuple[RichText, int, bool]]:
+    def preview_lines(self) -> list[tuple[RichText, int, bool]]:
         """The current page as it will be printed (the text of the txt export; tables
         aligned for the screen), rendered here and now."""
         position = next((i for i, p in enumerate(self.session.pages) if p.id == self.page_id), 0)
@@ -150,10 +152,10 @@ class Preview:
         self._note_render_error(self.page_id, error)
         return lines
 
-    def _preview_failed(self: NianbaoApp, exc: BaseException) -> list[tuple[RichText, int, bool]]:
+    def _preview_failed(self, exc: BaseException) -> list[tuple[RichText, int, bool]]:
         return [(RichText(clean_text(self.t("preview_failed", error=f"{type(exc).__name__}: {exc}")), style="red"), 0, True)]
 
-    def _preview_of(self: NianbaoApp, view: Any, page_id: str, position: int) -> tuple[list[tuple[RichText, int, bool]], str]:
+    def _preview_of(self, view: Any, page_id: str, position: int) -> tuple[list[tuple[RichText, int, bool]], str]:
         """The preview's lines of a page from a frozen view, and the error of its section's
         template ("" if none). Reads nothing else of the app: runs in a thread."""
         error = ""
@@ -164,7 +166,7 @@ class Preview:
                 blocks = blocks[:cut]
             else:
                 section = self.host.section(page_id)
-                part = self.renderer.render_part(section, view, position)  # type: ignore[arg-type]
+                part = self.renderer.render_part(section, view, position)
                 error = part.error
                 blocks = parse_markup(f"::h1 {part.heading}\n" + part.markup)
         except Exception as exc:  # noqa: BLE001 - a broken template must not take the app down
@@ -179,23 +181,23 @@ class Preview:
                 lines += [(RichText(clean_text(line)), 0, True) for line in _text_block(b)]
         return lines, error
 
-    def _note_render_error(self: NianbaoApp, page_id: str, error: str) -> None:
+    def _note_render_error(self, page_id: str, error: str) -> None:
         before = self.session.render_errors.get(page_id, "")
         if error:
             self.session.render_errors[page_id] = error
         else:
             self.session.render_errors.pop(page_id, None)
-        if before != error and self.is_mounted:
+        if before != error and self.can_show:
             self.refresh_issues()
 
-    def _start_probe(self: NianbaoApp) -> None:
+    def _start_probe(self) -> None:
         view = self.host.view(self.session.report)  # a frozen copy: safe to read in a thread
         pages = [(position, page.id) for position, page in enumerate(self.session.pages)]
         self.in_background("probe", lambda: self._probe_rendering(view, pages), lambda outcome: None)
         if not self.session.read_only and self.session.report.path is not None:
             self.run_worker(prepare_save(self.session.report), thread=True, exit_on_error=False, group="prepare-save")
 
-    def _probe_rendering(self: NianbaoApp, view: Any, pages: list[tuple[int, str]]) -> None:
+    def _probe_rendering(self, view: Any, pages: list[tuple[int, str]]) -> None:
         errors = {}
         for position, page_id in pages:
             section = self.host.section(page_id)
@@ -209,7 +211,7 @@ class Preview:
             except RuntimeError:  # the app has ended meanwhile
                 pass
 
-    def _apply_probe(self: NianbaoApp, errors: dict[str, str]) -> None:
+    def _apply_probe(self, errors: dict[str, str]) -> None:
         for page_id, error in errors.items():
             self.session.render_errors.setdefault(page_id, error)
         self._nav_keys = ()

@@ -58,7 +58,9 @@ from .state import write_crash_log
 from .text_layout import fit, line_starts
 
 if TYPE_CHECKING:
-    from .app import NianbaoApp
+    from .parts import AppParts
+else:
+    AppParts = object  # (the type checker sees the app's shared state and parts: tui/parts.py)
 
 HANGUP_GRACE = 2.0  # after SIGHUP/SIGTERM, seconds Textual gets to shut down before the process ends
 EXIT_CRASH = 3  # the interface ended on an unexpected error (the report saved, the details logged)
@@ -84,7 +86,7 @@ def footer_ready(footer: Footer) -> Footer:
     after the first refresh: the first frame would have an empty footer, the keys coming a
     moment later. The app's keys are known when it is composed (check_action does not
     depend on what is mounted or focused for any key the footer shows)."""
-    footer._bindings_ready = True  # type: ignore[attr-defined] - what Footer.bindings_changed sets
+    footer._bindings_ready = True  # what Footer.bindings_changed sets
     return footer
 
 
@@ -164,19 +166,26 @@ def tolerate_non_utf8_terminals() -> None:
         cls = codecs.getincrementaldecoder(encoding)
         return lambda errors="strict": cls(errors="replace")
 
-    linux_driver.getincrementaldecoder = decoder_factory  # type: ignore[assignment]
+    linux_driver.getincrementaldecoder = decoder_factory  # type: ignore[attr-defined]
 
 
-class AppWorkarounds:
+class AppWorkarounds(AppParts):
     """The app's side of the terminal work-arounds: a hang-up saves and leaves, an
     unexpected error saves, logs and leaves with one sentence."""
 
     @property
-    def exiting(self: NianbaoApp) -> bool:
+    def exiting(self) -> bool:
         """The app is ending (``App.exit`` was called): nothing more to show."""
         return self._exit
 
-    def _install_signal_handlers(self: NianbaoApp) -> None:
+    @property
+    def can_show(self) -> bool:
+        """The app runs and is not ending: an outcome that comes now (a save, a render) can
+        still be shown. (``App.is_mounted`` is no such flag: it is a method taking a widget,
+        always true as a condition.)"""
+        return self.is_running and not self.exiting
+
+    def _install_signal_handlers(self) -> None:
         # Textual has no SIGHUP handler: a dropped SSH connection would kill the process
         # without saving. Save, then leave cleanly.
         try:
@@ -186,7 +195,7 @@ class AppWorkarounds:
         except (NotImplementedError, RuntimeError, ValueError):
             pass
 
-    def _handle_exception(self: NianbaoApp, error: Exception) -> None:
+    def _handle_exception(self, error: Exception) -> None:
         """An exception nothing handled, anywhere in the app (Textual's one place for them;
         it ends the app). Save first, write the details to a log in the state directory,
         and leave with a non-zero status and one plain sentence instead of a traceback
@@ -200,7 +209,7 @@ class AppWorkarounds:
             self._exception_event.set()
         self._close_messages_no_wait()
 
-    def _record_crash(self: NianbaoApp, error: Exception) -> str:
+    def _record_crash(self, error: Exception) -> str:
         s = self.session
         try:
             s.save()
@@ -221,7 +230,7 @@ class AppWorkarounds:
         details = self.t("crash_log", log=log) if log is not None else self.t("crash_no_log")
         return self.t("crash", error=what, saved=saved, log=details)
 
-    def _on_hangup(self: NianbaoApp) -> None:
+    def _on_hangup(self) -> None:
         """SIGHUP (the connection dropped) or SIGTERM: save first, then leave. Textual's
         shutdown can block for ever writing to a terminal that is gone (its writer thread
         waits on a full queue); with ``exit_watchdog`` set (``run_app`` sets it), the

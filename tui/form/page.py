@@ -23,7 +23,9 @@ from .records import RecordsBox, is_tabular
 from ..panels import NAV_CELLS, TALL
 
 if TYPE_CHECKING:
-    from ..app import NianbaoApp
+    from ..parts import AppParts
+else:
+    AppParts = object  # (the type checker sees the app's shared state and parts: tui/parts.py)
 
 
 TEXT_ROWS = (3, 12, 8)  # a text area's least and most rows, and most on a short screen (app.tcss)
@@ -50,10 +52,10 @@ def _text_rows(text: str, width: int, most: int) -> int:
     return min(max(lines, TEXT_ROWS[0]), most)
 
 
-class PageForm:
+class PageForm(AppParts):
     """The app's page form: building pages, showing one, the editors on it, the focus."""
 
-    async def show_page(self: NianbaoApp, page_id: str, focus_path: str | None = None) -> None:
+    async def show_page(self, page_id: str, focus_path: str | None = None) -> None:
         """Show one page. Its form is built on the first visit (only the first page is built
         at startup, in compose) and kept: coming back is immediate, with the scroll position
         kept."""
@@ -80,7 +82,7 @@ class PageForm:
         if self.query_one("#preview").display:
             self.schedule_preview(0)
 
-    def _build_page(self: NianbaoApp, page_id: str, first_screen: bool = False) -> Vertical:
+    def _build_page(self, page_id: str, first_screen: bool = False) -> Vertical:
         """The form of one page. For the very first screen only what fills it is built at
         once (the fields that start on it, and of a list the records that do, two at most);
         the rest follows right after the first frame (``_complete_first_page``)."""
@@ -119,7 +121,7 @@ class PageForm:
         container._overflows = overflows or bool(deferred) or rows > height - 2  # type: ignore[attr-defined]
         return container
 
-    def _records_first(self: NianbaoApp, page_id: str, field: Records, text: Callable[[str], int], rows_left: int) -> int:
+    def _records_first(self, page_id: str, field: Records, text: Callable[[str], int], rows_left: int) -> int:
         """How many records of a list to build for the first frame: two, or one if the
         second would start below the screen (``rows_left`` rows under the list's label)."""
         if is_tabular(field) or len(self.session.records(page_id, field.key)) < 2:
@@ -127,7 +129,7 @@ class PageForm:
         first = 1 + sum(text(f"{field.key}[0].{c.key}") if c.kind == "text" else 1 for c in field.columns) + 1
         return 1 if first >= rows_left else 2
 
-    async def _complete_first_page(self: NianbaoApp) -> None:
+    async def _complete_first_page(self) -> None:
         page = self._pages.get(self._first_page_id)  # even if the operator has moved on already
         if page is None or self.exiting:
             return
@@ -146,13 +148,13 @@ class PageForm:
             self._prepare_editors(page)
             self.refresh_issues()
 
-    async def _forget_pages(self: NianbaoApp) -> None:
+    async def _forget_pages(self) -> None:
         """The list of pages changed (year or format edited): drop the other pages' forms."""
         for pid in [p for p in self._pages if p != self.page_id]:
             await self._pages.pop(pid).remove()
             self._scroll.pop(pid, None)
 
-    def page_boxes(self: NianbaoApp) -> list[FieldBox]:
+    def page_boxes(self) -> list[FieldBox]:
         """The field boxes of the page shown (a page's fields never change once built)."""
         page = self.page_widget()
         if page is None:
@@ -162,22 +164,22 @@ class PageForm:
             boxes = page._boxes = list(page.query(FieldBox))  # type: ignore[attr-defined]
         return boxes
 
-    def page_widget(self: NianbaoApp) -> Widget | None:
+    def page_widget(self) -> Widget | None:
         return self._pages.get(self.page_id)
 
-    def query_page(self: NianbaoApp, selector: str | type):
+    def query_page(self, selector: str | type):
         page = self.page_widget()
         return page.query(selector) if page is not None else self.query("#no-page")
 
-    def _prepare_editors(self: NianbaoApp, root: Widget) -> None:
+    def _prepare_editors(self, root: Widget) -> None:
         for w in root.query("*"):
             if isinstance(w, Editor):
                 if hasattr(w, "cursor_blink"):
-                    w.cursor_blink = self.cursor_blink  # type: ignore[attr-defined]
+                    w.cursor_blink = self.cursor_blink
                 if self.session.read_only and not self.review_mode:
-                    w.disabled = True  # type: ignore[attr-defined]
+                    w.disabled = True
 
-    async def _drain_focused(self: NianbaoApp) -> None:
+    async def _drain_focused(self) -> None:
         """Let the focused editor finish the keys already sent to it (each one reaches the
         session as it is handled) before the form changes under it."""
         widget = self.focused
@@ -190,11 +192,11 @@ class PageForm:
         except (asyncio.TimeoutError, Exception):  # noqa: BLE001 - a closing widget: nothing left to wait for
             pass
 
-    def editors(self: NianbaoApp) -> list[Any]:
+    def editors(self) -> list[Any]:
         """The editors of the page shown."""
         return [w for w in self.query_page("*") if isinstance(w, Editor)]
 
-    def focus_path(self: NianbaoApp, path: str | None, keep_scroll: bool = False) -> None:
+    def focus_path(self, path: str | None, keep_scroll: bool = False) -> None:
         editors = self.editors()
         target = None
         if path:
@@ -220,7 +222,7 @@ class PageForm:
         box = next((a for a in target.ancestors if isinstance(a, FieldBox)), target)
         self.query_one("#form").scroll_to_widget(box if box.outer_size.height <= 12 else target, animate=False)
 
-    def _resume_at(self: NianbaoApp, page_id: str, path: str, since: tuple[str, str]) -> None:
+    def _resume_at(self, page_id: str, path: str, since: tuple[str, str]) -> None:
         """Show the field the cursor came back to, now that the form is laid out (unless the
         operator has moved meanwhile)."""
         if self.page_id == page_id and self._last_field == since and not self.exiting:

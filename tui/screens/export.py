@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from plugins.engine.errors import NianbaoError
 
 if TYPE_CHECKING:
-    from ..app import NianbaoApp
+    from ..parts import AppParts
 
 
 class ExportScreen(ModalScreen[Path | None]):
@@ -30,7 +30,7 @@ class ExportScreen(ModalScreen[Path | None]):
 
     BINDINGS = [Binding("escape", "dismiss_none", "", id="export-cancel", show=False)]
 
-    def __init__(self, app_: "NianbaoApp"):
+    def __init__(self, app_: AppParts):
         super().__init__()
         self.nb = app_
         self.asked = False  # the question about errors has been put
