@@ -11,7 +11,8 @@ from hypothesis import given, settings, strategies as st
 from rich.cells import cell_len  # an independent measure of terminal cells
 
 from plugins.document import Cell, Table, escape_markup, parse_markup
-from plugins.exporters import display_width, to_markdown, to_text
+from plugins.text import cell_width
+from plugins.exporters import to_markdown, to_text
 from plugins.fields import clean_text
 from plugins.engine.render import Renderer
 
@@ -89,7 +90,7 @@ def test_directive_keeps_ideographic_spaces_of_its_text():
     with full-width spaces, and they must reach the document."""
     table = parse_markup("::table 附表\n::row 其中：1.政府网站公开数 | 条\n::row \u3000\u3000\u30002.政府公报公开数 | 条\n::end")[0].table
     assert table.body[1][0].text == "\u3000\u3000\u30002.政府公报公开数"
-    assert display_width(table.body[1][0].text) == display_width(table.body[0][0].text)
+    assert cell_width(table.body[1][0].text) == cell_width(table.body[0][0].text)
 
 
 # -- run-in headings ----------------------------------------------------------------------

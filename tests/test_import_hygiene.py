@@ -137,3 +137,73 @@ def test_the_host_never_imports_a_plugin_or_a_front_end():
     found = [f"{p.relative_to(ROOT)}:{line} imports {name}" for p in python_files(ROOT / "plugins")
              for line, name in imported_modules(p) if name.split(".")[0] in ("sections", "tui", "textual", "rich")]
     assert found == []
+
+
+OUR_PACKAGES = ("plugins", "sections", "tui", "nianbao")
+
+
+def test_no_private_name_crosses_a_module():
+    """A name with a leading _ is its module's own: another module neither imports it nor
+    reaches it through the module (``cli._host``). What two modules share is public in one place."""
+    found = []
+    for top in ("plugins", "sections", "nianbao"):
+        for path in python_files(ROOT / top):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            bound = set()  # names this file binds to one of our modules
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom):
+                    package = module_name(path).split(".")[: None if path.name == "__init__.py" else -1]
+                    base = ".".join((package[: len(package) - node.level + 1] if node.level else [])
+                                    + ([node.module] if node.module else []))
+                    if base.split(".")[0] not in OUR_PACKAGES:
+                        continue
+                    for a in node.names:
+                        if a.name.startswith("_") and not a.name.startswith("__"):
+                            found.append(f"{path.relative_to(ROOT)}:{node.lineno} from {base} import {a.name}")
+                        bound.add(a.asname or a.name)
+                elif isinstance(node, ast.Import):
+                    bound |= {a.asname or a.name.split(".")[0] for a in node.names if a.name.split(".")[0] in OUR_PACKAGES}
+            found += [f"{path.relative_to(ROOT)}:{node.lineno} {node.value.id}.{node.attr}" for node in ast.walk(tree)
+                      if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in bound
+                      and node.attr.startswith("_") and not node.attr.startswith("__")]
+    assert found == []
+
+
+#: The one cycle left, through imports inside functions: last year's report may be a Word or
+#: web document (history reads it with the importers), and the importers learn a format's
+#: layout by rendering its templates (render, which asks history for last year's report).
+KNOWN_CYCLE_EDGES = {("plugins.engine.history", "plugins.importers")}
+
+
+def test_no_import_cycle_among_the_host_modules():
+    """The modules of plugins/ import each other in one direction, counting imports inside
+    functions too (exporters ↔ exporters_office was such a cycle)."""
+    paths = {module_name(p): p for p in python_files(ROOT / "plugins")}
+    graph = {}
+    for name, path in paths.items():
+        targets = set()
+        for _, imported in imported_modules(path):
+            while imported and imported not in paths:  # from plugins.x import name -> plugins.x
+                imported = imported.rpartition(".")[0]
+            if imported and imported != name and imported != "plugins" and (name, imported) not in KNOWN_CYCLE_EDGES:
+                targets.add(imported)
+        graph[name] = targets
+
+    def cycle_from(start):
+        path, seen = [start], set()
+
+        def walk(node):
+            for nxt in sorted(graph[node]):
+                if nxt == start:
+                    return path + [start]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    path.append(nxt)
+                    if found := walk(nxt):
+                        return found
+                    path.pop()
+            return None
+        return walk(start)
+
+    cycles = [" → ".join(c) for name in sorted(graph) if (c := cycle_from(name))]
+    assert cycles == []

@@ -49,11 +49,11 @@ def test_toml_errors_in_chinese_with_the_line_and_a_caret(tmp_path, text, line, 
     assert shown == f"  {line} | " + text.split("\n")[line - 1]
     assert caret.strip() == "^"
     if caret_under is not None:  # the caret stands under the character, counted in terminal cells
-        from plugins.exporters import display_width
-        at = display_width(caret) - 1
+        from plugins.text import cell_width
+        at = cell_width(caret) - 1
         before = ""
         for ch in shown:
-            if display_width(before) >= at:
+            if cell_width(before) >= at:
                 break
             before += ch
         assert shown[len(before)] == caret_under, (shown, caret)

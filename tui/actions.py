@@ -15,7 +15,7 @@ from textual.widgets import OptionList
 
 from plugins.host import guard
 from plugins.engine.errors import NianbaoError
-from plugins.exporters import display_width
+from plugins.text import cell_width
 from plugins.fields import Records
 from plugins.engine.history import view_with_previous
 from plugins.engine.store import write_atomic
@@ -92,19 +92,19 @@ class Actions(AppParts):
         """Every key (the app's own in two columns when they fit), then how the form
         behaves."""
         def table(rows: list[tuple[str, str]]) -> list[str]:
-            key_w = max(display_width(k) for k, _ in rows) + 2
-            return [k + " " * (key_w - display_width(k)) + d for k, d in rows]
+            key_w = max(cell_width(k) for k, _ in rows) + 2
+            return [k + " " * (key_w - cell_width(k)) + d for k, d in rows]
 
         fields = table([(self.t("key_tab"), self.t("key_tab_desc")), (self.t("key_enter"), self.t("key_enter_desc")),
                         (self.t("key_arrows"), self.t("key_arrows_desc"))])
         cells = table([(" / ".join(key_name(k) for k in b.key.split(",") if not (self.is_web and k in BROWSER_KEEPS)),
                          self.t(LONG_NAMES[b.action]))
                        for b in self.BINDINGS if isinstance(b, Binding) and b.action in LONG_NAMES])
-        col_w = max(display_width(c) for c in cells) + 3
+        col_w = max(cell_width(c) for c in cells) + 3
         if 2 * col_w <= width:
             half = (len(cells) + 1) // 2
             left, right = cells[:half], cells[half:]
-            cells = [a + " " * (col_w - display_width(a)) + (right[i] if i < len(right) else "") for i, a in enumerate(left)]
+            cells = [a + " " * (col_w - cell_width(a)) + (right[i] if i < len(right) else "") for i, a in enumerate(left)]
         return "\n".join(line.rstrip() for line in fields + [""] + cells) + "\n\n" + self.t("help_intro")
 
     def get_key_display(self, binding: Binding) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from rich.text import Text as RichText
 
 from plugins.document import parse_markup
-from plugins.exporters import _text_block
+from plugins.exporters import text_lines
 from plugins.fields import clean_text
 from plugins.engine.report import META
 from plugins.engine.store import prepare_save
@@ -176,9 +176,9 @@ class Preview(AppParts):
             if b.kind == "table" and b.table is not None:
                 lines.append((TableText(b.table), 0, False))  # laid out for the preview's width
             elif b.kind in ("title", "heading"):
-                lines += [(RichText(clean_text(line).strip(), style="bold"), 0, True) for line in _text_block(b)]
+                lines += [(RichText(clean_text(line).strip(), style="bold"), 0, True) for line in text_lines(b)]
             else:
-                lines += [(RichText(clean_text(line)), 0, True) for line in _text_block(b)]
+                lines += [(RichText(clean_text(line)), 0, True) for line in text_lines(b)]
         return lines, error
 
     def _note_render_error(self, page_id: str, error: str) -> None:

@@ -18,7 +18,6 @@ Two files found for one unit are reported (``duplicates``); the first is the one
 from __future__ import annotations
 
 import datetime as _dt
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from ..engine.errors import InputFileError, NianbaoError
 from ..host.manager import PluginHost
 from ..engine.report import Report
 from ..engine.store import load_report
+from ..text import cell_width
 
 __all__ = ["UnitStatus", "STATES", "common_errors", "locate_units", "unit_status", "status_lines", "status_year"]
 
@@ -219,12 +219,8 @@ def _name_mismatch(row: UnitStatus, report: Report) -> None:
 
 
 # -- text for the command line ----------------------------------------------------------------
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _pad(text: str, width: int) -> str:
-    return text + " " * max(width - _width(text), 0)
+    return text + " " * max(width - cell_width(text), 0)
 
 
 def days_text(days: int) -> str:
@@ -298,7 +294,7 @@ def status_lines(rows: list[UnitStatus], year: int, today: _dt.date) -> list[str
                       "" if r.errors is None else str(r.errors), "" if r.warnings is None else str(r.warnings),
                       r.deadline.strftime("%m-%d"), days_text(r.days_left) if r.owes_report else "",
                       (str(r.file.name) + (f"：{r.message}" if r.message else "")) if r.file else r.message))
-    widths = [max(_width(line[i]) for line in table) for i in range(len(table[0]) - 1)]
+    widths = [max(cell_width(line[i]) for line in table) for i in range(len(table[0]) - 1)]
     for line in table:
         out.append("  ".join(_pad(cell, w) for cell, w in zip(line, widths)) + "  " + line[-1])
     return [line.rstrip() for line in out]

@@ -90,7 +90,7 @@ def _toml_reason(reason: str) -> str:
 def _excerpt(text: str, line: int, column: int | None) -> str:
     """The line itself and a caret under ``column`` (counted in characters; the caret is
     placed by display width, so it stands under the character on a terminal)."""
-    from ..exporters import display_width  # the one measure of terminal cells
+    from ..text import cell_width
 
     lines = text.split("\n")
     if not 1 <= line <= len(lines):
@@ -105,7 +105,7 @@ def _excerpt(text: str, line: int, column: int | None) -> str:
     prefix = f"  {line} | "
     if column is None:
         return prefix + shown
-    return f"{prefix}{shown}\n{' ' * display_width(prefix)}{' ' * display_width(shown[:at])}^"
+    return f"{prefix}{shown}\n{' ' * cell_width(prefix)}{' ' * cell_width(shown[:at])}^"
 
 
 _EXCERPT = 60  # characters of a line shown around the place of an error

@@ -284,9 +284,9 @@ class Renderer:
                     guard.call(impl.function, **args)
                 except guard.PluginError as exc:
                     record.notes.append(f"nianbao_prepare_jinja2_environment 出错，已忽略：{exc}")
-                    host._trace_call(name, "nianbao_prepare_jinja2_environment", args, f"出错 {exc}")
+                    host.trace_call(name, "nianbao_prepare_jinja2_environment", args, f"出错 {exc}")
                 else:
-                    host._trace_call(name, "nianbao_prepare_jinja2_environment", args, "None")
+                    host.trace_call(name, "nianbao_prepare_jinja2_environment", args, "None")
 
     # -- sections ------------------------------------------------------------------------
     def section_markup(self, section: Section, view: ReportView, numeral: str = "") -> str:

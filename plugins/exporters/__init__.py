@@ -8,23 +8,18 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 
 from .. import hookimpl
 from ..document import Block, Cell, Table
 from ..section import Exporter
+from ..text import cell_width
 
 INDENT = "\u3000\u3000"  # first-line indent of two characters
 LINE_CELLS = 56  # 28 characters of two cells: the width of a line of an official document
 
 
-def display_width(text: str) -> int:
-    """Terminal/monospace cells: East Asian wide and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1 for ch in text)
-
-
 def _pad(text: str, width: int, align: str) -> str:
-    gap = max(width - display_width(text), 0)
+    gap = max(width - cell_width(text), 0)
     if align == "right":
         return " " * gap + text
     if align == "center":
@@ -36,7 +31,7 @@ def _center(text: str) -> str:
     return _pad(text, LINE_CELLS, "center").rstrip()
 
 
-def column_widths(grid: list[list[Cell | None]], measure=display_width) -> list[int]:
+def column_widths(grid: list[list[Cell | None]], measure=cell_width) -> list[int]:
     """Each column's width: its widest one-column cell (spanning cells are placed later)."""
     widths = [0] * (len(grid[0]) if grid else 0)
     for row in grid:
@@ -56,8 +51,8 @@ def _text_table(table: Table) -> list[str]:
         for c, cell in enumerate(row):
             if cell is not None and cell.colspan > 1:
                 span = sum(widths[c:c + cell.colspan]) + 3 * (cell.colspan - 1)
-                if display_width(cell.text) > span:
-                    widths[c + cell.colspan - 1] += display_width(cell.text) - span
+                if cell_width(cell.text) > span:
+                    widths[c + cell.colspan - 1] += cell_width(cell.text) - span
     rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
     lines = [rule]
     for r, row in enumerate(grid):
@@ -81,11 +76,13 @@ def to_text(document) -> str:
     """Plain text: one paragraph per line, two-character indents, tables drawn in ASCII."""
     out: list[str] = []
     for b in document.blocks:
-        out.extend(_text_block(b))
+        out.extend(text_lines(b))
     return "\n".join(out).rstrip() + "\n"
 
 
-def _text_block(b: Block) -> list[str]:
+def text_lines(b: Block) -> list[str]:
+    """The plain-text lines of one block, as the text export writes them (the interface's
+    preview shows blocks through this too)."""
     if b.kind == "title":
         return [_center(line) for line in b.text.split("\n")] + [""]
     if b.kind == "docno":
@@ -108,7 +105,7 @@ def _text_block(b: Block) -> list[str]:
     if b.kind == "imprint":
         left, _, right = b.text.partition("|")
         left, right = left.strip(), right.strip()
-        gap = max(LINE_CELLS - display_width(left) - display_width(right), 2)
+        gap = max(LINE_CELLS - cell_width(left) - cell_width(right), 2)
         return ["", left + " " * gap + right]
     if b.kind == "broken":
         return [f"【{b.text}】"]
@@ -160,9 +157,9 @@ def to_markdown(document) -> str:
         elif b.kind == "table" and b.table is not None and _has_spans(b.table):
             # Pipe tables cannot span rows or columns; an HTML table (allowed in Markdown)
             # keeps the official layout of tables such as the national 三 and 四.
-            from .office import _html_table
+            from .office import html_table
 
-            out += ["\n".join(_html_table(b.table)), ""]
+            out += ["\n".join(html_table(b.table)), ""]
         elif b.kind == "table" and b.table is not None:
             if b.table.caption:
                 out += [f"**{_md(b.table.caption)}**", ""]

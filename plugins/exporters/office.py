@@ -21,10 +21,10 @@ from typing import Any, Iterable
 
 from .. import hookimpl
 from ..document import Block, Cell, Table
-from . import display_width
 from ..section import Exporter
+from ..text import cell_width
 
-__all__ = ["to_docx", "to_html", "to_xlsx", "number_value", "FONTS", "PAGE"]
+__all__ = ["to_docx", "to_html", "to_xlsx", "html_table", "number_value", "FONTS", "PAGE"]
 
 # -- page and type (domain.md §4.1, §4.2) ------------------------------------------------
 #: millimetres: A4, 天头 37, 订口 28, 版心 156 × 225 (the other two margins follow from it)
@@ -325,13 +325,13 @@ def _docx_closing(doc: Any, blocks: list[Block], styles: dict[str, Any]) -> None
 
     size = SIZE["三号"]
     date = next((b.text for b in blocks if b.kind == "date"), "")
-    date_width = display_width(date) / 2
+    date_width = cell_width(date) / 2
     for b in blocks:
         p = doc.add_paragraph(style=styles[b.kind])
         p.add_run(b.text)
         right = 4.0
         if b.kind == "signature" and date:
-            right = max(4.0 + (date_width - display_width(b.text) / 2) / 2, 0.0)
+            right = max(4.0 + (date_width - cell_width(b.text) / 2) / 2, 0.0)
         p.paragraph_format.right_indent = Pt(right * size)
 
 
@@ -514,7 +514,8 @@ def _numeric_columns(table: Table) -> list[bool]:
     return [s and k for s, k in zip(seen, ok)]
 
 
-def _html_table(table: Table) -> list[str]:
+def html_table(table: Table) -> list[str]:
+    """One table as HTML lines: the HTML page's, and Markdown's for a table with merged cells."""
     out = ["<table>"]
     if table.caption:
         out.append(f"<caption>{_e(table.caption)}</caption>")
@@ -558,7 +559,7 @@ def _closing(blocks: list[Block]) -> list[str]:
     for b in blocks:
         right = 4.0
         if b.kind == "signature" and date:
-            right = max(4.0 + (display_width(date) / 2 - display_width(b.text) / 2) / 2, 0.0)
+            right = max(4.0 + (cell_width(date) / 2 - cell_width(b.text) / 2) / 2, 0.0)
         style = f' style="margin-right: {right:g}em"' if right != 4.0 else ""
         out.append(f'<p class="{b.kind}"{style}>{_e(b.text)}</p>')
     out.append("</div>")
@@ -591,7 +592,7 @@ def to_html(document: Any) -> str:
             lead = f'<span class="lead l{b.level}">{_e(b.lead)}</span>' if b.lead else ""
             body.append(f"<p>{lead}{_text(b.text)}</p>")
         elif b.kind == "table" and b.table is not None:
-            body.extend(_html_table(b.table))
+            body.extend(html_table(b.table))
         elif b.kind == "imprint":
             left, right = _imprint_parts(b.text)
             body.append(f'<div class="imprint"><span>{_e(left)}</span><span>{_e(right)}</span></div>')
@@ -721,7 +722,7 @@ def to_xlsx(document: Any) -> bytes:
                                    end_row=top + min(r + cell.rowspan, len(grid)) - 1,
                                    end_column=min(c + cell.colspan, ncols))
                 if cell.colspan == 1:
-                    widths[c] = max(widths[c], display_width(cell.text) + 2)
+                    widths[c] = max(widths[c], cell_width(cell.text) + 2)
         if any(cell is not None and cell.computed for row in grid for cell in row):
             _text_cell(ws, top + len(grid) + 1, 1, COMPUTED_NOTE).font = Font(italic=True)
         for c, w in enumerate(widths):

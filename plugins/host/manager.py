@@ -353,9 +353,9 @@ class PluginHost:
             try:
                 result = guard.call(impl.function, **args)
             except guard.PluginError as exc:
-                self._trace_call(plugin_name, hook_name, args, f"出错 {exc}")
+                self.trace_call(plugin_name, hook_name, args, f"出错 {exc}")
                 raise PluginFailure(f"{hook_name} 出错：{exc}") from exc
-            self._trace_call(plugin_name, hook_name, args, repr(result))
+            self.trace_call(plugin_name, hook_name, args, repr(result))
             if result is None:
                 continue
             if not isinstance(result, (list, tuple)):
@@ -595,7 +595,8 @@ class PluginHost:
         self.pm.trace.root.setwriter(lambda s: sys.stderr.write(s))
         self.pm.enable_tracing()
 
-    def _trace_call(self, plugin_name: str, hook_name: str, args: dict[str, Any], outcome: str) -> None:
+    def trace_call(self, plugin_name: str, hook_name: str, args: dict[str, Any], outcome: str) -> None:
+        """Print one hook call when tracing is on: for every place that calls a plugin's hook."""
         if self._tracing:
             shown = ", ".join(args)
             sys.stderr.write(f"nianbao trace: {plugin_name}: {hook_name}({shown}) -> {outcome}\n")
