@@ -109,6 +109,7 @@ class Sentence:
     item_groups: list[tuple] = field(default_factory=list)
     alone: bool = False
     then: str = ""  # the prose field the format prints right after it: text that follows goes there
+    decimals: str = ""  # a number field printed nowhere that sets how many decimals its shares show
 
 
 @dataclass
@@ -249,12 +250,15 @@ def _learn_sentences(host, fmt, renderer, sections: list[SectionLayout]) -> None
             continue
         found: list[Sentence] = []
         waiting: list[Sentence] = []
-        for b in parse_markup(part.markup):
+        blocks = parse_markup(part.markup)
+        precision = _precision_fields(host, renderer, report, sl, position, blocks)
+        for n, b in enumerate(blocks):
             if b.kind not in ("paragraph", "heading"):
                 waiting = []
                 continue
             sentence = _sentence(norm(b.lead + b.text), sl.section, by_value, record_numbers, year)
             if sentence is not None:
+                sentence.decimals = precision.get(n, "")
                 found.append(sentence)
                 waiting.append(sentence)
                 continue
@@ -265,6 +269,31 @@ def _learn_sentences(host, fmt, renderer, sections: list[SectionLayout]) -> None
             waiting = []
         unique = {x.regex.pattern: x for x in found}  # the entries of a list print the same pattern
         sl.sentences = sorted(unique.values(), key=lambda x: -x.literal)
+
+
+def _precision_fields(host, renderer, report: Report, sl: SectionLayout, position: int, blocks) -> dict[int, str]:
+    """``{block index: field}`` for the number fields of the section that no rendering prints
+    as such but that change how many decimals a paragraph shows (the Fujian 占比保留小数位):
+    found by printing the section with the field at 0 and at 3 decimals."""
+    table = report.section_data(sl.section.id)
+    text = "".join(b.lead + b.text for b in blocks)
+    out: dict[int, str] = {}
+    for f in sl.section.fields:
+        if f.kind != "integer" or isinstance(f, Grid) or str(table.get(f.key)) in text:
+            continue
+        kept = table.get(f.key)
+        renders = []
+        for places in (0, 3):
+            table[f.key] = places
+            part = renderer.render_part(sl.section, host.view(report), position)
+            renders.append(None if part.error else parse_markup(part.markup))
+        table[f.key] = kept
+        if any(r is None or len(r) != len(blocks) for r in renders):
+            continue
+        for n, (a, b) in enumerate(zip(*renders)):
+            if a.text != b.text and re.sub(r"\.\d+", "", a.text) == re.sub(r"\.\d+", "", b.text):
+                out[n] = f.key
+    return out
 
 
 _TOKEN = re.compile(r"⟦([^:⟧]+):([^⟧]+)⟧|\d+(?:\.\d+)?")

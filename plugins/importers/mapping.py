@@ -1187,6 +1187,10 @@ def _read_sentence(sl: SectionLayout, text: str, where: str, report: Report, rec
                     row[col] = int(value.replace(",", "")) if re.fullmatch(r"[\d,]+", value) else value
                 rows.append(row)
             table[sentence.records] = rows
+        if sentence.decimals and table.get(sentence.decimals) is None:
+            places = {len(d) for d in re.findall(r"\d\.(\d+)", normal)} or {0}
+            if len(places) == 1:  # one precision for all the shares: the one the document shows
+                table[sentence.decimals] = places.pop()
         return sentence
     return None
 
