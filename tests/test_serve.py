@@ -24,6 +24,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -217,19 +218,59 @@ def test_chinese_and_figures_typed_in_the_browser_are_on_disk_when_the_tab_close
     page.keyboard.press("F3")  # 二、主动公开政府信息情况: 导语, then the first table
     shown(page, "导语", since=before)
     output_settled(page)
+    screenshot(page, tmp_path, "serve-typed")
     before = mark(page)
     page.keyboard.press("Tab")
     page.keyboard.type("9876")
     shown(page, "9876", since=before)
-    output_settled(page)
-    screenshot(page, tmp_path, "serve-typed")
-    page.close()  # the tab is closed at once: a hang-up
+    page.close()  # the tab is closed as soon as the figure is seen, before autosave's half second: a hang-up
     wait_until(lambda: lock_free(report), 30, "the session to save and end")
     data = tomllib.loads(report.read_text(encoding="utf-8"))
     assert data["nat"]["overview"]["intro"] == "县政府办公室2024年度报告"  # nothing dropped, nothing doubled
     documents = data["nat"]["proactive"]["documents"]
     first_row = next(iter(documents.values()))
     assert next(iter(first_row.values())) == 9876, documents
+
+
+def test_closing_a_tab_hangs_up_its_process_and_waits_for_it(tmp_path):
+    """The session's end is SIGHUP to the interface's process (the save-and-leave path of a
+    dropped SSH connection), then waiting for it: here a stand-in that records the signal."""
+    pytest.importorskip("textual_serve", reason="textual-serve is not installed (pip install -e '.[web]')")
+    import asyncio
+
+    from textual_serve.download_manager import DownloadManager
+
+    from tui.serve import TabSession
+
+    record = tmp_path / "signal.txt"
+    stand_in = tmp_path / "app.py"
+    stand_in.write_text(f"""
+import signal, sys, time
+def hang_up(number, frame):
+    time.sleep(0.5)  # (a save takes a while: it is waited for)
+    open({str(record)!r}, "w").write(signal.Signals(number).name)
+    sys.exit(0)
+signal.signal(signal.SIGHUP, hang_up)
+sys.stdout.write("__GANGLION__\\n"); sys.stdout.flush()
+while True:
+    time.sleep(0.1)
+""", encoding="utf-8")
+
+    async def session() -> int | None:
+        async def ignore(data) -> None:
+            pass
+
+        tab = TabSession(f"exec {sys.executable} {stand_in}", write_bytes=ignore, write_str=ignore, close=ignore,
+                         download_manager=DownloadManager())
+        await tab.start(80, 24)
+        await asyncio.sleep(0.5)
+        process = tab._process
+        await tab.stop()  # the websocket has closed
+        return process.returncode
+
+    with ThreadPoolExecutor(1) as thread:  # (its own event loop: Playwright's runs in this thread)
+        assert thread.submit(lambda: asyncio.run(session())).result(60) == 0
+    assert record.read_text() == "SIGHUP"
 
 
 def test_a_second_browser_gets_the_read_only_view_and_cannot_change_the_file(browser, served, tmp_path):
