@@ -239,3 +239,38 @@ def test_applications_received_with_the_verb_jieshou():
     # 建章路街道 2022 (http://tpsnm.com/xwzx/ztzl/zfxxgknb/2022/gzj/jzljd/63d4e79cf8fd1c4c213af4a8.html, a copy)
     assert quoted_figures("2022年，建章路街道共接收政府信息公开申请0件，全年没有发生因政府信息公开申请行政复议和"
                           "提起行政诉讼的情况。") == [("received", 0)]
+
+
+# 行政复议 / 行政诉讼 in real words (N4-4 “none happened”, N4-3 a count in 起): read against the
+# 淮安 table 四 (351 行政复议, 46 行政诉讼), so each statement or figure is a contradiction there.
+REAL_APPEALS = [
+    ("甘谷县人民政府办公室2024", "http://www.gangu.gov.cn/info/2381/644672.htm",
+     "2024年，我办共收到公开政府信息申请1件，已全部答复，办结率100%。未出现因答复不当引起的行政复议、行政诉讼等情况。",
+     [("N4-4", "行政复议有351件"), ("N4-4", "行政诉讼有46件")]),
+    ("湛江市工业和信息化局2022", "https://www.zhanjiang.gov.cn/zjsfw/bmdh/gyxxhj/zwgk/xxgknb/content/post_1720152.html",
+     "2022年，我局未收到申请公开政府信息事项，没有出现就政府信息公开提出复议、诉讼和申诉的情况。",
+     [("N4-4", "行政复议有351件"), ("N4-4", "行政诉讼有46件")]),
+    ("迎宾路街道2021", "http://www.syyh.gov.cn/zwgk/zfxxgknb/2021/jdbsczfxxgkgzndbg/202206/t20220615_3268918.html",
+     "信息公开类行政复议1起，正在办理中。", [("N4-3", "行政复议1件，与第四部分表中351件不符")]),
+    ("东街街道2025", "https://www.gl.gov.cn/xjwz/zfxxgk/sjzptlj/xzjd/djjd/zfxxgknb/202601/t20260109_5269368.htm",
+     "2025年东街街道共收到政府信息公开申请2件。全年未发生因政府信息公开被申请行政复议、提起行政诉讼或接受行政申诉、举报等情况。",
+     [("N4-4", "行政复议有351件"), ("N4-4", "行政诉讼有46件")]),
+    # 上海市科委 2024 (the corpus): “未被复议审查机关纠错” speaks of the review body, no statement of none
+    ("上海市科委2024", "https://stcsm.sh.gov.cn (tests/corpus/shanghai-kewei-2024.toml)",
+     "该行政复议件未被复议审查机关纠错。", []),
+]
+
+
+@pytest.mark.parametrize("unit, source, text, findings", REAL_APPEALS, ids=[r[0] for r in REAL_APPEALS])
+def test_appeals_in_real_words_against_the_huaian_table(unit, source, text, findings):
+    from plugins.engine.checks import check_report
+    from plugins.engine.config import Config
+    from plugins.host.manager import PluginHost
+    from test_national2021 import edited
+
+    report = edited({"nat.overview.requests": text})
+    got = [i for i in check_report(PluginHost(Config(), entry_points=False), report).issues
+           if i.rule in ("N4-3", "N4-4") and i.field == "requests"]
+    assert [i.rule for i in got] == [rule for rule, _ in findings], [i.message for i in got]
+    for (_rule, words), issue in zip(findings, got):
+        assert words in issue.message, issue.message

@@ -73,10 +73,15 @@ class Appeals(NationalSection):
 
 # -- N4-3 / N4-4: figures quoted in prose -------------------------------------------------
 _CONTEXT = re.compile(r"(行政复议|行政诉讼|复议后起诉|直接起诉)")
-_FIGURE = re.compile(r"(行政复议|行政诉讼|复议后起诉|直接起诉|结果维持|结果纠正|其他结果|尚未审结)(" + GAP.replace("{0,12}", "{0,8}") + r")(\d+)件")
+# Cases are counted in 件, and as real reports also write, 起 or 宗 (“信息公开类行政复议1起”; not
+# 次: “行政复议培训3次” counts no cases).
+_FIGURE = re.compile(r"(行政复议|行政诉讼|复议后起诉|直接起诉|结果维持|结果纠正|其他结果|尚未审结)(" + GAP.replace("{0,12}", "{0,8}") + r")(\d+)[件起宗]")
 _OUTCOME = {"结果维持": "upheld", "结果纠正": "corrected", "其他结果": "other", "尚未审结": "pending"}
 _CORRECTED = re.compile(r"[^，,。；;]{0,2}?(?:纠错|纠正|败诉|撤销|被确认违法)")
-_NONE = re.compile(r"(未收到|未发生|没有发生|未被|无)[^，,。；;\d]{0,12}?(行政复议|行政诉讼)")
+_NONE = re.compile(r"(未收到|未发生|没有发生|未出现|没有出现|未被|无)[^，,。；;\d]{0,12}?(行政复议|行政诉讼|(?:提出|提起|申请)(?:复议|诉讼))")
+# “没有出现就政府信息公开提出复议、诉讼…”: 复议 and 诉讼 said without 行政 after 提出/提起/申请
+# (not “未被复议机关纠错”, which speaks of the review body)
+_BARE = {"行政复议": "复议", "行政诉讼": "诉讼"}
 
 
 def _value(c, context, col):
@@ -94,8 +99,8 @@ def prose_issues(report, section_id, field, text):
     c = cases(report)
     out = []
     for sentence in compact_sentences(text):
-        if "件" not in sentence and "行政" not in sentence:  # _FIGURE needs “N件”, _NONE “行政复议/诉讼”
-            continue
+        if "复议" not in sentence and "诉讼" not in sentence and "起诉" not in sentence:
+            continue  # _FIGURE and _NONE both need one of them
         context = None
         for m in _FIGURE.finditer(sentence):
             word, n = m.group(1), int(m.group(3))
@@ -116,9 +121,14 @@ def prose_issues(report, section_id, field, text):
             for kind in ("行政复议", "行政诉讼"):
                 at = sentence.find(kind, m.start())
                 if at < 0 or at > m.end() + 8:
-                    continue
+                    bare = sentence.find(_BARE[kind], m.start())
+                    if bare < 0 or bare > m.end() + 8 or sentence[max(0, bare - 2):bare] in ("民事", "刑事"):
+                        continue
+                    at, kind_len = bare, len(_BARE[kind])
+                else:
+                    kind_len = len(kind)
                 # “未发生…行政复议纠错或行政诉讼败诉” denies corrections, not cases
-                after = sentence[at + len(kind):at + len(kind) + 4]
+                after = sentence[at + kind_len:at + kind_len + 4]
                 col, what = (("corrected", f"{kind}结果纠正") if _CORRECTED.match(after) else ("total", kind))
                 n = _value(c, kind, col)
                 if n:
