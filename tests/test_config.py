@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from plugins import Check, hookimpl, warning
 from plugins.engine.config import CONFIG_TABLES, Config, load_config
 from plugins.engine.errors import InputFileError
 from plugins.host.manager import PluginHost

@@ -314,7 +314,7 @@ class PluginHost:
             record.detail = "".join(traceback.format_exception(exc))
 
     def _load_entry_points(self) -> None:
-        found = _installed_entry_points(ENTRY_POINT_GROUP)
+        found: Iterable[Any] | None = _installed_entry_points(ENTRY_POINT_GROUP)
         if found is None:  # something _installed_entry_points does not read: ask importlib.metadata
             import importlib.metadata
 
@@ -466,6 +466,7 @@ class PluginHost:
             if f.key in keys:
                 raise PluginFailure(f"部分 {s.id} 的字段键 {f.key} 重复")
             keys.add(f.key)
+        assert s.template_folder is not None  # refused above, with the other required attributes
         template = Path(s.template_folder) / s.template
         if not template.is_file():
             raise PluginFailure(f"部分 {s.id} 的模板不存在：{template}")
@@ -500,7 +501,7 @@ class PluginHost:
                 self.records[name].notes.append(f"部分 {s.id} 未启用（见冲突说明）")
             else:
                 active.append((name, s))
-        for name, s in active:
+        for _, s in active:
             if not s.replaces:
                 self.sections[s.id] = s
         for name, s in active:

@@ -829,7 +829,7 @@ def _parts_by_subheading(paragraphs) -> list[tuple[tuple[str, str], list[str]]]:
 def _fill_by_parts(sl, keys, parts, table, record, year) -> None:
     last_year = keys[2] if len(keys) > 2 else None
     wanted: list[str | None] = []
-    for (where, heading), _ in parts:
+    for (_where, heading), _ in parts:
         h = norm(heading)
         previous = bool(year) and f"{year - 1}年" in h
         if last_year and (previous or _LAST_YEAR_WORDS.search(h)) and (_PROBLEM_WORDS.search(h) or _MEASURE_WORDS.search(h)):
@@ -1182,7 +1182,7 @@ def _read_sentence(sl: SectionLayout, text: str, where: str, report: Report, rec
             rows = []
             for item in sentence.item.finditer(m.group("items")):
                 row = {}
-                for n, (_, key, col) in enumerate(sentence.item_groups):
+                for n, (_, _key, col) in enumerate(sentence.item_groups):
                     value = original(text, at, base + item.start(f"g{n}"), base + item.end(f"g{n}"))
                     row[col] = int(value.replace(",", "")) if re.fullmatch(r"[\d,]+", value) else value
                 rows.append(row)

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
-from nianbao import API_VERSION, Check, Section, error, hookimpl, percent, rules, warning
+from nianbao import API_VERSION, Check, Section, error, hookimpl, rules, warning
 from nianbao.fields import Choice, Computed, Integer, Line, Records, Text, field_path
 
 __version__ = "1.0.0"
