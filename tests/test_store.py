@@ -516,3 +516,55 @@ def test_without_tomli_the_standard_library_reads_and_places_errors(tmp_path):
         load_report(bad)
     assert proc.stdout.strip() == f"{e.value.line} {e.value.column} {e.value.message}"
     assert e.value.line == 3 and e.value.message.startswith("TOML 格式错误：")
+
+
+def test_without_fcntl_check_export_and_aggregate_run_and_the_lock_holds(tmp_path):
+    """Windows has no fcntl: the engine imports it only where it locks, and locks through
+    msvcrt there. Here fcntl is made missing and msvcrt is a stand-in that refuses a byte
+    another handle locked (as Windows does): check, export and aggregate (which locks its
+    output) run, a second lock on a report is refused naming the holder, and released it is free."""
+    report = tmp_path / "r.toml"
+    report.write_text((ROOT / "examples" / "jianou-2018.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import os, sys, types
+        import concurrent.futures.process, subprocess  # before the stand-in: they take msvcrt for Windows
+        sys.modules["fcntl"] = None  # import fcntl raises ImportError, as on Windows
+        held = {{}}  # (file, offset) -> the handle holding it
+
+        def locking(fd, mode, nbytes):
+            st = os.fstat(fd)
+            key = (st.st_dev, st.st_ino, os.lseek(fd, 0, os.SEEK_CUR))
+            if mode == msvcrt.LK_UNLCK:
+                del held[key]
+            elif key in held and held[key] != fd:
+                raise PermissionError(13, "locked")
+            else:
+                held[key] = fd
+        msvcrt = types.SimpleNamespace(LK_NBLCK=2, LK_UNLCK=0, locking=locking)
+        sys.modules["msvcrt"] = msvcrt
+
+        import tui.cli
+        from plugins.engine.errors import ReportLocked
+        from plugins.engine.store import ReportLock
+        codes = [tui.cli.main(["check", "r.toml"]),
+                 tui.cli.main(["export", "r.toml", "--to", "txt", "-o", "r.txt"]),
+                 tui.cli.main(["aggregate", "r.toml", "-o", "county.toml", "--unit", "建瓯市", "--no-check"])]
+        assert "fcntl" not in [m for m, v in sys.modules.items() if v is not None], "fcntl imported"
+        with ReportLock("r.toml"):
+            assert held, "nothing was locked"
+            try:
+                ReportLock("r.toml").acquire()
+            except ReportLocked as e:
+                print("REFUSED", e)
+        assert not held
+        with ReportLock("r.toml"):
+            pass
+        print("CODES", codes)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stderr
+    assert "CODES [1, 0, 0]" in run.stdout, run.stdout + run.stderr  # check: the example has errors (exit 1)
+    assert "REFUSED" in run.stdout and "进程" in run.stdout, run.stdout
+    assert "2018年政府信息公开工作年度报告" in (tmp_path / "r.txt").read_text(encoding="utf-8")
+    assert (tmp_path / "county.toml").exists()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import errno
-import fcntl
 import hashlib
 import os
 import stat
@@ -32,6 +31,11 @@ from typing import TYPE_CHECKING, BinaryIO, Callable
 from .errors import CannotWrite, InputFileError, ReportChanged, ReportLocked, toml_error
 from .report import META, Report
 from .tomlread import READING_ERRORS, loads as toml_loads
+
+#: open() flags that keep a planted link or a pipe from being followed or blocking; absent on
+#: Windows, where links are not the threat they are in a shared Unix folder
+_NO_LINK = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_NO_WAIT = getattr(os, "O_NONBLOCK", 0)
 
 if TYPE_CHECKING:
     from .tomlwrite import TomlText
@@ -347,10 +351,10 @@ def _keep_backup(target: Path, folder: Path) -> None:
 
 
 def _copy_exclusive(source: Path, tmp: Path) -> None:
-    src = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    src = os.open(source, os.O_RDONLY | _NO_LINK)
     try:
         mode = stat.S_IMODE(os.fstat(src).st_mode) & 0o666
-        dst = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        dst = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_LINK, 0o600)
         try:
             while chunk := os.read(src, 1 << 20):
                 os.write(dst, chunk)
@@ -464,6 +468,48 @@ def save_report(report: Report, path: str | os.PathLike | None = None, backup: b
     return written
 
 
+_LOCKED_BYTE = 1 << 30  # Windows may lock a byte past the end of a file
+
+
+def _lock_file(fd: int) -> None:
+    """Lock the open file ``fd`` for this process, or raise BlockingIOError when another holds
+    it. flock on Unix (released by the system when the process ends, however it ends); on
+    Windows, which has no fcntl, msvcrt's lock of one byte far past the holder's line (a locked
+    byte cannot be read by others, and they read the line), released likewise."""
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt  # Windows
+
+        os.lseek(fd, _LOCKED_BYTE, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError as e:
+            raise BlockingIOError(e.errno, "locked") from None
+    else:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock_file(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt  # Windows
+
+        os.lseek(fd, _LOCKED_BYTE, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _write_at_start(fd: int, data: bytes) -> None:
+    if hasattr(os, "pwrite"):
+        os.pwrite(fd, data, 0)
+    else:  # Windows
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, data)
+
+
 class ReportLock:
     """An exclusive advisory lock on a report file (``.<name>.lock`` beside it).
 
@@ -492,7 +538,7 @@ class ReportLock:
 
     def holder(self) -> str:
         try:
-            fd = os.open(self.lock_file, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+            fd = os.open(self.lock_file, os.O_RDONLY | _NO_LINK | _NO_WAIT)
         except OSError:
             return "未知"
         try:
@@ -509,7 +555,7 @@ class ReportLock:
             mode = stat.S_IMODE(os.stat(self.path).st_mode) & 0o666  # never more readable than the report
         except OSError:
             mode = 0o666
-        flags = os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+        flags = _NO_LINK | _NO_WAIT
         try:
             return os.open(self.lock_file, flags | os.O_RDWR | os.O_CREAT, mode), True
         except OSError as e:
@@ -535,7 +581,7 @@ class ReportLock:
             what = "不是普通文件" if not stat.S_ISREG(st.st_mode) else f"有 {st.st_nlink} 个硬链接"
             raise CannotWrite(self.lock_file, f"锁文件{what}（可能是他人放置的），nianbao 不会写入它；请确认后删除它再试")
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock_file(fd)
         except BlockingIOError:
             os.close(fd)
             raise ReportLocked(self.path, self.holder()) from None
@@ -546,11 +592,11 @@ class ReportLock:
             try:
                 user = getpass.getuser()
             except Exception:  # no user name in some containers
-                user = str(os.getuid())
+                user = str(os.getuid()) if hasattr(os, "getuid") else "?"
             since = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
             info = f"{user}@{socket.gethostname()} 进程 {os.getpid()}，自 {since} 起\n".encode("utf-8")
             try:
-                os.pwrite(fd, info.ljust(max(self.WIDTH, st.st_size), b" "), 0)
+                _write_at_start(fd, info.ljust(max(self.WIDTH, st.st_size), b" "))
             except OSError:
                 pass  # a full disk: the lock holds without its note
         self._fd = fd
@@ -560,7 +606,7 @@ class ReportLock:
         if self._fd is None:
             return
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            _unlock_file(self._fd)
         finally:
             os.close(self._fd)
             self._fd = None
