@@ -89,8 +89,8 @@ class Actions(AppParts):
         self.notify(self.t("quit_hint"), markup=False)
 
     def help_text(self, width: int = 74) -> str:
-        """Every key (the app's own in two columns when they fit), then how the form
-        behaves."""
+        """The plugins that do not run, and why (or safe mode), when so; then every key (the
+        app's own in two columns when they fit), then how the form behaves."""
         def table(rows: list[tuple[str, str]]) -> list[str]:
             key_w = max(cell_width(k) for k, _ in rows) + 2
             return [k + " " * (key_w - cell_width(k)) + d for k, d in rows]
@@ -105,7 +105,9 @@ class Actions(AppParts):
             half = (len(cells) + 1) // 2
             left, right = cells[:half], cells[half:]
             cells = [a + " " * (col_w - cell_width(a)) + (right[i] if i < len(right) else "") for i, a in enumerate(left)]
-        return "\n".join(line.rstrip() for line in fields + [""] + cells) + "\n\n" + self.t("help_intro")
+        plugins = ([self.t("safe_mode_notice")] if self.host.safe_mode else []) + self.host.not_running()
+        head = [self.t("help_plugins_title")] + ["  " + line for line in plugins] + [""] if plugins else []
+        return "\n".join(line.rstrip() for line in head + fields + [""] + cells) + "\n\n" + self.t("help_intro")
 
     def get_key_display(self, binding: Binding) -> str:
         """In a browser the footer names a key the browser lets through (``Ins``, not ``^n``)."""

@@ -172,6 +172,9 @@ class NianbaoApp(PageForm, Editing, Panels, Preview, Actions, AppWorkarounds, Ap
                         markup=False)
         if self.review_state is not None and not self.review_mode and self.review_state.remarks():
             self.notify(self.t("remarks_waiting", n=len(self.review_state.remarks())), timeout=10, markup=False)
+        plugins = self.plugins_notice()
+        if plugins:  # (the status line keeps a mark, F1 the list)
+            self.notify(plugins, severity="warning", timeout=20, markup=False)
 
     @property
     def renderer(self) -> Any:

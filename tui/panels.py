@@ -168,8 +168,33 @@ class Panels(AppParts):
             panel.highlighted = min(highlighted or 0, len(options) - 1)
         panel.border_title = self.t("issues_title", n=len(issues)) if issues else self.t("issues_none")
 
+    def plugins_mark(self) -> RichText | None:
+        """安全模式, or how many plugins do not run, for the status line: in view as long as the
+        report is open (the notice on start goes; F1 lists them with the reasons)."""
+        host = self.host
+        if host.safe_mode:
+            return RichText(self.t("status_safe_mode"), style="bold yellow")
+        if host.failed:
+            return RichText(self.t("status_plugins_off", n=len(host.failed)), style="bold red")
+        if host.problems:
+            return RichText(self.t("status_plugins_problem"), style="bold red")
+        return None
+
+    def plugins_notice(self) -> str:
+        """What the operator is told on start about plugins that do not run (or safe mode)."""
+        host = self.host
+        if host.safe_mode:
+            return self.t("safe_mode_notice")
+        failed = host.failed
+        if len(failed) == 1:  # (short, not to cover the form: the reason in full is in F1)
+            return self.t("plugins_off_one", name=failed[0].name, reason=failed[0].reason.split("：")[0])
+        if failed:
+            return self.t("plugins_off_many", n=len(failed), names="、".join(r.name for r in failed))
+        return self.t("plugins_problems", problem=host.problems[0]) if host.problems else ""
+
     def refresh_status(self) -> None:
-        """One line: whose report and which file │ how many problems │ saved or not."""
+        """One line: whose report and which file │ how many problems │ plugins that do not
+        run or safe mode, when so │ saved or not."""
         try:
             status = self.screen.query_one("#status", Static)
         except (NoMatches, ScreenStackError):
@@ -182,6 +207,9 @@ class Panels(AppParts):
             "counts" if result.missing else "counts_all", errors=len(result.errors), missing=len(result.missing),
             warnings=len(result.warnings))
         counts = RichText(summary, style="bold red" if result.errors else "yellow" if result.warnings else "")
+        plugins = self.plugins_mark()
+        if plugins is not None:  # (said after the counts: the counts lack what those plugins check)
+            counts = counts + RichText(" │ ") + plugins
         unit, year = clean_text(str(meta.get("unit", ""))), meta.get("year", "")
         who = f"{unit} {year}".strip()
         if s.read_only:

@@ -533,7 +533,8 @@ class PluginHost:
         """What does not run, one line each, in the words ``check``, ``aggregate`` and the
         interface use: every plugin not running (name, where it came from, why: failed or
         switched off in config.toml), then the host's problems."""
-        return ([f"插件 {r.describe()}" for r in self.records.values() if r.state != "loaded"]
+        off = sorted((r for r in self.records.values() if r.state != "loaded"), key=lambda r: r.state != "failed")
+        return ([f"插件 {r.describe()}" for r in off]
                 + [f"插件问题：{p}" for p in self.problems])
 
     def plugin_state(self) -> dict[str, Any]:

@@ -22,7 +22,9 @@ class HelpScreen(ModalScreen[None]):
         box = VerticalScroll(id="help-box")
         box.border_title = self.title_text
         with box:
-            yield WrappedText([(RichText(line), 0, True) for line in self.text.split("\n")])
+            # an indented line (a plugin and why it does not run) keeps its indent when it wraps
+            yield WrappedText([(RichText(line), len(line) - len(line.lstrip(" ")) + 2 if line.startswith(" ") else 0, True)
+                               for line in self.text.split("\n")])
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)
