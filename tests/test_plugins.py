@@ -175,9 +175,9 @@ def test_a_missing_plugin_folder_is_reported_not_fatal(tmp_path):
 
 def test_a_failing_entry_point_does_not_stop_the_others(monkeypatch, example_dist):
     # pluggy's load_setuptools_entrypoints stops at the first import error; the host must not.
-    from plugins.host import manager
+    from plugins.host import entrypoints
 
-    real = manager._installed_entry_points
+    real = entrypoints.installed_entry_points
 
     def entry_points(group):
         found = list(real(group) or [])
@@ -185,7 +185,7 @@ def test_a_failing_entry_point_does_not_stop_the_others(monkeypatch, example_dis
             found.insert(0, importlib.metadata.EntryPoint("aaa_broken", "nianbao_fixture_not_installed", ENTRY_POINT_GROUP))
         return found
 
-    monkeypatch.setattr(manager, "_installed_entry_points", entry_points)
+    monkeypatch.setattr(entrypoints, "installed_entry_points", entry_points)
     host = PluginHost(Config(), entry_points=True)
     broken = host.records["aaa_broken"]
     assert broken.state == "failed"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from plugins import ENTRY_POINT_GROUP
-from plugins.host import manager
+from plugins.host import entrypoints, manager
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +28,7 @@ def _as_tuples(eps) -> list[tuple[str, str, str, str]]:
 
 @pytest.mark.parametrize("group", [ENTRY_POINT_GROUP, "console_scripts", "pytest11"])
 def test_entry_points_are_those_importlib_metadata_finds(group):
-    found = manager._installed_entry_points(group)
+    found = entrypoints.installed_entry_points(group)
     assert found is not None
     assert _as_tuples(found) == _as_tuples(importlib.metadata.entry_points(group=group))
 
@@ -49,7 +49,7 @@ def test_entry_points_of_a_made_up_path(tmp_path, monkeypatch):
     _dist(third, "old_style.egg-info", "old-style", "0.1", "[nianbao]\nold = county_rules_mod:plugin\n", meta="PKG-INFO")
     (first / "county_rules_mod.py").write_text("plugin = object()\n", encoding="utf-8")
     monkeypatch.setattr(sys, "path", [str(first), str(tmp_path / "missing"), str(second), str(third)])
-    found = manager._installed_entry_points(ENTRY_POINT_GROUP)
+    found = entrypoints.installed_entry_points(ENTRY_POINT_GROUP)
     assert _as_tuples(found) == _as_tuples(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
     assert _as_tuples(found) == [("old", "county_rules_mod:plugin", "old-style", "0.1"),
                                  ("rules", "county_rules_mod : plugin [extra]", "county-rules", "1.2"),
@@ -66,7 +66,7 @@ def test_a_zip_on_the_path_is_left_to_importlib_metadata(tmp_path, monkeypatch):
         z.writestr("zipped-1.0.dist-info/METADATA", "Name: zipped\nVersion: 1.0\n")
         z.writestr("zipped-1.0.dist-info/entry_points.txt", "[nianbao]\nzipped = zipped\n")
     monkeypatch.setattr(sys, "path", [str(archive)])
-    assert manager._installed_entry_points(ENTRY_POINT_GROUP) is None
+    assert entrypoints.installed_entry_points(ENTRY_POINT_GROUP) is None
     host = manager.PluginHost(manager.Config(plugin_folders=()), entry_points=True)
     assert host.records["zipped"].location == "zipped (zipped)"
     assert host.records["zipped"].state == "failed"  # no module inside: found, then refused

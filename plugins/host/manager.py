@@ -31,7 +31,7 @@ from typing import Any, Iterable
 import pluggy
 
 from .. import API_VERSION, ENTRY_POINT_GROUP, PROJECT, hookspecs
-from . import guard
+from . import entrypoints, guard
 from ..engine.config import Config
 from ..engine.errors import closest_hint
 from ..fields import Field
@@ -112,113 +112,6 @@ def _module_from_file(path: Path) -> ModuleType:
         sys.modules.pop(name, None)
         raise
     return module
-
-
-# -- installed packages' entry points, read directly ------------------------------------------
-# importlib.metadata costs 10-15 ms to import (email, zipfile, csv), a tenth of the TUI's
-# start-up; the few files it would read for the host are read here the same way. Where that
-# is not enough (a zip archive or an .egg on sys.path, another finder that lists
-# distributions), the host asks importlib.metadata as before.
-
-_EP_VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
-
-
-class _Distribution:
-    __slots__ = ("name", "version")
-
-    def __init__(self, name: str, version: str):
-        self.name, self.version = name, version
-
-
-class _EntryPoint:
-    """An entry point as ``importlib.metadata.EntryPoint`` gives it (what the host uses)."""
-
-    __slots__ = ("name", "value", "dist")
-
-    def __init__(self, name: str, value: str, dist: _Distribution):
-        self.name, self.value, self.dist = name, value, dist
-
-    def load(self) -> Any:
-        match = _EP_VALUE.match(self.value)
-        if match is None:
-            raise ValueError(f"入口点的值不合规：{self.value!r}")
-        obj: Any = importlib.import_module(match.group("module"))
-        for attr in filter(None, (match.group("attr") or "").split(".")):
-            obj = getattr(obj, attr)
-        return obj
-
-
-def _installed_entry_points(group: str) -> list[_EntryPoint] | None:
-    """The entry points of ``group`` as ``importlib.metadata.entry_points(group=...)``
-    finds them: the ``*.dist-info`` and ``*.egg-info`` of each folder on ``sys.path`` in
-    turn, only the first distribution of a name. None if the path holds anything else
-    that may list distributions."""
-    from importlib.machinery import PathFinder
-
-    if any(f is not PathFinder and hasattr(f, "find_distributions") for f in sys.meta_path):
-        return None
-    seen: set[str] = set()
-    found: list[_EntryPoint] = []
-    for entry in sys.path:
-        folder = entry or "."
-        if os.path.basename(folder).lower().endswith(".egg"):
-            return None
-        try:
-            children = os.listdir(folder)
-        except NotADirectoryError:
-            return None  # a zip archive
-        except OSError:
-            continue
-        infos: dict[str, list[str]] = {}
-        for child in children:
-            low = child.lower()
-            if low.endswith((".dist-info", ".egg-info")):
-                name = re.sub(r"[-_.]+", "_", low.rpartition(".")[0].partition("-")[0])
-                infos.setdefault(name, []).append(child)
-        for name, paths in infos.items():
-            for info in paths:
-                if name in seen:
-                    continue
-                seen.add(name)
-                text = _read(os.path.join(folder, info, "entry_points.txt"))
-                points = _entry_point_lines(text, group) if f"[{group}]" in text else []
-                if points:
-                    dist = _distribution(os.path.join(folder, info))
-                    found += [_EntryPoint(n, v, dist) for n, v in points]
-    return found
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except (OSError, UnicodeDecodeError):
-        return ""
-
-
-def _entry_point_lines(text: str, group: str) -> list[tuple[str, str]]:
-    """``name = value`` lines of the ``[group]`` section of an entry_points.txt."""
-    out, section = [], None
-    for line in map(str.strip, text.splitlines()):
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            section = line.strip("[]")
-        elif section == group:
-            name, _, value = line.partition("=")
-            out.append((name.strip(), value.strip()))
-    return out
-
-
-def _distribution(info: str) -> _Distribution:
-    """Name and version from the headers of METADATA (PKG-INFO in an .egg-info)."""
-    text = _read(os.path.join(info, "METADATA")) or _read(os.path.join(info, "PKG-INFO"))
-    headers: dict[str, str] = {}
-    for line in text.split("\n\n", 1)[0].splitlines():
-        key, sep, value = line.partition(":")
-        if sep and not line[:1].isspace():
-            headers.setdefault(key.strip(), value.strip())
-    return _Distribution(headers.get("Name", ""), headers.get("Version", ""))
 
 
 class PluginHost:
@@ -314,12 +207,7 @@ class PluginHost:
             record.detail = "".join(traceback.format_exception(exc))
 
     def _load_entry_points(self) -> None:
-        found: Iterable[Any] | None = _installed_entry_points(ENTRY_POINT_GROUP)
-        if found is None:  # something _installed_entry_points does not read: ask importlib.metadata
-            import importlib.metadata
-
-            found = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
-        eps = sorted(found, key=lambda e: e.name)
+        eps = sorted(entrypoints.entry_points(ENTRY_POINT_GROUP), key=lambda e: e.name)
         for ep in eps:
             dist = getattr(ep, "dist", None)
             version = dist.version if dist is not None else ""
