@@ -17,7 +17,9 @@ Rules for implementations:
 
 Arguments:
 
-``config``  the site configuration (:class:`plugins.engine.config.Config`), read-only.
+``config``  the site configuration (:class:`plugins.engine.config.Config`), read-only; a
+            plugin's own settings are ``config.plugin_settings("<plugin name>")``
+            (config.toml's ``[plugins.<name>]``, whose keys the plugin checks itself).
 ``env``     the :class:`jinja2.Environment` that renders every template.
 
 What the registered objects receive: sections' ``validate``/``context``, checks' ``run`` and
