@@ -499,7 +499,8 @@ class _TableReader:
                 table[s.key] = raw
         if blanks:
             f = next(f for f in self.sections[blanks[0][0].section].fields if f.key == blanks[0][0].key)
-            columns = "".join(_column_label(f, s) for s, _ in blanks)
+            several_rows = len({s.row for s in pr.slots}) > 1  # table 四: one printed row, three grid rows
+            columns = "".join(_column_label(f, s, with_row=several_rows) for s, _ in blanks)
             shown = "、".join(dict.fromkeys(v for _, v in blanks if v))
             field = blanks[0][0].path if len(blanks) == 1 else _row_field(pr)
             self.record.deviation("V-NUMFMT", blanks[0][0].section, field, row.where,
@@ -595,10 +596,11 @@ def _leading_cells(label: str) -> list[str]:
     return out
 
 
-def _column_label(f, s: Slot) -> str:
+def _column_label(f, s: Slot, with_row: bool = False) -> str:
     if isinstance(f, Grid) and s.col:
         col = next((c.label for c in f.columns if c.key == s.col), s.col)
-        return f"「{col}」"
+        row = next((r.label for r in f.rows if r.key == s.row), s.row) if with_row else ""
+        return f"「{row + '·' if row else ''}{col}」"
     return ""
 
 
