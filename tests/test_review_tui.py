@@ -19,6 +19,7 @@ from plugins.host.manager import PluginHost
 from plugins.engine.review import read_review
 from plugins.engine.store import load_report
 from tui.app import NianbaoApp, build_app
+from tui_helpers import settle
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jianou-2018.toml"
@@ -73,7 +74,7 @@ async def test_the_unit_sees_the_remarks_beside_the_fields_and_in_the_list(repor
     remarks(report, *TWO)
     app = make_app(report)
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.page_id == "fj.overview"
         box = next(b for b in app.page_boxes() if b.field.key == "intro")
         shown = box.query_one(".message").plain
@@ -88,17 +89,17 @@ async def test_f6_in_review_adds_a_remark_on_the_focused_field_and_nothing_can_b
     app = make_app(report, review=True)
     before = report.read_bytes()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.session.read_only
         focused = app.focused
         assert focused is not None and focused.path == "intro"  # the cursor still goes to the fields
         await pilot.press("x", "y", "backspace")
         assert app.session.text_at("fj.overview", "intro") == focused.current_text()
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press(*"请写明年度")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, app)
     rv = read_review(report)
     assert [(r.section, r.path, r.text) for r in rv.remarks] == [("fj.overview", "intro", "请写明年度")]
     assert report.read_bytes() == before
@@ -108,16 +109,16 @@ async def test_f6_in_edit_answers_and_resolves(report):
     remarks(report, *TWO)
     app = make_app(report)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press(*"已改")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(pilot, app)
     rv = read_review(report)
     first = rv.remarks[0]
     assert first.answers[0]["text"] == "已改" and first.state == "resolved"
@@ -131,23 +132,23 @@ async def test_an_approved_report_opens_read_only_saying_why(report):
         j.event("approve", {})
     app = make_app(report)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.session.read_only and "已通过" in app.session.why_read_only
 
 
 async def test_f7_submits_only_without_errors_then_the_report_is_read_only(report):
     app = make_app(report)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press("f7")
-        await pilot.pause()
+        await settle(pilot, app)
         assert read_review(report).state == "drafting"  # the example has an error (OR9)
         assert any("1 个错误" in n.message for n in app._notifications)
         counts = app.session.report.data["fj"]["proactive"]["counts"]
         counts["total"]["year"] = counts["website"]["year"] = 2535
         app.session.dirty = True
         await pilot.press("f7")
-        await pilot.pause()
+        await settle(pilot, app)
         assert read_review(report).state == "submitted"
         assert app.session.read_only and "已提交" in app.session.why_read_only
     assert load_report(report).data["fj"]["proactive"]["counts"]["total"]["year"] == 2535  # saved first

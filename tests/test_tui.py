@@ -7,11 +7,9 @@ the example does. Chinese punctuation is sent as a paste: Pilot drops it when "t
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import importlib.metadata
 import shutil
-import time
 import tomllib
 from pathlib import Path
 
@@ -34,6 +32,7 @@ from tui.form.records import RecordsBox
 from tui.screens.export import ExportScreen
 from tui.screens.help import HelpScreen
 from tui.text_layout import WrappedText
+from tui_helpers import settle, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jianou-2018.toml"
@@ -142,7 +141,7 @@ def editor(app: NianbaoApp, path: str):
 
 async def focus(pilot, app: NianbaoApp, path: str):
     app.focus_path(path)
-    await pilot.pause()
+    await settle(pilot, app)
     assert app.focused is editor(app, path)
     return app.focused
 
@@ -150,7 +149,7 @@ async def focus(pilot, app: NianbaoApp, path: str):
 async def paste(pilot, app: NianbaoApp, text: str) -> None:
     """A bracketed paste, as the terminal sends it (the app hands it to the focused field)."""
     app.post_message(events.Paste(text))
-    await pilot.pause()
+    await settle(pilot, app)
 
 
 async def select_all(pilot, app: NianbaoApp) -> None:
@@ -158,12 +157,12 @@ async def select_all(pilot, app: NianbaoApp) -> None:
     widget = app.focused
     if hasattr(widget, "select_all"):
         widget.select_all()
-    await pilot.pause()
+    await settle(pilot, app)
 
 
 async def goto(pilot, app: NianbaoApp, page_id: str) -> None:
     await app.show_page(page_id)
-    await pilot.pause()
+    await settle(pilot, app)
 
 
 def field_message(app: NianbaoApp, key: str) -> str:
@@ -175,35 +174,25 @@ def page_title(app: NianbaoApp) -> str:
     return str(app.query_page(".page-title").first().render())
 
 
-async def wait_for(predicate, timeout: float = 15.0) -> bool:
-    """Poll (no timing is asserted: the deadline only stops a hung test)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return predicate()
-
-
 # -- opening ----------------------------------------------------------------------------------
 
 async def test_on_open_the_cursor_is_in_the_first_field_of_the_first_section(example):
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         first = app.session.pages[1]
         assert app.page_id == first.id
         assert isinstance(app.focused, Editor)
         assert app.focused.path == first.fields[0].key
         await pilot.press("home", *"新的开头")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.session.raw(first.id, first.fields[0].key).startswith("新的开头")
 
 
 async def test_every_page_shows_its_state_in_the_navigation(example):
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         nav = app.query_one("#nav", OptionList)
         assert nav.option_count == len(app.session.pages)
         marks = [str(nav.get_option_at_index(i).prompt)[0] for i in range(nav.option_count)]
@@ -216,21 +205,24 @@ async def test_every_page_shows_its_state_in_the_navigation(example):
 async def test_step_through_every_section_and_the_metadata_page(example):
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         ids = [p.id for p in app.session.pages]
         seen = [app.page_id]
         for key in ["f3", "ctrl+f"] * len(ids):
+            before = app.page_id
             await pilot.press(key)
-            await pilot.pause()
+            await wait_until(pilot, lambda: app.page_id != before and isinstance(app.focused, Editor)
+                             and app.focused.page_id == app.page_id, what=f"the page after {before}")
             seen.append(app.page_id)
             assert page_title(app) == app.session.page(app.page_id).heading
             assert isinstance(app.focused, Editor) and app.focused.page_id == app.page_id
         assert seen[: len(ids) + 1] == ids[1:] + ids[:2]  # in order, wrapping to the metadata
+        last = app.page_id
         await pilot.press("f2")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.page_id != last)
         before = app.page_id
         await pilot.press("ctrl+b")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.page_id != before)
         assert ids.index(app.page_id) == (ids.index(before) - 1) % len(ids)
         nav = app.query_one("#nav", OptionList)
         assert nav.highlighted == ids.index(app.page_id)
@@ -239,7 +231,7 @@ async def test_step_through_every_section_and_the_metadata_page(example):
 async def test_choosing_a_page_in_the_navigation(example):
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         nav = app.query_one("#nav", OptionList)
         nav.focus()
         nav.highlighted = 3
@@ -265,7 +257,7 @@ async def test_numbers_and_chinese_prose_reach_the_file(example):
         await focus(pilot, app, "cases.reviews.year")
         await pilot.press(*"１２")  # full-width digits from an input method
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)
     data = on_disk(example)
     assert data["fj"]["problems"]["problems"] == "一是工作基础需进一步夯实（人员均为兼职）；二是“公开内容”不够深入……"
     assert data["fj"]["appeals"]["cases"]["reviews"]["year"] == 12
@@ -277,7 +269,7 @@ async def test_an_impossible_count_shows_an_error_beside_it_until_fixed(example)
         await goto(pilot, app, "fj.appeals")
         cell = await focus(pilot, app, "cases.suits.year")  # focus selects the value: typing replaces it
         await pilot.press(*"12.5")
-        await pilot.pause()
+        await settle(pilot, app)
         assert cell.value == "12.5"  # nothing silently changed
         assert "小数" in field_message(app, "cases")
         assert cell.has_class("-error")
@@ -285,7 +277,7 @@ async def test_an_impossible_count_shows_an_error_beside_it_until_fixed(example)
         nav = app.query_one("#nav", OptionList)
         assert str(nav.get_option_at_index(4).prompt).startswith("✗")
         await pilot.press("backspace", "backspace")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "小数" not in field_message(app, "cases")
         assert not cell.has_class("-error")
         assert app.session.raw_at("fj.appeals", "cases.suits.year") == 12
@@ -301,11 +293,11 @@ async def test_a_category_count_that_breaks_the_sum_is_flagged_as_typed(example)
         await focus(pilot, app, f"categories[{last}].count")
         # make the categories add up: the error goes away ...
         await pilot.press(*str(counts[-1] + total - sum(counts)))
-        await pilot.pause()
+        await settle(pilot, app)
         assert "不符" not in field_message(app, "categories")
         # ... and one more comes back as soon as it is typed
         await pilot.press("end", "1")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "不符" in field_message(app, "categories")
         computed = next(b for b in app.query_page(FieldBox) if b.field.key == "category_sum")
         assert str(total) not in computed.query_one(".computed", WrappedText).plain  # updated live
@@ -324,22 +316,22 @@ async def test_a_list_add_type_move_remove_by_keyboard(example):
         before = titles()
         await focus(pilot, app, "categories[0].name")
         await pilot.press("ctrl+n")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.focused.path == "categories[1].name"  # a new record after this one
         await pilot.press(*"新类别")
         await pilot.press("tab", *"9")
-        await pilot.pause()
+        await settle(pilot, app)
         assert titles() == [before[0], "新类别", *before[1:]]
         assert app.session.records("fj.proactive", "categories")[1]["count"] == 9
         await pilot.press("ctrl+up")
-        await pilot.pause()
+        await settle(pilot, app)
         assert titles()[:2] == ["新类别", before[0]]
         assert app.focused.path == "categories[0].count"  # the cursor moved with the record
         await pilot.press("ctrl+down", "ctrl+down")
-        await pilot.pause()
+        await settle(pilot, app)
         assert titles()[:3] == [before[0], before[1], "新类别"]
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await settle(pilot, app)
         assert titles() == before
         assert app.focused.path == "categories[2].count"
         boxes = list(app.query_page(RecordsBox))
@@ -357,7 +349,7 @@ async def test_keys_sent_in_one_burst_are_applied_in_order(example):
         await pilot.press("end")
         for key, char in [("a", "a"), ("ctrl+n", None), ("b", "b"), ("c", "c")]:
             app.post_message(events.Key(key, char))
-        await wait_for(lambda: len(app.session.records("fj.proactive", "categories")) > 1
+        await wait_until(pilot, lambda: len(app.session.records("fj.proactive", "categories")) > 1
                        and app.session.records("fj.proactive", "categories")[1].get("name") == "bc")
         await pilot.pause()  # let the screen catch up with the session before the app closes
         rows = app.session.records("fj.proactive", "categories")
@@ -373,7 +365,7 @@ async def test_a_burst_through_a_table_fills_the_cells_in_turn(example):
         await focus(pilot, app, "cases.complaints.year")
         for key, char in [("5", "5"), ("tab", None), ("6", "6"), ("enter", "\r"), ("7", "7"), ("down", None), ("8", "8")]:
             app.post_message(events.Key(key, char))
-        await wait_for(lambda: app.session.raw_at("fj.appeals", "cases.suits.year") == 8)  # the burst is through
+        await wait_until(pilot, lambda: app.session.raw_at("fj.appeals", "cases.suits.year") == 8)  # the burst is through
         got = [app.session.raw_at("fj.appeals", p) for p in
                ("cases.complaints.year", "cases.complaints.cumulative", "cases.reviews.year", "cases.suits.year")]
         assert got == [5, 6, 7, 8]
@@ -413,7 +405,7 @@ async def test_arrows_move_cell_to_cell_and_the_total_updates_live(example):
         await pilot.press("down")
         assert app.focused.path == "received.in_person.year"
         await pilot.press(*"7")
-        await pilot.pause()
+        await settle(pilot, app)
         total = next(c for c in app.query_page(GridCell) if c.row == "total" and c.col == "year"
                      and c.grid_field.key == "received")
         online = app.session.raw_at("fj.requests", "received.online.year")
@@ -430,18 +422,18 @@ async def test_arrows_move_cell_to_cell_and_the_total_updates_live(example):
 async def test_the_issue_list_shows_every_problem_and_jumps_to_the_field(example):
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         panel = app.query_one("#issues", OptionList)
         assert not panel.display  # 80×24: hidden until asked for
         await pilot.press("f8")
-        await pilot.pause()
+        await settle(pilot, app)
         assert panel.display and panel.has_focus
         issues = app.ordered_issues()
         assert panel.option_count == len(issues) == len(app.session.result.issues)
         target = next(i for i, issue in enumerate(issues) if issue.section == "fj.proactive" and issue.field)
         panel.highlighted = target
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.page_id == "fj.proactive"
         field = issues[target].field
         assert app.focused.path == field or app.focused.path.startswith(field.split(".")[0])
@@ -460,13 +452,13 @@ async def test_the_issue_list_shows_every_problem_and_jumps_to_the_field(example
 async def test_next_problem_goes_from_field_to_field(example):
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         issues = app.ordered_issues()
         await pilot.press("f4")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.page_id == issues[0].section
         await pilot.press("ctrl+g")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.page_id == issues[1].section
         assert app.focused.path.split("[")[0].split(".")[0] == (issues[1].field or "").split("[")[0].split(".")[0]
 
@@ -476,7 +468,7 @@ async def test_a_clean_report_says_there_is_no_problem(small):
     async with app.run_test(size=SIZE) as pilot:
         app.session.result.issues.clear()
         await pilot.press("f4")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "没有发现问题" in [str(n.message) for n in app._notifications]
 
 
@@ -489,7 +481,7 @@ async def test_the_preview_shows_the_section_as_printed_and_follows_typing(examp
         preview = app.query_one("#preview")
         assert not preview.display
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot, app)
         assert preview.display
         assert app.query_one("#nav").has_class("-narrow")  # states stay visible
         text = app.query_one("#preview-text", WrappedText).plain
@@ -497,7 +489,7 @@ async def test_the_preview_shows_the_section_as_printed_and_follows_typing(examp
         await focus(pilot, app, "measures")
         await select_all(pilot, app)
         await paste(pilot, app, "预览里应出现的改进措施。")
-        assert await wait_for(lambda: "预览里应出现的改进措施。" in app.query_one("#preview-text", WrappedText).plain)
+        await wait_until(pilot, lambda: "预览里应出现的改进措施。" in app.query_one("#preview-text", WrappedText).plain)
         await pilot.press("ctrl+t")
         assert not preview.display
 
@@ -511,14 +503,14 @@ async def test_export_from_the_app_writes_the_file(example):
         await select_all(pilot, app)
         await paste(pilot, app, "导出前刚刚输入的一句话。")
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, ExportScreen)
         formats = app.screen.query_one("#export-format", OptionList)
         formats.highlighted = [formats.get_option_at_index(i).id for i in range(formats.option_count)].index("txt")
         assert app.screen.query_one("#export-path").value == str(target)
         app.session.result.issues[:] = [i for i in app.session.result.issues if i.severity != "error"]
         await pilot.press("enter")  # one Enter on the format: exported to the file shown
-        assert await wait_for(lambda: not isinstance(app.screen, ExportScreen))
+        await wait_until(pilot, lambda: not isinstance(app.screen, ExportScreen))
         assert any(str(target) in str(n.message) for n in app._notifications)
     text = target.read_text(encoding="utf-8")
     assert "导出前刚刚输入的一句话。" in text
@@ -542,22 +534,22 @@ async def test_export_asks_first_when_errors_remain_and_shows_it_is_working(exam
         n = len(app.session.result.errors)
         assert n
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot, app)
         formats = app.screen.query_one("#export-format", OptionList)
         formats.highlighted = [formats.get_option_at_index(i).id for i in range(formats.option_count)].index("txt")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, app)
         status = app.screen.query_one("#export-status")
         assert str(status.render()) == f"还有{n}处错误，仍要导出吗？回车导出，Esc 取消"
         assert not target.exists()
         await pilot.press("enter")  # yes
-        assert await wait_for(lambda: "正在导出" in str(status.render()))
-        await pilot.pause(0.6)
-        assert "正在导出（纯文本）…… 已用" in str(status.render())  # it says it is working, counting seconds
+        await wait_until(pilot, lambda: "正在导出" in str(status.render()))
+        # it says it is working, counting seconds (the count comes every half second)
+        await wait_until(pilot, lambda: "正在导出（纯文本）…… 已用" in str(status.render()))
         await pilot.press("escape")  # not while it is writing
         assert isinstance(app.screen, ExportScreen)
         release.set()
-        assert await wait_for(lambda: not isinstance(app.screen, ExportScreen))
+        await wait_until(pilot, lambda: not isinstance(app.screen, ExportScreen))
     assert target.exists()
 
 
@@ -566,12 +558,12 @@ async def test_export_question_can_be_declined(example):
     target = example.with_suffix(".txt")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f10")
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "仍要导出吗" in str(app.screen.query_one("#export-status").render())
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot, app)
         assert not isinstance(app.screen, ExportScreen)
     assert not any(p.suffix != ".toml" and p.stem == target.stem for p in example.parent.iterdir())
 
@@ -585,11 +577,11 @@ async def test_typing_is_on_disk_within_about_a_second_and_on_quit(example):
         await focus(pilot, app, "matters")
         await select_all(pilot, app)
         await paste(pilot, app, "自动保存")
-        assert await wait_for(lambda: "自动保存" in example.read_text(encoding="utf-8"))
+        await wait_until(pilot, lambda: "自动保存" in example.read_text(encoding="utf-8"))
         assert "已保存 09:30:00" in str(app.query_one("#status").render())
         await pilot.press(*"abc")
         await pilot.press("ctrl+q")
-        await pilot.pause()
+        await settle(pilot, app)
     assert on_disk(example)["fj"]["other"]["matters"].startswith("自动保存abc") or "自动保存abc" in example.read_text("utf-8")
 
 
@@ -597,10 +589,10 @@ async def test_leaving_a_section_saves_it(example):
     app = make_app(example, autosave=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("home", *"ABC")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "ABC" not in example.read_text(encoding="utf-8")
         await pilot.press("f3")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "ABC" in example.read_text(encoding="utf-8")
 
 
@@ -609,32 +601,32 @@ async def test_hangup_saves_and_leaves(example):
     app = make_app(example, autosave=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("home", *"XYZ")
-        await pilot.pause()
+        await settle(pilot, app)
         app._on_hangup()  # what SIGHUP/SIGTERM run (tests/test_tui_pty.py sends the real signal)
-        await pilot.pause()
+        await settle(pilot, app)
     assert "XYZ" in example.read_text(encoding="utf-8")
 
 
 async def test_escape_closes_the_problem_list_from_a_cell_and_a_select_list_speaks_chinese(example):
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         await goto(pilot, app, "fj.proactive")
         await pilot.press("f8")  # the list opens, with the cursor in it
-        await pilot.pause()
+        await settle(pilot, app)
         cell = await focus(pilot, app, "counts.website.year")  # back to a cell, the list still shown
         assert app.query_one("#issues").display
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot, app)
         assert not app.query_one("#issues").display and app.focused is cell
         await goto(pilot, app, "report")
         await focus(pilot, app, "unit_level")
         await pilot.press("enter")  # the select's list opens: the footer says what Esc does
-        await pilot.pause()
+        await settle(pilot, app)
         escape = app.active_bindings["escape"].binding
         assert escape.description == "关闭列表"
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.focused is editor(app, "unit_level")
 
 
@@ -644,7 +636,7 @@ async def test_a_second_operator_gets_a_read_only_view_naming_the_holder(example
         before = example.read_bytes()
         app = make_app(example)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
+            await settle(pilot, app)
             assert app.session.read_only
             assert "进程" in str(app.query_one("#status").render())
             assert any("只读" in str(n.message) for n in app._notifications)
@@ -652,12 +644,12 @@ async def test_a_second_operator_gets_a_read_only_view_naming_the_holder(example
             unit = app.session.report.meta["unit"]
             assert f"{unit} 2018" in str(app.query_one("#status").render())  # whose report: never cut first
             await pilot.press(*"abc")
-            await pilot.pause()
+            await settle(pilot, app)
             said = [str(n.message) for n in app._notifications if "正在编辑此报告，这里不能修改" in str(n.message)]
             assert len(said) == 1 and said[0].startswith("只读：") and "进程" in said[0]  # once, not per key
             await pilot.press("ctrl+s", "ctrl+n")
             await pilot.press("f3")
-            await pilot.pause()
+            await settle(pilot, app)
         assert example.read_bytes() == before
     finally:
         holder.release()
@@ -669,17 +661,17 @@ async def test_a_second_operator_gets_a_read_only_view_naming_the_holder(example
 async def test_an_installed_plugin_adds_a_seventh_section_that_saves(example):
     app = make_app(example, entry_points=True)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         last = app.session.pages[-1]
         assert last.title.startswith("七、")
         await pilot.press("f2", "f2")  # first section -> metadata -> the last section
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.page_id == last.id
         first = last.fields[0]
         assert app.focused.path == first.key
         await paste(pilot, app, "本单位开设政务微信公众号1个。")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)
     section = on_disk(example)
     for part in last.id.split("."):
         section = section[part]
@@ -715,7 +707,7 @@ def broken_plugin(tmp_path: Path):
 async def test_a_plugin_that_raises_shows_a_broken_section_and_the_rest_works(example, tmp_path):
     app = make_app(example, extra=broken_plugin(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.session.state("tb.raises") == "broken"
         nav = app.query_one("#nav", OptionList)
         assert str(nav.get_option_at_index(len(app.session.pages) - 1).prompt).startswith("⊘")
@@ -725,13 +717,13 @@ async def test_a_plugin_that_raises_shows_a_broken_section_and_the_rest_works(ex
         await focus(pilot, app, "note")
         await pilot.press(*"abc")
         await pilot.press("f9")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "预览" in app.query_one("#preview").border_title or True
         assert "本部分无法生成" in app.query_one("#preview-text", WrappedText).plain
         await goto(pilot, app, "fj.appeals")  # the other sections keep working
         await focus(pilot, app, "cases.reviews.year")
         await pilot.press("3")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.session.state("fj.appeals") != "broken"
         await pilot.press("ctrl+s")
     data = on_disk(example)
@@ -761,10 +753,10 @@ async def test_a_section_whose_template_fails_is_found_broken_after_start(exampl
 
     app = make_app(example, extra=[("template", Plugin())])
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         # Validation alone finds nothing wrong (checked without the timing of the probe) ...
         assert "tb.template" not in check_report(app.host, app.session.report).broken
-        assert await wait_for(lambda: app.session.state("tb.template") == "broken")  # ... rendering is not
+        await wait_until(pilot, lambda: app.session.state("tb.template") == "broken")  # ... rendering is not
         assert "本部分无法生成" in app.session.broken("tb.template")
         nav = app.query_one("#nav", OptionList)
         assert str(nav.get_option_at_index(len(app.session.pages) - 1).prompt).startswith("⊘")
@@ -778,7 +770,7 @@ async def test_markup_and_escape_sequences_in_user_text_are_inert(small):
     small.write_text(text, encoding="utf-8")
     app = make_app(small)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         assert "[b]粗体[/b][red]单位" in str(app.query_one("#status").render())
         await goto(pilot, app, "fj.proactive")
         await focus(pilot, app, "scope")
@@ -787,8 +779,8 @@ async def test_markup_and_escape_sequences_in_user_text_are_inert(small):
         assert app.focused.value == "[bold]全市[/bold]43个单位"
         assert app.session.raw("fj.proactive", "scope") == "[bold]全市[/bold]43个单位"
         await pilot.press("f9")
-        await pilot.pause()
-        assert await wait_for(lambda: "[bold]全市[/bold]43个单位" in app.query_one("#preview-text", WrappedText).plain)
+        await settle(pilot, app)
+        await wait_until(pilot, lambda: "[bold]全市[/bold]43个单位" in app.query_one("#preview-text", WrappedText).plain)
         await goto(pilot, app, "fj.overview")
         await focus(pilot, app, "intro")
         await paste(pilot, app, "第一行\x1b[2J[i]斜体[/i]\n第二行")
@@ -805,14 +797,14 @@ async def test_undecodable_input_is_refused_by_every_kind_of_editor_and_said(sma
     keeps the rest, says so, and nothing undecodable reaches the report."""
     app = make_app(small)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         await focus(pilot, app, "intro")  # a text area
         await pilot.press("home", "\ufffd", "a")
         await paste(pilot, app, "b\ufffd\ufffdc")
         await goto(pilot, app, "fj.proactive")
         await focus(pilot, app, "scope")  # a one-line field
         await pilot.press("end", "\ufffd", "d")
-        await pilot.pause()
+        await settle(pilot, app)
         assert any("没有写入报告" in n.message for n in app._notifications)
         await pilot.press("ctrl+s")
     text = small.read_text(encoding="utf-8")
@@ -844,11 +836,11 @@ async def test_a_text_area_wraps_by_the_same_rule_no_line_begins_with_closing_pu
     prose = "本年度，我们坚持以公开为常态、不公开为例外，“放管服”改革持续推进。公开内容更加全面，" * 6
     app = make_app(small)
     async with app.run_test(size=(width, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         area = await focus(pilot, app, "intro")
         await select_all(pilot, app)
         await paste(pilot, app, prose)
-        await pilot.pause()
+        await settle(pilot, app)
         assert area.text == prose
         rows = area.wrapped_document.get_sections(0)
         assert len(rows) > 2 and "".join(rows) == prose  # wrapped, nothing lost or added
@@ -876,18 +868,18 @@ async def test_a_long_hint_never_breaks_the_line_of_its_field(small):
 async def test_english_interface(example):
     app = make_app(example, language="en")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.session.pages[0].title == "Document"
         footer = app.query_one(Footer)
         words = " ".join(str(getattr(k, "description", "")) for k in footer.query("FooterKey"))
         assert "Quit" in words and "Help" in words and "保存" not in words
         assert "error(s)" in str(app.query_one("#status").render())
         await pilot.press("f1")
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, HelpScreen)
         assert "Everything is saved as you type" in app.screen.query_one(WrappedText).plain
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot, app)
         assert not isinstance(app.screen, HelpScreen)
 
 
@@ -895,7 +887,7 @@ async def test_help_lists_every_key_and_closes(example):
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f1")
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.query_one(WrappedText).plain
         for key in ("F1", "F2", "F3", "F4", "F8", "F9", "F10", "Ctrl+S", "Ctrl+Q", "Ctrl+N", "Ctrl+R", "Ctrl+Up", "Ctrl+P"):
@@ -903,13 +895,13 @@ async def test_help_lists_every_key_and_closes(example):
         await pilot.press("f3")  # a dialog is open: page keys do nothing underneath
         assert app.page_id == app.session.first_section()
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot, app)
         assert not isinstance(app.screen, HelpScreen)
         await pilot.press("ctrl+o")  # every F-key has a ctrl alternative
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("f1")
-        await pilot.pause()
+        await settle(pilot, app)
         assert not isinstance(app.screen, HelpScreen)
         await pilot.press("ctrl+l")
         assert app.query_one("#issues").has_focus
@@ -918,7 +910,7 @@ async def test_help_lists_every_key_and_closes(example):
 async def test_the_command_palette_offers_every_action_and_page(example):
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "导出" in titles and "保存" in titles
         assert sum(t.startswith("转到：") for t in titles) == len(app.session.pages)
@@ -989,10 +981,10 @@ async def test_a_narrow_header_shortens_the_unit_and_keeps_the_year(tmp_path):
                     encoding="utf-8")
     app = make_app(path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         app.session.dirty = True
         app.flush_save()  # the header now also says 已保存 and the time
-        await pilot.pause()
+        await settle(pilot, app)
         header = str(app.query_one("#status").render())
         assert "已保存" in header and " 2018 │" in header and "…" in header.split("│")[0], header
         assert cell_len(header) <= SIZE[0]

@@ -4,7 +4,6 @@ a thread, so what is typed is stored and saved while a check hangs, and a check 
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import threading
 import tomllib
@@ -14,6 +13,7 @@ import pytest
 
 from plugins import Check, hookimpl
 from test_tui import make_app, small  # noqa: F401 - the fixture
+from tui_helpers import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,14 +39,6 @@ class Hostile:
         return [Check(id="hostile", section="report", run=self.run)]
 
 
-async def wait_until(condition, seconds: float = 30.0) -> None:
-    for _ in range(int(seconds * 20)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the condition never held")
-
-
 @pytest.mark.asyncio
 async def test_typing_is_saved_while_a_check_hangs(small):  # noqa: F811
     plugin = Hostile()
@@ -59,7 +51,7 @@ async def test_typing_is_saved_while_a_check_hangs(small):  # noqa: F811
         before = field.current_text()
         plugin.mode = "hang"
         await pilot.press("x")
-        await wait_until(plugin.entered.is_set)  # the check of that keystroke is stuck in the plugin
+        await wait_until(pilot, plugin.entered.is_set)  # the check of that keystroke is stuck in the plugin
         await pilot.press("y", "z")  # typed while it hangs
         typed = "xyz" + before  # (the cursor is at the start of the field)
         assert field.current_text() == typed
@@ -70,7 +62,7 @@ async def test_typing_is_saved_while_a_check_hangs(small):  # noqa: F811
         assert typed in repr(stored)
         plugin.mode = ""
         plugin.gate.set()  # the plugin returns: the check of what was typed meanwhile follows
-        await wait_until(lambda: app._checking is None and not app._check_again)
+        await wait_until(pilot, lambda: app._checking is None and not app._check_again)
         await pilot.pause()
         assert not [i for i in app.session.result.issues if i.plugin == "hostile"]
 
@@ -85,7 +77,7 @@ async def test_a_check_that_exits_is_disabled_and_the_app_stays(small):  # noqa:
         await pilot.pause()
         plugin.mode = "exit"
         await pilot.press("x")
-        await wait_until(lambda: any(i.plugin == "hostile" for i in app.session.result.issues))
+        await wait_until(pilot, lambda: any(i.plugin == "hostile" for i in app.session.result.issues))
         [issue] = [i for i in app.session.result.issues if i.plugin == "hostile"]
         assert issue.message == "插件 hostile 在检查「hostile」时出错：调用了 sys.exit(3)"
         assert app.is_running and app.return_code is None
@@ -108,7 +100,7 @@ async def test_preview_of_a_long_page_comes_from_its_thread_and_shows_its_beginn
         app.session.set_text(field.page_id, field.path, long)
         app.schedule_preview(0)
         preview = app.query_one("#preview-text", PreviewText)
-        await wait_until(lambda: preview._cache is not None and len(preview._cache[1]) == PREVIEW_ROWS + 1)
+        await wait_until(pilot, lambda: preview._cache is not None and len(preview._cache[1]) == PREVIEW_ROWS + 1)
         await pilot.pause()
         lines = [line.plain for line in preview._cache[1]]
         assert lines[-1] == app.t("preview_cut", rows=PREVIEW_ROWS)
@@ -141,7 +133,7 @@ async def test_the_editor_opens_while_the_first_check_hangs(small):  # noqa: F81
                 tomllib.loads(small.read_text(encoding="utf-8")))
             plugin.mode = ""
             plugin.gate.set()
-            await wait_until(lambda: app.session.checked_view is not None and app._checking is None)
+            await wait_until(pilot, lambda: app.session.checked_view is not None and app._checking is None)
     finally:
         plugin.gate.set()
         app.session.close()

@@ -18,8 +18,9 @@ from textual import events
 from plugins.fields import GridRow
 from tui.form.grid import GridBox, GridCell, row_names
 
-from test_tui import (_close_sessions, wait_for, _snapshot_app, editor, field_message, focus, goto, make_app,  # noqa: F401
+from test_tui import (_close_sessions, _snapshot_app, editor, field_message, focus, goto, make_app,  # noqa: F401
                       select_all)
+from tui_helpers import settle, wait_until
 
 REQUESTS = "nat.requests"
 FULL_NAME = "三、本年度办理结果 › （三）不予公开 › 1.属于国家秘密"
@@ -126,16 +127,16 @@ async def test_at_80x24_the_labels_stay_in_view_to_the_last_row_and_column(natio
         assert box._where.plain.startswith("一、本年新收政府信息公开申请数量（自然人）")
 
         await pilot.press(*["down"] * 30, *["right"] * 10)  # on to the computed 总计 column: read-only
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.focused, GridCell) and app.focused.path == "table.carried_out.total"
         assert box._where.plain.startswith("四、结转下年度继续办理（总计）：自动计算")
         assert "本行总计 103 ｜ 本列（七）总计 3050" in box._where.plain
         await pilot.press(*"12")  # nothing to type into: the total stays as computed
-        await pilot.pause()
+        await settle(pilot, app)
         assert computed(app, "carried_out", "total") == "103"
         assert any("总计" in line and "103" in line for line in screen_text(app))
         await pilot.press("left")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.focused.path == "table.carried_out.other_org"
         assert box._body.scroll_x > 0 and box._body.scroll_y > 0
         assert_labels_beside(app, box)
@@ -146,13 +147,13 @@ async def test_at_80x24_the_labels_stay_in_view_to_the_last_row_and_column(natio
         assert computed(app, "carried_out", "total") == "103"  # the total column is in view too
 
         await focus(pilot, app, "table.deny_secret.research")
-        await pilot.pause()
+        await settle(pilot, app)
         assert_labels_beside(app, box)
         assert box._where.plain.splitlines()[0] == FULL_NAME + "（科研机构）"  # the full name under the table
         assert any("（三）1.属于国家秘" in line for line in screen_text(app))  # the short one beside the row
 
         await pilot.press(*["up"] * 30, *["left"] * 10)
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.focused.path == "table.new.natural"
         assert (box._body.scroll_x, box._body.scroll_y) == (0, 0)
         assert_labels_beside(app, box)
@@ -166,31 +167,31 @@ async def test_page_keys_move_a_screenful_and_tab_wraps_to_the_next_row(national
         box = table(app)
         rows = [r.key for r in box.field.rows]
         await pilot.press("pagedown")
-        await pilot.pause()
+        await settle(pilot, app)
         first = rows.index(app.focused.path.split(".")[1])
         assert first == box.page_rows() and app.focused.path.endswith(".commercial")
         assert_labels_beside(app, box)
         await pilot.press("pagedown", "pagedown")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.focused.path == "table.carried_out.commercial"  # the last row (the computed one is passed)
         assert_labels_beside(app, box)
         await pilot.press("pageup")
-        await pilot.pause()
+        await settle(pilot, app)
         assert rows.index(app.focused.path.split(".")[1]) == len(rows) - 1 - box.page_rows()
         await pilot.press("pageup", "pageup")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.focused.path == "table.new.commercial"
 
         await focus(pilot, app, "table.granted.other_org")  # the last column typed in
-        await pilot.pause()
+        await settle(pilot, app)
         assert box._body.scroll_x > 0
         await pilot.press("tab")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.focused.path == "table.partial.natural"
         assert box._body.scroll_x == 0  # back to the first column, labels beside it
         assert_labels_beside(app, box)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.focused.path == "table.partial.commercial"
 
 
@@ -203,7 +204,7 @@ async def test_typing_updates_the_totals_and_the_n3_1_check_live(national):
         assert "N3-1" not in {i.rule for i in app.session.result.issues}
         cell = await focus(pilot, app, "table.new.natural")  # focus selects the number: typing replaces it
         await pilot.press(*"3002")
-        assert await wait_for(lambda: cell.value == "3002" and computed(app, "new", "total") == "3120")
+        await wait_until(pilot, lambda: cell.value == "3002" and computed(app, "new", "total") == "3120")
         assert computed(app, "new", "total") == "3120"  # the 总计 column, as typed
         assert "不等于" in field_message(app, "table")  # N3-1: 3002 + 34 ≠ 2932 + 103
         out = editor(app, "table.carried_out.natural")
@@ -217,7 +218,7 @@ async def test_typing_updates_the_totals_and_the_n3_1_check_live(national):
         message = next(i.message for i in app.session.result.issues if i.rule == "N3-1")
         assert box._where.plain.splitlines()[-1] == "✗ " + message
         await pilot.press(*"104")  # 3002 + 34 = 2932 + 104
-        assert await wait_for(lambda: computed(app, "carried_out", "total") == "104")
+        await wait_until(pilot, lambda: computed(app, "carried_out", "total") == "104")
         assert "不等于" not in field_message(app, "table")
         assert not out.has_class("-error")
         assert "✗" not in box._where.plain
@@ -226,15 +227,15 @@ async def test_typing_updates_the_totals_and_the_n3_1_check_live(national):
         await focus(pilot, app, "table.other_other.natural")  # a row added up in （七）总计
         await select_all(pilot, app)
         await pilot.press(*"109")
-        assert await wait_for(lambda: computed(app, "processed_total", "natural") == "2933")
+        await wait_until(pilot, lambda: computed(app, "processed_total", "natural") == "2933")
         assert computed(app, "processed_total", "natural") == "2933"
         assert computed(app, "processed_total", "total") == str(2933 + 53 + 61 + 4)
         assert "不等于" in field_message(app, "table")  # done + carried out is now one more
         await pilot.press("backspace")  # a cell left empty: its totals are unknown
-        assert await wait_for(lambda: computed(app, "other_other", "total") == "12")
+        await wait_until(pilot, lambda: computed(app, "other_other", "total") == "12")
         assert computed(app, "other_other", "total") == "12"  # 10 + 2
         await pilot.press("backspace", "backspace")
-        assert await wait_for(lambda: computed(app, "processed_total", "natural") == "—")
+        await wait_until(pilot, lambda: computed(app, "processed_total", "natural") == "—")
         assert computed(app, "processed_total", "natural") == "—"
         assert app.session.raw_at(REQUESTS, "table.carried_out.natural") == 104
 
@@ -256,7 +257,7 @@ async def test_keys_in_one_burst_land_cell_by_cell_in_the_big_table(national):
                     ("table.granted.natural", "table.granted.commercial", "table.partial.commercial",
                      f"table.{below}.commercial")]
 
-        await wait_for(lambda: landed()[-1] == 8)  # the burst has been worked through
+        await wait_until(pilot, lambda: landed()[-1] == 8)  # the burst has been worked through
         assert landed() == [5, 6, 7, 8]
 
 
@@ -270,12 +271,12 @@ async def test_a_shorter_page_gives_the_table_fewer_rows(national):
         box = table(app)
         tall = box.rows_shown
         await pilot.press("f8")  # the issue list, and the cursor in it
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot, app)
+        await settle(pilot, app)
         assert box.rows_shown < tall
         assert box.outer_size.height <= app.query_one("#form").scrollable_content_region.height
         app.focus_path("table.carried_out.other_org")
-        await pilot.pause()
+        await settle(pilot, app)
         assert_labels_beside(app, box)
 
 
@@ -289,8 +290,8 @@ async def test_at_120x40_the_table_beside_the_preview_scrolls_the_same_way(natio
         assert_labels_beside(app, box)
         assert box._where.plain.startswith("四、结转下年度继续办理（其他）")
         await pilot.press("f9")  # the preview hidden: the form is wide enough for every column
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot, app)
+        await settle(pilot, app)
         assert box.compact  # the row names are still too long to show in full
         assert box._body.styles.overflow_x == "hidden" and box._body.scroll_x == 0
         assert computed(app, "carried_out", "total") in next(line for line in screen_text(app) if "四、结转下年度" in line)
@@ -343,18 +344,18 @@ async def test_the_line_under_a_cell_is_its_own_problem_and_f4_goes_to_the_next_
         await pilot.press(*"1O5")
         await focus(pilot, app, "table.granted.commercial")
         await pilot.press(*"12.5")
-        assert await wait_for(lambda: "不是整数" in box._where.plain or "12.5" in box._where.plain)
+        await wait_until(pilot, lambda: "不是整数" in box._where.plain or "12.5" in box._where.plain)
         assert "1O5" not in box._where.plain.splitlines()[-1]  # its own problem, not the other's
         waiting = [i for i in app.session.result.warnings if i.rule == "N3-1"]
         assert waiting and "填写有误，改正后再核对" in waiting[0].message
         await pilot.press("backspace", "backspace")  # 12.5 -> 12
-        assert await wait_for(lambda: app.session.raw_at(REQUESTS, "table.granted.commercial") == 12)
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.session.raw_at(REQUESTS, "table.granted.commercial") == 12)
+        await settle(pilot, app)
         last = box._where.plain.splitlines()[-1]
         assert last.startswith("✗ 表中有2处问题，先看（三）8.属于行政查询事项（自然")  # named by its own cell
         assert not any(i.field == "table.granted.commercial" for i in app.session.result.issues)
         await pilot.press("f4")
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.focused.path == "table.deny_query.natural"  # the remaining error, not a warning
         assert box._where.plain.splitlines()[-1].startswith("✗ 不是数字：1O5")
         ordered = app.ordered_issues()
@@ -370,7 +371,7 @@ async def test_the_header_counts_in_the_words_of_nianbao_check(national):
 
     app = make_app(national)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         header = str(app.query_one("#status").render())
         summary = check_report(app.host, load_report(national)).summary()
         assert summary in header and "处未填" in summary
@@ -423,8 +424,8 @@ async def test_the_preview_of_table_3_shows_its_figures_at_80x24(national):
     async with app.run_test(size=(80, 24)) as pilot:
         await goto(pilot, app, REQUESTS)
         await pilot.press("f9")
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot, app)
+        await settle(pilot, app)
         preview = app.query_one("#preview")
         assert preview.display
         text = app.query_one("#preview-text").render().plain

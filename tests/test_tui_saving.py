@@ -18,6 +18,7 @@ from plugins.engine.config import Config
 from plugins.host.manager import PluginHost
 from tui.app import NianbaoApp, build_app
 from tui.form.editors import Editor
+from tui_helpers import settle, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jianou-2018.toml"
@@ -58,7 +59,7 @@ def status(app: NianbaoApp) -> str:
 async def type_into_first_field(pilot, app: NianbaoApp, text: str) -> None:
     assert isinstance(app.focused, Editor)
     await pilot.press(*text)
-    await pilot.pause()
+    await settle(pilot, app)
 
 
 async def test_a_read_only_report_opens_read_only_saying_why(example):
@@ -66,12 +67,12 @@ async def test_a_read_only_report_opens_read_only_saying_why(example):
     before = example.read_bytes()
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.session.read_only
         assert "以只读方式打开" in notes(app) and "只读" in notes(app) and "chmod u+w" in notes(app)
         assert "只读" in status(app)
         await pilot.press("x", "y", "ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)
     assert example.read_bytes() == before
 
 
@@ -81,25 +82,25 @@ async def test_a_folder_that_cannot_be_written_opens_read_only_saying_why(exampl
     monkeypatch.setattr(store.os, "access", lambda p, m, **k: False if Path(p) == example.parent else real(p, m, **k))
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.session.read_only and "没有写入文件夹" in notes(app)
 
 
 async def test_a_change_made_while_open_is_kept_and_both_are_told(example):
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         theirs = example.read_text(encoding="utf-8").replace("建瓯市人民政府办公室", "同事改的单位", 1)
         example.write_text(theirs, encoding="utf-8")  # a colleague, git pull, aggregate run again
         await type_into_first_field(pilot, app, "ABC")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)
         told = notes(app)
         assert "已被他人或其他程序改动" in told and "没有覆盖" in told and ".conflict-" in told
         assert app.session.read_only and all(e.disabled for e in app.editors())
         kept = app.session.report.data["fj"]["overview"]["intro"]
         await pilot.press("d", "e", "f")  # nothing more can be typed into a file that is not ours now
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.session.report.data["fj"]["overview"]["intro"] == kept
     assert example.read_text(encoding="utf-8") == theirs
     side = next(example.parent.glob("jianou.toml.conflict-*"))
@@ -116,19 +117,19 @@ async def test_a_full_disk_keeps_the_text_says_why_and_quit_asks_again(example, 
         raise OSError(errno.ENOSPC, "No space left on device")
 
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         monkeypatch.setattr(store.os, "fsync", full)
         await type_into_first_field(pilot, app, "XYZ")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)
         assert "磁盘已满" in notes(app) and "未能保存" in status(app)
         await pilot.press("ctrl+q")  # first ctrl+q: not gone, told that the text is only here
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.is_running and "坚持退出请再按 ctrl+q" in notes(app)
         assert not [p for p in example.parent.iterdir() if p.name.endswith((".tmp", ".bak-tmp"))]
         monkeypatch.setattr(store.os, "fsync", real_fsync)  # space freed
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot, app)
         assert not app.session.dirty and "已保存" in status(app)
     assert "XYZ" in example.read_text(encoding="utf-8")
 
@@ -162,9 +163,9 @@ async def test_the_apps_export_never_follows_a_link_planted_by_someone_else(exam
         (example.parent / name).symlink_to(private)
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         assert app.export("txt", target) is None
-        await pilot.pause()
+        await settle(pilot, app)
         assert "导出失败" in notes(app) and "符号链接" in notes(app)
         target.unlink()
         assert app.export("txt", target) == target  # the planted temporary names are left alone
@@ -211,17 +212,9 @@ class SlowWrite:
         return self.real(path, *args, **kwargs)
 
 
-async def until(pilot, condition, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("still waiting")
-
-
 async def show_field(pilot, app: NianbaoApp, section: str, key: str) -> None:
     await app.show_page(section, key)
-    await pilot.pause()
+    await settle(pilot, app)
     assert isinstance(app.focused, Editor) and app.focused.path == key
 
 
@@ -232,15 +225,15 @@ async def test_typing_goes_on_while_a_large_report_is_saved_in_a_thread(example,
     async with app.run_test(size=SIZE) as pilot:
         await show_field(pilot, app, section, key)
         await pilot.press("x")
-        await until(pilot, slow.started.is_set)  # the autosave is writing "x", and stays there
+        await wait_until(pilot, slow.started.is_set)  # the autosave is writing "x", and stays there
         assert app.session.saving and slow.threads == ["nianbao-save"]
         await pilot.press("y", "z")  # handled: the event loop is not waiting for the save
-        await pilot.pause()
+        await settle(pilot, app)
         assert "xyz" in app.session.report.section_data(section)[key]
         assert app.session.dirty and app.session.saving
         slow.release.set()
         # the first save ends with "x"; "yz" stay dirty and go out with the next autosave
-        await until(pilot, lambda: not app.session.dirty and not app.session.saving)
+        await wait_until(pilot, lambda: not app.session.dirty and not app.session.saving)
         assert "已保存 09:30:00" in status(app)
     on_disk = tomllib.loads(example.read_text(encoding="utf-8"))
     table = on_disk
@@ -259,9 +252,9 @@ async def test_quitting_while_a_save_is_in_its_thread_leaves_everything_typed_on
     async with app.run_test(size=SIZE) as pilot:
         await show_field(pilot, app, section, key)
         await pilot.press("x")
-        await until(pilot, slow.started.is_set)
+        await wait_until(pilot, slow.started.is_set)
         await pilot.press("y", "z")
-        await pilot.pause()
+        await settle(pilot, app)
         # quitting waits for the save in flight (let go a little later), then saves "yz" itself
         threading.Timer(0.3, slow.release.set).start()
         await pilot.press("ctrl+q")
@@ -294,7 +287,7 @@ async def test_a_save_in_its_thread_failing_as_the_operator_quits_does_not_turn_
     async with app.run_test(size=SIZE) as pilot:
         await show_field(pilot, app, section, key)
         await pilot.press("x")
-        await until(pilot, slow.started.is_set)
+        await wait_until(pilot, slow.started.is_set)
         threading.Timer(0.3, slow.release.set).start()
         await pilot.press("ctrl+q")
     assert app.return_code == 0 and not app.crash_message

@@ -8,6 +8,7 @@ from __future__ import annotations
 from textual.widgets import OptionList
 
 from tui.panels import NAV_COLLAPSE
+from tui_helpers import settle, wait_until
 
 from test_tui import _close_sessions, _snapshot_app, make_app  # noqa: F401
 from test_tui_grid import national  # noqa: F401
@@ -20,7 +21,7 @@ def screen_lines(app) -> list[str]:
 async def test_at_60x20_the_part_list_collapses_and_the_footer_keeps_the_main_keys(national):  # noqa: F811 - the fixture imported above
     app = make_app(national)
     async with app.run_test(size=(60, 20)) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         nav = app.query_one("#nav", OptionList)
         assert 60 < NAV_COLLAPSE and nav.has_class("-narrow") and nav.outer_size.width == 8
         assert app.query_one("#form").size.width >= 48
@@ -31,39 +32,39 @@ async def test_at_60x20_the_part_list_collapses_and_the_footer_keeps_the_main_ke
                    for line in screen_lines(app)[1:8])  # every part's state, in the collapsed list
 
         await pilot.press("f5")  # the titles back, if the operator wants them
-        await pilot.pause()
+        await settle(pilot, app)
         assert not nav.has_class("-narrow") and nav.outer_size.width == 24
         assert "一、总体情况" in "\n".join(screen_lines(app))
         await pilot.press("f5")
-        await pilot.pause()
+        await settle(pilot, app)
         assert nav.has_class("-narrow")
 
 
 async def test_f5_collapses_the_part_list_at_80x24_too(national):  # noqa: F811 - the fixture imported above
     app = make_app(national)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         nav = app.query_one("#nav", OptionList)
         assert not nav.has_class("-narrow")
         await pilot.press("f5")
-        await pilot.pause()
+        await settle(pilot, app)
         assert nav.has_class("-narrow") and app.query_one("#form").size.width > 60
 
 
 async def test_the_header_and_layout_follow_each_resize(national):  # noqa: F811 - the fixture imported above
     app = make_app(national)
     async with app.run_test(size=(60, 20)) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         header = lambda: str(app.query_one("#status").render())  # noqa: E731
         assert "huaian.toml" not in header()  # no room for the file name
         await pilot.resize_terminal(120, 40)
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot, app)
+        await settle(pilot, app)
         assert "淮安市人民政府 2024  huaian.toml" in header()
         assert not app.query_one("#nav").has_class("-narrow")
         await pilot.resize_terminal(60, 20)
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot, app)
+        await settle(pilot, app)
         assert "huaian.toml" not in header()
         assert app.query_one("#nav").has_class("-narrow") and not app.query_one("#preview").display
 
@@ -87,12 +88,12 @@ async def test_after_a_resize_the_cell_with_the_cursor_is_still_in_view(national
         await goto(pilot, app, REQUESTS)
         app.focus_path("table.carried_out.other_org")
         await pilot.press("right")  # on to the computed 总计 cell
-        await pilot.pause()
+        await settle(pilot, app)
         cell = app.focused
         assert cell.path == "table.carried_out.total"
         for size in ((60, 20), (120, 40), (80, 24)):
             await pilot.resize_terminal(*size)
-            for _ in range(4):
-                await pilot.pause()
-            body = table(app)._body.scrollable_content_region
-            assert body.contains_region(cell.region), size
+            # laid out again for the new size over a few refreshes: wait for the cell to be in view
+            await wait_until(pilot, lambda: tuple(app.size) == size
+                             and table(app)._body.scrollable_content_region.contains_region(cell.region),
+                             what=f"the cell with the cursor in view at {size}")

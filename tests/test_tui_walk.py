@@ -36,6 +36,7 @@ from plugins.engine.report import META, Report
 from tui.app import build_app
 from tui.cli import main
 from tui.form.editors import Editor, FieldSelect
+from tui_helpers import settle
 
 SIZES = ((80, 24), (120, 40))
 FILLS = ("nothing", "half", "full")
@@ -140,13 +141,13 @@ async def _type_into(pilot, app, widget: Editor) -> str | None:
     select, checked by its own value)."""
     if isinstance(widget, FieldSelect):
         await pilot.press("enter")  # the list opens
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press("down", "enter")  # the next option is chosen
-        await pilot.pause()
+        await settle(pilot, app)
         return None
     await pilot.press("end")
     await pilot.press("1")
-    await pilot.pause()
+    await settle(pilot, app)
     return widget.current_text()
 
 
@@ -159,19 +160,19 @@ async def test_every_page_of_a_new_report_opens_and_takes_typing(tmp_path, monke
     app = build_app(path, Config(), host=_host(), clock=lambda: dt.datetime(2025, 1, 8, 9, 30))
     try:
         async with app.run_test(size=size) as pilot:
-            await pilot.pause()
+            await settle(pilot, app)
             ids = [p.id for p in app.session.pages]
             seen = []
             typed: dict[tuple[str, str], str] = {}
             for _ in ids:
                 await pilot.press("f3")
-                await pilot.pause()
+                await settle(pilot, app)
                 seen.append(app.page_id)
                 editors = app.editors()
                 if not editors:
                     continue  # a page with only computed values
                 app.focus_path(editors[0].path)
-                await pilot.pause()
+                await settle(pilot, app)
                 widget = app.focused
                 assert isinstance(widget, Editor) and widget.page_id == app.page_id, \
                     f"{app.page_id}: the first field cannot take the cursor"
