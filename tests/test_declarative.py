@@ -188,6 +188,7 @@ async def test_the_total_row_is_shown_under_the_list_and_follows_what_is_typed(p
     from tui.app import build_app
     from tui.form.field_box import FieldBox
     from tui.text_layout import WrappedText
+    from tui_helpers import wait_until
 
     host = plugin_host([plugin])
     path = tmp_path / "r.toml"
@@ -196,7 +197,7 @@ async def test_the_total_row_is_shown_under_the_list_and_follows_what_is_typed(p
     try:
         async with app.run_test(size=SIZE) as pilot:
             await app.show_page("tf.open_days")
-            await pilot.pause()
+            await wait_until(pilot, lambda: any(b.field.key == "activities" for b in app.query_page(FieldBox)))
             box = next(b for b in app.query_page(FieldBox) if b.field.key == "activities")
             total = box.query_one(".records-total", WrappedText)
             assert total.plain == "合计：参加 200 人次，费用 1.75 万元"
@@ -204,18 +205,8 @@ async def test_the_total_row_is_shown_under_the_list_and_follows_what_is_typed(p
             await pilot.pause()
             app.focused.value = ""
             await pilot.press("9", "0")
-            await _wait(lambda: total.plain == "合计：参加 210 人次，费用 1.75 万元")
+            await wait_until(pilot, lambda: total.plain == "合计：参加 210 人次，费用 1.75 万元")
             await pilot.press("backspace", "backspace")  # a figure left empty: no partial sum
-            await _wait(lambda: total.plain == "合计：参加 — 人次，费用 1.75 万元")
+            await wait_until(pilot, lambda: total.plain == "合计：参加 — 人次，费用 1.75 万元")
     finally:
         app.session.close()
-
-
-async def _wait(predicate, timeout: float = 15.0) -> None:
-    import asyncio
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not predicate() and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    assert predicate()

@@ -236,11 +236,8 @@ async def test_choosing_a_page_in_the_navigation(example):
         nav.focus()
         nav.highlighted = 3
         await pilot.press("enter")
-        for _ in range(100):  # the page is shown by a message handler: wait for it, not for a time
-            if app.page_id == app.session.pages[3].id:
-                break
-            await pilot.pause(0.05)
-        assert app.page_id == app.session.pages[3].id
+        # the page is shown by a message handler: wait for it, not for a time
+        await wait_until(pilot, lambda: app.page_id == app.session.pages[3].id)
 
 
 # -- typing -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 
 from plugins import Check, hookimpl
 from test_tui import make_app, small  # noqa: F401 - the fixture
-from tui_helpers import wait_until
+from tui_helpers import settle, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,8 +62,7 @@ async def test_typing_is_saved_while_a_check_hangs(small):  # noqa: F811
         assert typed in repr(stored)
         plugin.mode = ""
         plugin.gate.set()  # the plugin returns: the check of what was typed meanwhile follows
-        await wait_until(pilot, lambda: app._checking is None and not app._check_again)
-        await pilot.pause()
+        await settle(pilot, app)
         assert not [i for i in app.session.result.issues if i.plugin == "hostile"]
 
 
