@@ -211,7 +211,7 @@ async def test_step_through_every_section_and_the_metadata_page(example):
         for key in ["f3", "ctrl+f"] * len(ids):
             before = app.page_id
             await pilot.press(key)
-            await wait_until(pilot, lambda: app.page_id != before and isinstance(app.focused, Editor)
+            await wait_until(pilot, lambda before=before: app.page_id != before and isinstance(app.focused, Editor)
                              and app.focused.page_id == app.page_id, what=f"the page after {before}")
             seen.append(app.page_id)
             assert page_title(app) == app.session.page(app.page_id).heading

@@ -94,6 +94,6 @@ async def test_after_a_resize_the_cell_with_the_cursor_is_still_in_view(national
         for size in ((60, 20), (120, 40), (80, 24)):
             await pilot.resize_terminal(*size)
             # laid out again for the new size over a few refreshes: wait for the cell to be in view
-            await wait_until(pilot, lambda: tuple(app.size) == size
+            await wait_until(pilot, lambda size=size: tuple(app.size) == size
                              and table(app)._body.scrollable_content_region.contains_region(cell.region),
                              what=f"the cell with the cursor in view at {size}")
