@@ -525,11 +525,11 @@ def test_without_fcntl_check_export_and_aggregate_run_and_the_lock_holds(tmp_pat
     output) run, a second lock on a report is refused naming the holder, and released it is free."""
     report = tmp_path / "r.toml"
     report.write_text((ROOT / "examples" / "jianou-2018.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    script = textwrap.dedent(f"""
+    script = textwrap.dedent("""
         import os, sys, types
         import concurrent.futures.process, subprocess  # before the stand-in: they take msvcrt for Windows
         sys.modules["fcntl"] = None  # import fcntl raises ImportError, as on Windows
-        held = {{}}  # (file, offset) -> the handle holding it
+        held = {}  # (file, offset) -> the handle holding it
 
         def locking(fd, mode, nbytes):
             st = os.fstat(fd)
