@@ -483,7 +483,9 @@ def _lock_file(fd: int) -> None:
 
         os.lseek(fd, _LOCKED_BYTE, os.SEEK_SET)
         try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            # typeshed declares msvcrt's functions on Windows only; this runs there (and in
+            # tests/test_store.py with a stand-in)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
         except OSError as e:
             raise BlockingIOError(e.errno, "locked") from None
     else:
@@ -497,7 +499,7 @@ def _unlock_file(fd: int) -> None:
         import msvcrt  # Windows
 
         os.lseek(fd, _LOCKED_BYTE, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]  # (Windows only: see _lock_file)
     else:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
