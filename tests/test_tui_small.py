@@ -25,6 +25,8 @@ async def test_at_60x20_the_part_list_collapses_and_the_footer_keeps_the_main_ke
         nav = app.query_one("#nav", OptionList)
         assert 60 < NAV_COLLAPSE and nav.has_class("-narrow") and nav.outer_size.width == 8
         assert app.query_one("#form").size.width >= 48
+        # the footer's keys are drawn after the first frame (tui/workarounds.py): wait for them
+        await wait_until(pilot, lambda: "F1" in screen_lines(app)[-1], what="the footer's keys")
         footer = screen_lines(app)[-1]
         for key in ("F1", "F2", "F3", "F9", "F10", "^q"):
             assert key in footer, (key, footer)
