@@ -17,7 +17,7 @@ import html
 import io
 import re
 from dataclasses import replace
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .. import hookimpl
 from ..document import Block, Cell, Table
@@ -96,6 +96,25 @@ def _xml_blocks(blocks: Iterable[Block]) -> list[Block]:
                           [[_xml_cell(c) for c in r] for r in table.body])
         out.append(replace(b, text=_xml_text(b.text), lead=_xml_text(b.lead), table=table))
     return out
+
+
+CLOSING = ("signature", "date")
+
+
+def _with_closing_runs(blocks: list[Block]) -> Iterator[tuple[Block, list[Block]]]:
+    """Each block with ``[]``, except that a run of closing blocks (署名, 成文日期) comes once, as
+    its first block with the whole run: the exporters lay the run out together."""
+    i = 0
+    while i < len(blocks):
+        j = i
+        while j < len(blocks) and blocks[j].kind in CLOSING:
+            j += 1
+        if j > i:
+            yield blocks[i], blocks[i:j]
+            i = j
+        else:
+            yield blocks[i], []
+            i += 1
 
 
 def _imprint_parts(text: str) -> tuple[str, str]:
@@ -349,19 +368,11 @@ def to_docx(document: Any) -> bytes:
     doc.core_properties.title = _xml_text(getattr(document, "title", "") or "")[:255]
     doc.core_properties.language = "zh-CN"
 
-    blocks = _xml_blocks(document.blocks)
-    i = 0
-    while i < len(blocks):
-        b = blocks[i]
-        if b.kind in ("signature", "date"):
-            j = i
-            while j < len(blocks) and blocks[j].kind in ("signature", "date"):
-                j += 1
+    for b, closing in _with_closing_runs(_xml_blocks(document.blocks)):
+        if closing:
             doc.add_paragraph(style=styles["body"])  # 空一行 above the 署名
-            _docx_closing(doc, blocks[i:j], styles)
-            i = j
-            continue
-        if b.kind == "title":
+            _docx_closing(doc, closing, styles)
+        elif b.kind == "title":
             p = doc.add_paragraph(style=styles["title"])
             for n, line in enumerate(b.text.split("\n")):
                 if n:
@@ -404,7 +415,6 @@ def to_docx(document: Any) -> bytes:
             p.add_run(f"【{b.text}】").bold = True
         else:
             doc.add_paragraph(b.text, style=styles["body"])
-        i += 1
 
     out = io.BytesIO()
     doc.save(out)
@@ -571,17 +581,10 @@ def to_html(document: Any) -> str:
     blocks = _xml_blocks(document.blocks)
     title = _xml_text(getattr(document, "title", "") or "") or next((b.text.replace("\n", "") for b in blocks if b.kind == "title"), "")
     body: list[str] = []
-    i = 0
-    while i < len(blocks):
-        b = blocks[i]
-        if b.kind in ("signature", "date"):
-            j = i
-            while j < len(blocks) and blocks[j].kind in ("signature", "date"):
-                j += 1
-            body.extend(_closing(blocks[i:j]))
-            i = j
-            continue
-        if b.kind == "title":
+    for b, closing in _with_closing_runs(blocks):
+        if closing:
+            body.extend(_closing(closing))
+        elif b.kind == "title":
             body.append('<h1 class="title">' + "<br>".join(_e(line) for line in b.text.split("\n")) + "</h1>")
         elif b.kind in ("docno", "addressee", "note"):
             body.append(f'<p class="{b.kind}">{_e(b.text)}</p>')
@@ -600,7 +603,6 @@ def to_html(document: Any) -> str:
             body.append(f'<p class="broken">【{_e(b.text)}】</p>')
         else:
             body.append(f"<p>{_text(b.text)}</p>")
-        i += 1
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="zh-CN">',
