@@ -296,29 +296,30 @@ class Actions(AppParts):
         first = box.field.columns[0].key if box.field.columns else ""
         await self._rebuild_records(box, f"{box.field.key}[{at}].{first}")
 
-    async def action_remove_record(self) -> None:
+    async def _focused_record(self) -> tuple[RecordsBox, int, str | None] | None:
+        """The list, record index and column the cursor is in, after what was typed there is
+        applied; None outside a record."""
         await self._drain_focused()
         target = self._focused_records()
-        if target is None:
+        if target is None or target[1] is None:
+            return None
+        return target[0], target[1], self._column_of(self.focused)
+
+    async def action_remove_record(self) -> None:
+        record = await self._focused_record()
+        if record is None:
             return
-        box, index = target
-        if index is None:
-            return
-        column = self._column_of(self.focused)
+        box, index, column = record
         self.session.remove_record(self.page_id, box.field.key, index)
         remaining = len(self.session.records(self.page_id, box.field.key))
         focus = f"{box.field.key}[{min(index, remaining - 1)}].{column}" if remaining else None
         await self._rebuild_records(box, focus)
 
     async def action_move_record(self, delta: int) -> None:
-        await self._drain_focused()
-        target = self._focused_records()
-        if target is None:
+        record = await self._focused_record()
+        if record is None:
             return
-        box, index = target
-        if index is None:
-            return
-        column = self._column_of(self.focused)
+        box, index, column = record
         to = self.session.move_record(self.page_id, box.field.key, index, delta)
         if to != index:
             await self._rebuild_records(box, f"{box.field.key}[{to}].{column}")
