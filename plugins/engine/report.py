@@ -45,7 +45,25 @@ def _table_at(root: dict, dotted: str, create: bool) -> dict | None:
     return node
 
 
-class Report:
+class _MetaFacts:
+    """What a report and its read-only view read alike from the ``[report]`` table."""
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+    @property
+    def year(self) -> int | None:
+        y = self.meta.get("year")
+        return y if isinstance(y, int) and not isinstance(y, bool) else None
+
+    @property
+    def format(self) -> str | None:
+        f = self.meta.get("format")
+        return f if isinstance(f, str) else None
+
+
+class Report(_MetaFacts):
     """A report being edited. ``data`` is the whole TOML document (mutable)."""
 
     def __init__(self, data: dict | None = None, path: Path | None = None):
@@ -64,16 +82,6 @@ class Report:
             table = {}
             self.data[META] = table
         return table
-
-    @property
-    def year(self) -> int | None:
-        y = self.meta.get("year")
-        return y if isinstance(y, int) and not isinstance(y, bool) else None
-
-    @property
-    def format(self) -> str | None:
-        f = self.meta.get("format")
-        return f if isinstance(f, str) else None
 
     # -- section data ----------------------------------------------------------------------
     def section_data(self, section_id: str, create: bool = False) -> dict:
@@ -99,7 +107,7 @@ class Report:
         return ReportView(self, sections, previous)
 
 
-class ReportView:
+class ReportView(_MetaFacts):
     """What a section sees: the report, read-only.
 
     ``view.meta`` and ``view.section(id)`` are the raw TOML tables as read-only mappings
@@ -132,16 +140,6 @@ class ReportView:
     def meta(self) -> Mapping[str, Any]:
         m = self._frozen.get(META)
         return m if isinstance(m, Mapping) else MappingProxyType({})
-
-    @property
-    def year(self) -> int | None:
-        y = self.meta.get("year")
-        return y if isinstance(y, int) and not isinstance(y, bool) else None
-
-    @property
-    def format(self) -> str | None:
-        f = self.meta.get("format")
-        return f if isinstance(f, str) else None
 
     def section(self, section_id: str) -> Mapping[str, Any]:
         node: Any = self._frozen
