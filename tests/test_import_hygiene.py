@@ -146,7 +146,7 @@ def test_no_private_name_crosses_a_module():
     """A name with a leading _ is its module's own: another module neither imports it nor
     reaches it through the module (``cli._host``). What two modules share is public in one place."""
     found = []
-    for top in ("plugins", "sections", "nianbao"):
+    for top in OUR_PACKAGES:
         for path in python_files(ROOT / top):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             bound = set()  # names this file binds to one of our modules

@@ -14,110 +14,39 @@ added; 4 replaces 0 and 1 (the counts say which), 2 stays 2.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as _dt
 import gc
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 from plugins.host import guard
-from plugins.engine.checks import MISSING_RULE, BlankGroup, CheckResult, blank_groups, check_report, describe_field, meta_fields
+from plugins.engine.checks import MISSING_RULE, blank_groups, check_report, meta_fields
 from plugins.engine.config import UNIT_LEVELS, Config, load_config
 from plugins.engine.errors import NianbaoError
 from plugins.host.manager import SOURCE_LABELS, STATE_LABELS, PluginHost, host_from_env
 from plugins.engine.report import META, Report
 from plugins.engine.store import ReportLock, load_report, save_report, write_atomic
-
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-EXIT_PLUGINS = 4  # (3 is the interface's crash, tui.app.EXIT_CRASH)
-
-
-class UsageError(Exception):
-    pass
-
-
-_data_out: list[Any] = []  # where a command's data goes while plugins' output is kept off it
-
-
-def _data():
-    """Standard output as it was when the command started: the stream for its data."""
-    return _data_out[-1] if _data_out else sys.stdout
-
-
-@contextlib.contextmanager
-def _output_kept_for_data(active: bool) -> Iterator[None]:
-    """While a command writes data to standard output (``--json``, an export to ``-``),
-    anything else that would go there (a plugin's ``print()``, a library or a child
-    process writing to file descriptor 1) goes to standard error instead."""
-    if not active:
-        yield
-        return
-    data, saved_fd = sys.stdout, None
-    try:
-        is_fd1 = data.fileno() == 1
-    except (AttributeError, OSError, ValueError):  # a StringIO (tests) or a closed stream
-        is_fd1 = False
-    if is_fd1:
-        data.flush()
-        saved_fd = os.dup(1)
-        os.dup2(2, 1)
-        data = open(saved_fd, "w", encoding=sys.stdout.encoding, errors=sys.stdout.errors, closefd=False)
-    _data_out.append(data)
-    real = sys.stdout
-    sys.stdout = sys.stderr
-    try:
-        yield
-    finally:
-        sys.stdout = real
-        _data_out.pop()
-        if saved_fd is not None:
-            try:
-                data.close()  # (flushes; the descriptor stays open: closefd=False)
-            finally:
-                os.dup2(saved_fd, 1)
-                os.close(saved_fd)
-
-
-def _out(text: str = "", stream=None) -> None:
-    (stream or sys.stdout).write(text + "\n")
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(f"nianbao: {text}\n")
-
-
-def _host(args: argparse.Namespace, announce: bool = True) -> tuple[Config, PluginHost]:
-    """The config and plugin host; ``announce``: failed plugins and host problems said on
-    stderr now (a command that lists them in its own output says False)."""
-    config = getattr(args, "loaded_config", None) or load_config(args.config)
-    host = host_from_env(config, safe_mode=True if args.safe_mode else None)
-    if os.environ.get("NIANBAO_TRACE_PLUGINS") == "1":
-        host.trace()
-    if announce:
-        for record in host.failed:
-            _err(f"插件 {record.name} 已停用：{record.reason}（nianbao plugins 查看详情）")
-        for problem in host.problems:
-            _err(problem)
-    return config, host
+from tui.cli_common import (EXIT_ERRORS, EXIT_OK, EXIT_PLUGINS, EXIT_USAGE, UsageError, blank_group_row, config_and_host,
+                            data_stream, err, issue_rows, out, output_kept_for_data)
 
 
 def _say_not_running(host: PluginHost) -> None:
     """At the end of ``check`` and ``aggregate``: each plugin not running, the host's problems."""
     lines = host.not_running()
     if lines:
-        _out("插件：")
+        out("插件：")
         for line in lines:
-            _out(f"  {line}")
+            out(f"  {line}")
 
 
 def _say_safe_mode(host: PluginHost) -> None:
     """Asked for, so not a failure (``--json`` has ``safe_mode``); but a county's own rules
     and parts do not run, which the operator must not forget."""
     if host.safe_mode:
-        _err("安全模式：只加载内置插件，已安装的包和插件文件夹中的插件都没有运行")
+        err("安全模式：只加载内置插件，已安装的包和插件文件夹中的插件都没有运行")
 
 
 def _with_plugins(status: int, host: PluginHost, broken: bool = False) -> int:
@@ -183,7 +112,7 @@ class Progress:
 
 # -- new --------------------------------------------------------------------------------
 def cmd_new(args: argparse.Namespace) -> int:
-    config, host = _host(args)
+    config, host = config_and_host(args)
     path = Path(args.file)
     if path.exists():
         raise UsageError(f"{path} 已存在，不会覆盖（换一个文件名，或先移走原文件）")
@@ -205,7 +134,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         from plugins.engine.history import carry_forward
 
         if previous_year is not None and year != previous_year + 1:
-            _err(f"注意：{args.from_file} 是{previous_year}年度的报告，新报告是{year}年度，不是下一年度")
+            err(f"注意：{args.from_file} 是{previous_year}年度的报告，新报告是{year}年度，不是下一年度")
         carried = carry_forward(host, previous, report, fmt.id)
     for key, default in (("unit", config.unit), ("unit_level", config.unit_level), ("region", config.region)):
         if default and not report.meta.get(key):
@@ -217,19 +146,19 @@ def cmd_new(args: argparse.Namespace) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with ReportLock(path):
         save_report(report, path, backup=False, new=True, record="create")
-    _out(f"已创建 {path}：{meta.get('unit') or '（未填单位）'} {year}年，格式 {fmt.id}（{fmt.name}）")
+    out(f"已创建 {path}：{meta.get('unit') or '（未填单位）'} {year}年，格式 {fmt.id}（{fmt.name}）")
     if carried is not None:
-        _out(f"上年报告：{args.from_file}（{previous_year}年）" + (f"，已记入 [report] previous = \"{carried.previous_key}\""
+        out(f"上年报告：{args.from_file}（{previous_year}年）" + (f"，已记入 [report] previous = \"{carried.previous_key}\""
                                                                 if carried.previous_key else ""))
-        _out("结转的文档信息：" + ("、".join(label for _, label in carried.meta) or "无"))
-        _out("结转的数字：" + ("" if carried.values else "无"))
+        out("结转的文档信息：" + ("、".join(label for _, label in carried.meta) or "无"))
+        out("结转的数字：" + ("" if carried.values else "无"))
         for line in carried.values:
-            _out(f"  {line}")
-        _out("未结转：各部分的文字（须按本年度撰写，与上年相似度超过50%时检查会警告）、本年度的数字、发文字号和日期")
-        _out("跨年度关系（历年累计、上年结转、现行有效件数、同比变化）由 nianbao check 对照上年报告核对")
+            out(f"  {line}")
+        out("未结转：各部分的文字（须按本年度撰写，与上年相似度超过50%时检查会警告）、本年度的数字、发文字号和日期")
+        out("跨年度关系（历年累计、上年结转、现行有效件数、同比变化）由 nianbao check 对照上年报告核对")
         for problem in carried.problems:
-            _err(problem)
-    _out(f"下一步：nianbao edit {path}")
+            err(problem)
+    out(f"下一步：nianbao edit {path}")
     return EXIT_OK
 
 
@@ -251,7 +180,7 @@ def _import_target(args: argparse.Namespace, source: Path) -> Path:
 def cmd_import(args: argparse.Namespace) -> int:
     from plugins.importers import ImportFailed, import_file
 
-    config, host = _host(args)
+    config, host = config_and_host(args)
     if args.output and len(args.files) > 1:
         raise UsageError("导入多个文件时不能用 -o，请用 --into 文件夹")
     if args.into:
@@ -261,13 +190,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         source = Path(name)
         target = _import_target(args, source)
         if target.exists():
-            _err(f"{target} 已存在，不会覆盖（用 -o 或 --into 指定别的位置）")
+            err(f"{target} 已存在，不会覆盖（用 -o 或 --into 指定别的位置）")
             status = EXIT_USAGE
             continue
         try:
             imported = import_file(host, source, format_id=args.format, year=args.year, unit=args.unit, level=args.level)
         except ImportFailed as e:
-            _err(str(e))
+            err(str(e))
             status = EXIT_USAGE
             continue
         report = imported.report
@@ -276,7 +205,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         with ReportLock(target):
             save_report(report, target, backup=False)
         for line in import_summary(host, imported, source, target):
-            _out(line)
+            out(line)
     return status
 
 
@@ -304,33 +233,8 @@ def import_summary(host: PluginHost, imported: Any, source: Path, target: Path) 
 
 
 # -- check ------------------------------------------------------------------------------
-def _issue_rows(host: PluginHost, report: Report, result: CheckResult) -> list[dict[str, Any]]:
-    rows = []
-    fmt_fields = meta_fields(host, report)
-    for issue in result.issues:
-        section = host.section(issue.section)
-        if issue.section == META:
-            heading, fields = "文档信息", fmt_fields
-        elif section is not None:
-            heading, fields = section.heading, section.fields
-        else:
-            heading, fields = issue.section, ()
-        row = issue.as_dict()
-        row["section_heading"] = heading
-        row["field_label"] = describe_field(fields, issue.field)
-        rows.append(row)
-    return rows
-
-
-def _group_row(host: PluginHost, report: Report, group: BlankGroup) -> dict[str, Any]:
-    section = host.section(group.section)
-    grid = section.field(group.field) if section is not None else None
-    label = " · ".join(x for x in ((grid.label if grid else group.field), group.label.removeprefix("其中：")) if x)
-    return {**group.as_dict(), "section_heading": section.heading if section else group.section, "field_label": label}
-
-
 def cmd_check(args: argparse.Namespace) -> int:
-    config, host = _host(args, announce=args.json)  # (the text lists them at the end)
+    config, host = config_and_host(args, announce=args.json)  # (the text lists them at the end)
     if not args.json:
         _say_safe_mode(host)
     status = EXIT_OK
@@ -347,11 +251,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             if args.json:
                 reports_json.append({"file": name, "readable": False, "error": str(e), "issues": []})
             else:
-                _out(f"{e}")
+                out(f"{e}")
             continue
         result = check_report(host, report)
         meter.clear()  # the results are printed where the line was
-        rows = _issue_rows(host, report, result)
+        rows = issue_rows(host, report, result)
         groups = blank_groups(host, result)
         broken = broken or bool(result.broken)
         if result.errors and status == EXIT_OK:
@@ -359,35 +263,35 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.json:  # one entry per cell, and the groups they make
             reports_json.append({"file": name, "readable": True, "errors": len(result.errors),
                                  "missing": len(result.missing), "warnings": len(result.warnings), "issues": rows,
-                                 "groups": [_group_row(host, report, g) for g in groups],
+                                 "groups": [blank_group_row(host, report, g) for g in groups],
                                  "broken": result.broken})
             continue
         if not rows:
-            _out(f"{name}: 没有发现问题")
+            out(f"{name}: 没有发现问题")
             continue
-        _out(f"{name}: {result.summary()}")
+        out(f"{name}: {result.summary()}")
         group_of = {n: g for g in groups for n in g.indices}
         for n, row in enumerate(rows):
             group = group_of.get(n)
             if group is not None:  # said once, where its first cell would be
                 if n == min(group.indices):
-                    g = _group_row(host, report, group)
-                    _out(f"  错误  {g['section_heading']} › {g['field_label']}：{g['message']} [{MISSING_RULE}]")
+                    g = blank_group_row(host, report, group)
+                    out(f"  错误  {g['section_heading']} › {g['field_label']}：{g['message']} [{MISSING_RULE}]")
                 continue
             mark = "错误" if row["severity"] == "error" else "警告"
             where = row["section_heading"] + (f" › {row['field_label']}" if row["field_label"] else "")
             rule = f" [{row['rule']}]" if row["rule"] else ""
-            _out(f"  {mark}  {where}：{row['message']}{rule}")
+            out(f"  {mark}  {where}：{row['message']}{rule}")
     meter.clear()
     status = _with_plugins(status, host, broken)
     if args.json:
-        json.dump({"files": reports_json, "status": status, "plugins": host.plugin_state()}, _data(),
+        json.dump({"files": reports_json, "status": status, "plugins": host.plugin_state()}, data_stream(),
                   ensure_ascii=False, indent=2, default=str)
-        _data().write("\n")
+        data_stream().write("\n")
         return status
     _say_not_running(host)
     if status == EXIT_PLUGINS:
-        _out("检查不完整：有插件没有运行或出错，它的规则没有检查（退出码 4；nianbao plugins 查看详情）")
+        out("检查不完整：有插件没有运行或出错，它的规则没有检查（退出码 4；nianbao plugins 查看详情）")
     return status
 
 
@@ -395,7 +299,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from plugins.engine.render import Renderer
 
-    config, host = _host(args)
+    config, host = config_and_host(args)
     _say_safe_mode(host)
     exporter = host.exporters.get(args.to)
     if exporter is None:
@@ -408,7 +312,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.file}: 无法生成文档：{exc}") from None
     broken = [p for p in document.parts if p.error]
     for part in broken:
-        _err(f"第{part.numeral}部分 {part.section.heading}：{part.error}")
+        err(f"第{part.numeral}部分 {part.section.heading}：{part.error}")
     try:
         output = guard.call(exporter.export, document)
         if not isinstance(output, bytes if exporter.binary else str):
@@ -418,15 +322,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         if exporter.binary:
             raise UsageError(f"{args.to} 是二进制格式，请用 -o 指定输出文件")
-        _data().write(output)
+        data_stream().write(output)
     else:
-        out = write_atomic(args.output, output)
-        _err(f"已导出 {out}")
+        written = write_atomic(args.output, output)
+        err(f"已导出 {written}")
     if result.errors:
-        _err(f"注意：报告还有 {len(result.errors)} 个错误（nianbao check {args.file} 查看）")
+        err(f"注意：报告还有 {len(result.errors)} 个错误（nianbao check {args.file} 查看）")
     status = _with_plugins(EXIT_OK, host, bool(broken or result.broken))
     if status == EXIT_PLUGINS:
-        _err("注意：有插件没有运行或出错，导出的文档可能缺少它的部分（退出码 4；nianbao plugins 查看详情）")
+        err("注意：有插件没有运行或出错，导出的文档可能缺少它的部分（退出码 4；nianbao plugins 查看详情）")
     return status
 
 
@@ -434,7 +338,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_plugins(args: argparse.Namespace) -> int:
     from plugins.engine.render import template_overrides
 
-    config, host = _host(args, announce=False)  # (listed below)
+    config, host = config_and_host(args, announce=False)  # (listed below)
     records = list(host.records.values())
     overrides = template_overrides(host)
     if args.json:
@@ -442,34 +346,34 @@ def cmd_plugins(args: argparse.Namespace) -> int:
                    "problems": host.problems,
                    "template_overrides": [{"name": o.name, "path": str(o.path), "plugin": o.plugin,
                                            "replaces": str(o.replaces) if o.replaces else None} for o in overrides]},
-                  _data(), ensure_ascii=False, indent=2)
-        _data().write("\n")
+                  data_stream(), ensure_ascii=False, indent=2)
+        data_stream().write("\n")
         return _with_plugins(EXIT_OK, host)
     states, sources = STATE_LABELS, SOURCE_LABELS
     if host.safe_mode:
-        _out("安全模式：只加载内置插件")
+        out("安全模式：只加载内置插件")
     for r in records:
         version = f" {r.version}" if r.version else ""
-        _out(f"{r.name}{version}  [{sources.get(r.source, r.source)}] {states.get(r.state, r.state)}")
-        _out(f"    来源：{r.location}")
+        out(f"{r.name}{version}  [{sources.get(r.source, r.source)}] {states.get(r.state, r.state)}")
+        out(f"    来源：{r.location}")
         if r.reason:
-            _out(f"    原因：{r.reason}")
+            out(f"    原因：{r.reason}")
         for label, items in (("报告格式", r.formats), ("部分", r.sections), ("检查", r.checks), ("导出", r.exporters)):
             if items:
-                _out(f"    {label}：{', '.join(items)}")
+                out(f"    {label}：{', '.join(items)}")
         for note in r.notes:
-            _out(f"    注：{note}")
+            out(f"    注：{note}")
         if args.verbose and r.detail:
-            _out("    " + r.detail.replace("\n", "\n    "))
+            out("    " + r.detail.replace("\n", "\n    "))
     if args.verbose and overrides:
-        _out(f"模板覆盖（{config.template_folder}）：")
+        out(f"模板覆盖（{config.template_folder}）：")
         for o in overrides:
             if o.replaces is None:
-                _out(f"    {o.name}  不会被使用：没有叫这个名字的模板（nianbao fields 列出模板的名字）")
+                out(f"    {o.name}  不会被使用：没有叫这个名字的模板（nianbao fields 列出模板的名字）")
             else:
-                _out(f"    {o.name}  代替插件 {o.plugin} 的 {o.replaces}")
+                out(f"    {o.name}  代替插件 {o.plugin} 的 {o.replaces}")
     for p in host.problems:
-        _out(f"问题：{p}")
+        out(f"问题：{p}")
     return _with_plugins(EXIT_OK, host)
 
 
@@ -477,16 +381,16 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 def cmd_fields(args: argparse.Namespace) -> int:
     from plugins.host.reference import reference, reference_markdown, reference_text
 
-    config, host = _host(args)
+    config, host = config_and_host(args)
     if args.format and args.format not in host.formats:
         known = "、".join(host.formats) or "（没有加载任何格式）"
         raise UsageError(f"没有报告格式 {args.format}；已加载的格式：{known}")
     ref = reference(host, [args.format] if args.format else None, root=Path.cwd())
     if args.json:
-        json.dump(ref, _data(), ensure_ascii=False, indent=2)
-        _data().write("\n")
+        json.dump(ref, data_stream(), ensure_ascii=False, indent=2)
+        data_stream().write("\n")
     else:
-        _data().write(reference_markdown(ref) if args.markdown else reference_text(ref))
+        data_stream().write(reference_markdown(ref) if args.markdown else reference_text(ref))
     return _with_plugins(EXIT_OK, host)  # a plugin that did not load is missing from the list
 
 
@@ -496,21 +400,21 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     from plugins.county.aggregate import AggregateError, aggregate, collect_files
     from plugins.county.status import common_error_lines, waiting_lines
 
-    config, host = _host(args, announce=args.json)  # (the text lists them at the end)
+    config, host = config_and_host(args, announce=args.json)  # (the text lists them at the end)
     if not args.json:
         _say_safe_mode(host)
     inputs = args.inputs or ([str(config.county_folder)] if config.county_folder else [])
     if not inputs:
         raise UsageError("没有指定要汇总的文件：nianbao aggregate 文件… 或 文件夹 -o 汇总.toml"
                          "（或在 config.toml [county] folder 中指定文件夹）")
-    out = Path(args.output)
-    files, problems = collect_files(inputs, exclude=[out])
+    target = Path(args.output)
+    files, problems = collect_files(inputs, exclude=[target])
     for problem in problems:
-        _err(problem)
+        err(problem)
     jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, 8)
     meter = Progress("文件", quiet=args.json or len(files) < 2)
     try:
-        result = aggregate(host, files, out, year=args.year, unit=args.unit, config=config, jobs=jobs,
+        result = aggregate(host, files, target, year=args.year, unit=args.unit, config=config, jobs=jobs,
                            check=not args.no_check, progress=meter.update)
     except AggregateError as e:
         raise UsageError(str(e)) from None
@@ -523,40 +427,40 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     status = _with_plugins(result.exit_code, host)
     if args.json:
         json.dump({**result.as_dict(), "not_approved": waiting, "plugins": host.plugin_state(), "status": status},
-                  _data(), ensure_ascii=False, indent=2)
-        _data().write("\n")
+                  data_stream(), ensure_ascii=False, indent=2)
+        data_stream().write("\n")
         return status
-    _out(f"已汇总 {result.summed} 个单位的报告（{result.year}年度，格式 {result.format_id}）→ {result.out}")
-    _out(f"各单位的文字材料（供撰写参考，未放入报告）→ {result.reference}")
+    out(f"已汇总 {result.summed} 个单位的报告（{result.year}年度，格式 {result.format_id}）→ {result.out}")
+    out(f"各单位的文字材料（供撰写参考，未放入报告）→ {result.reference}")
     if result.kept_existing:
-        _out("输出文件已存在：只更新了汇总的数字，文档信息和已写的文字保持不变（原文件备份为 .bak）")
+        out("输出文件已存在：只更新了汇总的数字，文档信息和已写的文字保持不变（原文件备份为 .bak）")
     not_added = result.of_kind("unreadable", "refused", "duplicate")
     if not_added:
-        _out(f"未计入的文件（{len(not_added)}个）：")
+        out(f"未计入的文件（{len(not_added)}个）：")
         for n in not_added:
-            _out(f"  {n.path}：{n.message}")
+            out(f"  {n.path}：{n.message}")
     with_errors = result.of_kind("errors")
     if with_errors:
-        _out(f"报告有错误的单位（{len(with_errors)}个，已计入；改正后请重新汇总）：")
+        out(f"报告有错误的单位（{len(with_errors)}个，已计入；改正后请重新汇总）：")
         summary = common_error_lines(len(with_errors), result.common_errors())
         if summary:  # what many share first, then unit by unit
             for line in summary:
-                _out(line)
-            _out("  逐个单位：")
+                out(line)
+            out("  逐个单位：")
         for n in with_errors:
-            _out(f"  {n.unit or '（未填单位名称）'}（{n.path}）：{n.message}")
+            out(f"  {n.unit or '（未填单位名称）'}（{n.path}）：{n.message}")
             for line in n.first_errors:
-                _out(f"      {line}")
+                out(f"      {line}")
     if result.missing:
-        _out(f"未交报告的单位（config.toml [[units]]，{len(result.missing)}个）：{'、'.join(result.missing)}")
+        out(f"未交报告的单位（config.toml [[units]]，{len(result.missing)}个）：{'、'.join(result.missing)}")
     for line in waiting_lines(waiting):
-        _out(line)
+        out(line)
     if result.unlisted:
-        _out(f"不在 config.toml [[units]] 名单中的单位（已计入）：{'、'.join(result.unlisted)}")
+        out(f"不在 config.toml [[units]] 名单中的单位（已计入）：{'、'.join(result.unlisted)}")
     _say_not_running(host)
     if status == EXIT_PLUGINS:
-        _out("汇总不完整：有插件没有运行，它的部分没有汇总、它的规则没有检查（退出码 4；nianbao plugins 查看详情）")
-    _out(f"下一步：撰写本级报告的文字（nianbao edit {result.out}），再 nianbao check {result.out}")
+        out("汇总不完整：有插件没有运行，它的部分没有汇总、它的规则没有检查（退出码 4；nianbao plugins 查看详情）")
+    out(f"下一步：撰写本级报告的文字（nianbao edit {result.out}），再 nianbao check {result.out}")
     return status
 
 
@@ -564,7 +468,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from plugins.county.status import common_errors, status_lines, status_year, unit_status
 
-    config, host = _host(args)
+    config, host = config_and_host(args)
     if not config.units:
         where = config.path or "config.toml"
         raise UsageError(f"{where} 中没有 [[units]]：请列出各单位（name、level，及 [county] folder 或 file），见 README“For the county office”")
@@ -584,11 +488,11 @@ def cmd_status(args: argparse.Namespace) -> int:
                                "with_errors": sum(1 for r in rows if r.errors)},
                    "common_errors": [{"units": n, "error": kind} for n, kind in common_errors(rows)],
                    "plugins": host.plugin_state()},  # (a dashboard: exits 0 all the same)
-                  _data(), ensure_ascii=False, indent=2)
-        _data().write("\n")
+                  data_stream(), ensure_ascii=False, indent=2)
+        data_stream().write("\n")
     else:
         for line in status_lines(rows, year, today):
-            _out(line)
+            out(line)
     return EXIT_OK
 
 
@@ -715,9 +619,9 @@ def _hash_password(name: str) -> int:
     if len(password) < 8:
         raise UsageError("密码太短：至少 8 个字符")
     line = f"{json.dumps(name, ensure_ascii=False)} = \"{hash_password(password)}\""
-    _out(line if name else hash_password(password))
+    out(line if name else hash_password(password))
     if name:
-        _err("把上面一行写在 config.toml 的 [serve.passwords] 下（原密码不会保存在任何地方）")
+        err("把上面一行写在 config.toml 的 [serve.passwords] 下（原密码不会保存在任何地方）")
     return EXIT_OK
 
 
@@ -750,7 +654,7 @@ def _document_to_edit(args: argparse.Namespace, document: Path) -> str | None:
     into a report file beside it (asked first), which is then edited. ``None``: declined."""
     target = document.with_suffix(".toml")
     if target.exists():
-        _err(f"{document} 是已发布的文档（不会被修改）：打开已导入的 {target}")
+        err(f"{document} 是已发布的文档（不会被修改）：打开已导入的 {target}")
         return str(target)
     if not document.exists():
         raise UsageError(f"{document}: 文件不存在")
@@ -765,7 +669,7 @@ def _document_to_edit(args: argparse.Namespace, document: Path) -> str | None:
     except (EOFError, KeyboardInterrupt):
         return None
     if answer not in ("", "y", "yes", "是", "好"):
-        _out("未导入。")
+        out("未导入。")
         return None
     args.output, args.into, args.files = str(target), None, [str(document)]
     for key in ("format", "year", "unit", "level"):
@@ -900,13 +804,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Headless: plugins' output kept off the data, their calls limited (plugins.host.guard)
         args.loaded_config = config = load_config(args.config)
         data = getattr(args, "json", False) or (args.command == "export" and args.output in (None, "-"))
-        with guard.contained(config.plugin_time_limit, config.plugin_memory_limit), _output_kept_for_data(data):
+        with guard.contained(config.plugin_time_limit, config.plugin_memory_limit), output_kept_for_data(data):
             return args.func(args)
     except UsageError as e:
-        _err(str(e))
+        err(str(e))
         return EXIT_USAGE
     except NianbaoError as e:
-        _err(str(e))
+        err(str(e))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -917,8 +821,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    # `python -m tui.cli`: run the module as imported under its own name, so the commands that
-    # import tui.cli (tui.journal_cli) share its state (the data stream of --json) with it
-    from tui import cli as _imported
-
-    sys.exit(_imported.main())
+    sys.exit(main())

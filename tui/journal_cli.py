@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from plugins.engine.errors import NianbaoError, ReportLocked
 from plugins.engine.report import META
 from plugins.engine.store import ReportLock, load_report
+from tui.cli_common import EXIT_ERRORS, EXIT_OK, UsageError, config_and_host, data_stream, err, issue_rows, out
 
 # plugins.engine.journal (sqlite3, difflib) is imported by the commands that use it, not by every
 # start of nianbao (this module registers its commands on the parser).
@@ -21,17 +22,11 @@ if TYPE_CHECKING:
     from plugins.engine.journal import Change, Journal
 
 
-def _cli():
-    from tui import cli  # the shared helpers (_host, _out, UsageError, exit codes)
-
-    return cli
-
-
 def _dump(data: Any) -> None:
     # to the command's data stream: with --json, sys.stdout carries plugins' output to stderr
-    out = _cli()._data()
-    json.dump(data, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    stream = data_stream()
+    json.dump(data, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
 
 
 def _roles(args: argparse.Namespace, path: Path):
@@ -111,11 +106,11 @@ class Labels:
 def _change_lines(changes: list["Change"], labels: Labels) -> list[str]:
     from plugins.engine.journal import describe
 
-    out = []
+    lines = []
     for c, line in zip(changes, describe(changes)):
         label = labels(c.path)
-        out.append(line.replace(c.path, label if label == c.path else f"{label}（{c.path}）", 1))
-    return out
+        lines.append(line.replace(c.path, label if label == c.path else f"{label}（{c.path}）", 1))
+    return lines
 
 
 # -- history ----------------------------------------------------------------------------------
@@ -123,7 +118,6 @@ def cmd_history(args: argparse.Namespace) -> int:
     from plugins.engine.journal import KIND_LABELS
     from plugins.engine.review import may_read
 
-    cli = _cli()
     path = Path(args.file)
     config, roles = _roles(args, path)
     may_read(roles)
@@ -136,13 +130,13 @@ def cmd_history(args: argparse.Namespace) -> int:
             _dump({"file": str(path), "journal": str(journal.path), "entries": [e.as_dict() for e in entries],
                    "review": review.as_dict(), "intact": not problems, "tamper": problems, "notes": notes,
                    "size": journal.size()})
-            return cli.EXIT_ERRORS if problems else cli.EXIT_OK
-        _, host = cli._host(args)
+            return EXIT_ERRORS if problems else EXIT_OK
+        _, host = config_and_host(args)
         tip = journal.tip()
         labels = Labels(host, tip[1] if tip else None)
     for note in notes:
-        cli._err(note)
-    cli._out(f"{path}：{len(entries)} 条记录，审核状态：{review.label}"
+        err(note)
+    out(f"{path}：{len(entries)} 条记录，审核状态：{review.label}"
              + (f"（{review.since[:16].replace('T', ' ')} {review.by}）" if review.since else ""))
     for e in entries:
         when = e.at[:16].replace("T", " ")
@@ -163,30 +157,29 @@ def cmd_history(args: argparse.Namespace) -> int:
             extra = f"（{n.get('noticed_by', '')} 发现）"
         elif e.kind in ("baseline", "create"):
             extra = "（全文）"
-        cli._out(head + extra)
+        out(head + extra)
         for line in _change_lines(e.changes, labels):
-            cli._out(f"    {line}")
+            out(f"    {line}")
     if problems:
-        cli._out("修改记录被改动过：")
+        out("修改记录被改动过：")
         for p in problems:
-            cli._out(f"  {p}")
-        return cli.EXIT_ERRORS
-    return cli.EXIT_OK
+            out(f"  {p}")
+        return EXIT_ERRORS
+    return EXIT_OK
 
 
 # -- diff -------------------------------------------------------------------------------------
 def _side(journal: "Journal | None", value: str | None, path: Path) -> tuple[str, str]:
     """(label, text) of one side of a diff: a version number or another report file."""
-    cli = _cli()
     if value is None:
         return "当前文件", path.read_text(encoding="utf-8")
     if value.isdigit():
         if journal is None:
-            raise cli.UsageError(f"{path} 没有修改记录，不能按版本比较")
+            raise UsageError(f"{path} 没有修改记录，不能按版本比较")
         return f"版本 {value}", journal.text_at(int(value))
     other = Path(value)
     if not other.is_file():
-        raise cli.UsageError(f"“{value}”既不是版本号，也不是报告文件")
+        raise UsageError(f"“{value}”既不是版本号，也不是报告文件")
     load_report(other)  # a damaged file gets its own message
     return str(other), other.read_text(encoding="utf-8")
 
@@ -195,15 +188,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from plugins.engine.journal import field_changes, parse_text
     from plugins.engine.review import may_read
 
-    cli = _cli()
     path = Path(args.file)
     config, roles = _roles(args, path)
     may_read(roles)
     versions = list(args.versions)
     if len(versions) > 2:
-        raise cli.UsageError("最多比较两个版本：nianbao diff 文件 [A [B]]")
+        raise UsageError("最多比较两个版本：nianbao diff 文件 [A [B]]")
     if args.since and versions:
-        raise cli.UsageError("--since 与版本号只能用一个")
+        raise UsageError("--since 与版本号只能用一个")
     needs_journal = args.since or not versions or any(v.isdigit() for v in versions)
     journal = open_journal(path)[0] if needs_journal else None
     try:
@@ -212,7 +204,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
             try:
                 day = _dt.date.fromisoformat(args.since)
             except ValueError:
-                raise cli.UsageError(f"--since 应为日期，如 2025-01-15，现在是 {args.since!r}") from None
+                raise UsageError(f"--since 应为日期，如 2025-01-15，现在是 {args.since!r}") from None
             moment = _dt.datetime.combine(day, _dt.time()).astimezone()
             v = journal.version_before(moment)
             if v is None:  # the record starts after that day: from its first version
@@ -238,12 +230,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
     changes = field_changes(parse_text(old[1]), parse_text(new[1]), clip=not args.json)
     if args.json:  # whole values for scripts; long texts are shown as their changed part
         _dump({"file": str(path), "from": old[0], "to": new[0], "changes": [c.as_dict() for c in changes]})
-        return cli.EXIT_OK
-    _, host = cli._host(args)
-    cli._out(f"{old[0]} → {new[0]}：{len(changes)} 处不同" if changes else f"{old[0]} → {new[0]}：没有不同")
+        return EXIT_OK
+    _, host = config_and_host(args)
+    out(f"{old[0]} → {new[0]}：{len(changes)} 处不同" if changes else f"{old[0]} → {new[0]}：没有不同")
     for line in _change_lines(changes, Labels(host, new[1])):
-        cli._out(f"  {line}")
-    return cli.EXIT_OK
+        out(f"  {line}")
+    return EXIT_OK
 
 
 # -- restore ----------------------------------------------------------------------------------
@@ -253,7 +245,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from plugins.engine.store import save_report
     from plugins.engine.tomlread import loads
 
-    cli = _cli()
     path = Path(args.file)
     config, roles = _roles(args, path)
     if not roles.unit:
@@ -264,32 +255,30 @@ def cmd_restore(args: argparse.Namespace) -> int:
             text = journal.text_at(args.to)
         report = Report(loads(text), path)
         save_report(report, record="restore", note={"to": args.to})
-    cli._out(f"已把 {path} 恢复到版本 {args.to}（这次恢复本身也记入了修改记录）")
-    return cli.EXIT_OK
+    out(f"已把 {path} 恢复到版本 {args.to}（这次恢复本身也记入了修改记录）")
+    return EXIT_OK
 
 
 # -- review steps -----------------------------------------------------------------------------
 def _print_review(args: argparse.Namespace, path: Path, review: Any, message: str) -> int:
-    cli = _cli()
     if getattr(args, "json", False):
         _dump({"file": str(path), **review.as_dict()})
     else:
-        cli._out(message)
-    return cli.EXIT_OK
+        out(message)
+    return EXIT_OK
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
     from plugins.engine import review as rv
     from plugins.engine.checks import check_report
 
-    cli = _cli()
     path = Path(args.file)
     config, roles = _roles(args, path)
     if args.withdraw:
         return _print_review(args, path, rv.withdraw(path, roles), f"已撤回 {path} 的提交，可以继续修改")
-    _, host = cli._host(args)
+    _, host = config_and_host(args)
     report = load_report(path)
-    rows = cli._issue_rows(host, report, check_report(host, report))
+    rows = issue_rows(host, report, check_report(host, report))
     errors = [r["section_heading"] + (f" › {r['field_label']}" if r["field_label"] else "") + f"：{r['message']}"
               for r in rows if r["severity"] == "error"]
     state = rv.submit(path, roles, errors)
@@ -300,14 +289,13 @@ def cmd_submit(args: argparse.Namespace) -> int:
 def _target(args: argparse.Namespace, path: Path, target: str) -> tuple[str, str]:
     from plugins.engine.review import parse_target
 
-    _, host = _cli()._host(args)
+    _, host = config_and_host(args)
     return parse_target(host, load_report(path), target)
 
 
 def cmd_remark(args: argparse.Namespace) -> int:
     from plugins.engine import review as rv
 
-    cli = _cli()
     path = Path(args.file)
     config, roles = _roles(args, path)
     if args.answer is not None:
@@ -323,17 +311,17 @@ def cmd_remark(args: argparse.Namespace) -> int:
         r = rv.add_remark(path, roles, section, field_path, text)
         message = f"已记下第 {r.id} 号意见（{r.where}）"
     else:
-        raise cli.UsageError("提意见：nianbao remark 文件 --at 部分[:字段] 意见；答复：--answer 编号 答复；解决：--resolve 编号")
+        raise UsageError("提意见：nianbao remark 文件 --at 部分[:字段] 意见；答复：--answer 编号 答复；解决：--resolve 编号")
     if args.json:
         _dump(r.as_dict())
     else:
-        cli._out(message)
-    return cli.EXIT_OK
+        out(message)
+    return EXIT_OK
 
 
 def _number(text: str) -> int:
     if not text.lstrip("#").isdigit():
-        raise _cli().UsageError(f"意见编号应为数字（nianbao review 文件 --list 列出），现在是 {text!r}")
+        raise UsageError(f"意见编号应为数字（nianbao review 文件 --list 列出），现在是 {text!r}")
     return int(text.lstrip("#"))
 
 
@@ -370,7 +358,6 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from plugins.engine.review import may_read, read_review
 
-    cli = _cli()
     path = Path(args.file)
     config, roles = _roles(args, path)
     may_read(roles)
@@ -379,15 +366,15 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.json:
         _dump({"file": str(path), "roles": {"user": roles.person.user, "office": roles.office, "unit": roles.unit},
                **review.as_dict()})
-        return cli.EXIT_OK
+        return EXIT_OK
     if args.list:
-        cli._out(f"{path}：{review.label}" + (f"（{review.since[:16].replace('T', ' ')} {review.by}）" if review.since else ""))
+        out(f"{path}：{review.label}" + (f"（{review.since[:16].replace('T', ' ')} {review.by}）" if review.since else ""))
         states = {"open": "待答复", "answered": "已答复", "resolved": "已解决"}
         for r in review.remarks:
-            cli._out(f"  #{r.id} [{states[r.state]}] {r.where}：{r.text}（{r.by} {r.at[:16].replace('T', ' ')}）")
+            out(f"  #{r.id} [{states[r.state]}] {r.where}：{r.text}（{r.by} {r.at[:16].replace('T', ' ')}）")
             for a in r.answers:
-                cli._out(f"      答复（{a['by']}）：{a['text']}")
-        return cli.EXIT_OK
+                out(f"      答复（{a['by']}）：{a['text']}")
+        return EXIT_OK
     from tui.app import run_app
 
     return run_app(str(path), config, safe_mode=args.safe_mode, review=True)
