@@ -16,25 +16,30 @@ from __future__ import annotations
 from plugins import (
     API_VERSION,
     ENTRY_POINT_GROUP,
+    META_FIELDS,
     PROJECT,
+    Cell,
     Check,
     Exporter,
     Issue,
     ReportFormat,
     Section,
+    Table,
+    cn_date,
+    cn_numeral,
     error,
     hookimpl,
+    percent,
     rules,
     warning,
 )
-from plugins.document import Cell, Table
-from plugins.engine.render import cn_date, cn_numeral, percent
 
 from . import fields
 
 __all__ = [
     "API_VERSION",
     "ENTRY_POINT_GROUP",
+    "META_FIELDS",
     "PROJECT",
     "Cell",
     "Check",

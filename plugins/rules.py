@@ -9,7 +9,8 @@ from typing import Any, Iterable, Mapping
 from .results import Issue
 
 __all__ = ["year_words", "measures_year", "numbers_before", "is_blank_statement", "prose_of", "shingles", "similarity",
-           "duplicate_prose", "year_on_year", "unreadable_cells", "balance", "DUP_THRESHOLD", "DUP_MIN_CHARS", "JUMP_FACTOR"]
+           "duplicate_prose", "year_on_year", "unreadable_cells", "balance", "DUP_THRESHOLD", "DUP_MIN_CHARS", "JUMP_FACTOR",
+           "OTHER_SHARE"]
 
 # Relative time words that leave the reader guessing which year is meant (rule V-YEARWORDS).
 _YEAR_WORDS = ("今年以来", "今年来", "今年", "截至目前", "截止目前", "目前为止", "去年")
@@ -84,6 +85,9 @@ DUP_THRESHOLD = 0.5
 DUP_MIN_CHARS = 50
 #: V-XYEAR 同比突变: a total more than this many times last year's, or less than its reciprocal.
 JUMP_FACTOR = 5
+#: V-OTHER-SHARE: a catch-all “其他…” part larger than this share of its total (of at least 10)
+#: says nothing: the host's prose rule and a section's own table of categories use the same.
+OTHER_SHARE = 0.4
 
 
 def prose_of(fields: Iterable[Any], values: Mapping[str, Any]) -> str:

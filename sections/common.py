@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from plugins import Check, error, hookimpl, warning
-from plugins.engine.meta import META_FIELDS
+from nianbao import Check, error, hookimpl, warning
+from nianbao import META_FIELDS
 
 __version__ = "1.0"
 

@@ -207,3 +207,59 @@ def test_no_import_cycle_among_the_host_modules():
 
     cycles = [" → ".join(c) for name in sorted(graph) if (c := cycle_from(name))]
     assert cycles == []
+
+
+#: What the built-in sections may import of nianbao's own packages: the public contract a
+#: county plugin imports (docs/plugins.md section 3), and their own modules. ``nianbao.testing``
+#: is for plugin tests, and ``plugins.*`` is the host's inside (the old ``from plugins import``
+#: spelling still works for county plugins, but the built-in ones show the documented way).
+SECTIONS_MAY_IMPORT = ("nianbao", "nianbao.fields")
+
+
+def outside_the_contract(folder: Path) -> list[str]:
+    """Each import in ``folder`` of our packages that is not :data:`SECTIONS_MAY_IMPORT`,
+    counting imports inside functions; relative imports (the sections' own modules) pass."""
+    found = []
+    for path in python_files(folder):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                # `from nianbao import testing` imports a module, not a name of the contract
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names if _is_module(f"{node.module}.{a.name}")]
+            else:
+                continue
+            found += [f"{path.relative_to(folder.parent)}:{node.lineno} imports {name}" for name in names
+                      if name.split(".")[0] in OUR_PACKAGES and name.split(".")[0] != "sections"
+                      and name not in SECTIONS_MAY_IMPORT]
+    return found
+
+
+def _is_module(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def test_sections_use_only_the_public_contract():
+    """Built-in sections are plugins like a county's: everything they need from the host is
+    in the contract, so a county plugin can do the same (META_FIELDS, percent, OTHER_SHARE
+    were once reached through engine modules)."""
+    assert outside_the_contract(ROOT / "sections") == []
+
+
+def test_the_contract_check_refuses_what_a_county_plugin_could_not_import(tmp_path):
+    """It sees an engine import (at the top or in a function) and ``nianbao.testing``, and
+    lets the contract and the sections' own modules through."""
+    folder = tmp_path / "sections"
+    folder.mkdir()
+    (folder / "probe.py").write_text(
+        "from nianbao import percent, rules\nfrom nianbao.fields import Integer\nfrom . import other\n"
+        "from plugins.engine.prose import sentence_sums\nfrom nianbao import testing\n"
+        "def f():\n    import plugins.engine.meta\n", encoding="utf-8")
+    assert outside_the_contract(folder) == ["sections/probe.py:4 imports plugins.engine.prose",
+                                            "sections/probe.py:5 imports nianbao.testing",
+                                            "sections/probe.py:7 imports plugins.engine.meta"]

@@ -32,7 +32,7 @@ def test_nianbao_re_exports_the_whole_contract_as_the_same_objects(name):
 
 def test_nianbao_adds_the_helpers_plugins_used_to_import_from_host_modules():
     from plugins.document import Cell, Table
-    from plugins.engine.render import cn_date, cn_numeral, percent
+    from plugins.formatting import cn_date, cn_numeral, percent
 
     assert (nianbao.Table, nianbao.Cell) == (Table, Cell)
     assert (nianbao.percent, nianbao.cn_numeral, nianbao.cn_date) == (percent, cn_numeral, cn_date)

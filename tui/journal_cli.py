@@ -77,7 +77,7 @@ class Labels:
     def __init__(self, host: Any, text: str | None):
         from plugins.engine.checks import describe_field, meta_fields
         from plugins.engine.report import Report
-        from plugins.engine.render import cn_numeral
+        from plugins.formatting import cn_numeral
 
         self.describe = describe_field
         self.sections: list[tuple[str, str, Any]] = []

@@ -174,7 +174,7 @@ class Session:
             self.lock.release()
 
     def rebuild_pages(self) -> None:
-        from plugins.engine.render import cn_numeral
+        from plugins.formatting import cn_numeral
 
         fmt = self.host.format_for(self.report)
         pages = [Page(META, self.meta_title, self.meta_title, meta_fields(self.host, self.report))]

@@ -14,11 +14,9 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from ..fields import field_path
 from ..results import Issue
+from ..rules import OTHER_SHARE
 
-__all__ = ["prose_problems", "sentence_sums", "typos", "term_slips", "texts_of", "OTHER_SHARE", "FIXED_TERMS"]
-
-#: V-OTHER-SHARE: a catch-all “其他…” part larger than this share of its total says nothing.
-OTHER_SHARE = 0.4
+__all__ = ["prose_problems", "sentence_sums", "typos", "term_slips", "texts_of", "FIXED_TERMS"]
 
 _CJK = "\u4e00-\u9fff"
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"

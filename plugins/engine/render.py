@@ -14,7 +14,7 @@ import datetime as _dt
 import functools
 from collections import abc
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -22,42 +22,16 @@ from ..host import guard
 from .checks import meta_fields
 from ..document import Block, Cell, Table, escape_markup, parse_markup
 from ..fields import Records
+from ..formatting import cn_date, cn_numeral, percent
 from .history import view_with_previous
 from ..host.manager import PluginHost
 from .report import Report, ReportView
 from ..section import Section
 
-__all__ = ["Renderer", "RenderedDocument", "RenderedPart", "Raw", "TemplateFailure", "TemplateOverride", "cn_date",
-           "cn_numeral", "override_folder", "template_folders", "template_overrides"]
+__all__ = ["Renderer", "RenderedDocument", "RenderedPart", "Raw", "TemplateFailure", "TemplateOverride",
+           "override_folder", "template_folders", "template_overrides"]
 
 CORE_TEMPLATES = Path(__file__).parent.parent / "templates"  # plugins/templates
-
-_NUMERALS = "零一二三四五六七八九"
-
-
-def cn_numeral(n: int) -> str:
-    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (enough for headings)."""
-    if n < 10:
-        return _NUMERALS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
-
-
-def cn_date(value: Any) -> str:
-    """2019-01-08 -> 2019年1月8日 (no zero padding, as in official documents)."""
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return f"{value.year}年{value.month}月{value.day}日"
-    return "" if value is None else str(value)
-
-
-def percent(part: Any, whole: Any, places: int = 2) -> str:
-    """``part/whole`` as a percentage with a fixed number of decimals (one precision for the
-    whole document, rule OR9); empty when either is missing or ``whole`` is 0."""
-    if part is None or not whole:
-        return ""
-    # Half-up, as percentages are rounded in official statistics (not banker's rounding).
-    q = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{q}%"
 
 
 class Raw(str):
@@ -244,8 +218,8 @@ def _environment_class() -> type:
 
 class Renderer:
     def __init__(self, host: PluginHost):
-        # Imported here, not at the top: sections import this module for percent(), and
-        # checking a report must not pay for Jinja2 (about 20 ms), which only rendering needs.
+        # Imported here, not at the top: checking a report must not pay for Jinja2 (about
+        # 20 ms), which only rendering needs.
         import jinja2
 
         self.host = host

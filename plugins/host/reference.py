@@ -11,7 +11,8 @@ from typing import Any, Iterable
 from ..fields import Choice, Field, Grid, Records
 from .manager import PluginHost
 from ..engine.meta import META_FIELDS
-from ..engine.render import cn_numeral, template_folders, template_overrides
+from ..engine.render import template_folders, template_overrides
+from ..formatting import cn_numeral
 
 __all__ = ["field_entry", "reference", "reference_markdown", "reference_text"]
 

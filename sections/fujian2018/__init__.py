@@ -1,13 +1,13 @@
 """The old provincial (Fujian) six-section format, used for report years up to 2018.
 
 Registered exactly as a county's plugin would be: a format and six sections through the
-public hooks of :mod:`plugins`."""
+public hooks of :mod:`nianbao`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from plugins import ReportFormat, hookimpl
+from nianbao import ReportFormat, hookimpl
 
 from .appeals import Appeals
 from .other import Other

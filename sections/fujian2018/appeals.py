@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from plugins import error, rules
-from plugins.fields import Grid, GridRow, Integer, Text
+from nianbao import error, rules
+from nianbao.fields import Grid, GridRow, Integer, Text
 
 from .common import YEAR_COLUMNS, FujianSection, cross_year_cumulative, cross_year_jumps, cumulative_issues, repeated_prose
 

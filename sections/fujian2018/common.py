@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from plugins import API_VERSION, Section
-from plugins.fields import GridColumn
+from nianbao import API_VERSION, Section
+from nianbao.fields import GridColumn
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMAT_ID = "fujian-2018"
@@ -22,7 +22,7 @@ class FujianSection(Section):
 
 def cumulative_issues(section_id, grid, values, unit):
     """OR5: 历年累计 ≥ 本年度 for every row of a grid with YEAR_COLUMNS."""
-    from plugins import error
+    from nianbao import error
 
     out = []
     full = grid.full(values)
@@ -62,7 +62,7 @@ def cross_year_cumulative(section_id, grid, values, report, unit):
     """OR6: 历年累计(Y) = 历年累计(Y−1) + 本年度(Y) for every typed row of a grid with
     YEAR_COLUMNS (computed 合计 rows follow from their parts). Error when last year's report
     is present; when 历年累计 is still empty, a warning gives the value to enter."""
-    from plugins import error, warning
+    from nianbao import error, warning
 
     prev = previous(report)
     if prev is None:
@@ -91,7 +91,7 @@ def cross_year_cumulative(section_id, grid, values, report, unit):
 
 def cross_year_jumps(section_id, grid, values, report, rows, unit):
     """V-XYEAR 同比突变 on the 本年度 column of the given rows (totals)."""
-    from plugins import rules
+    from nianbao import rules
 
     prev = previous(report)
     if prev is None:
@@ -108,7 +108,7 @@ def cross_year_jumps(section_id, grid, values, report, rows, unit):
 
 def repeated_prose(section, report):
     """V-DUP: this section's prose against the same section of last year's report."""
-    from plugins import rules
+    from nianbao import rules
 
     prev = previous(report)
     if prev is None:

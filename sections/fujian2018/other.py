@@ -3,9 +3,9 @@ never typed, so it cannot disagree with them."""
 
 from __future__ import annotations
 
-from plugins import rules
-from plugins.document import Cell, Table
-from plugins.fields import Computed, Text
+from nianbao import rules
+from nianbao import Cell, Table
+from nianbao.fields import Computed, Text
 
 from .appeals import CASES
 from .common import FujianSection, repeated_prose

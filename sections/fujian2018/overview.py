@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from plugins import rules
-from plugins.fields import Line, Records, Text, field_path
+from nianbao import rules
+from nianbao.fields import Line, Records, Text, field_path
 
 from .common import FujianSection, repeated_prose
 

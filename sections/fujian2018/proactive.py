@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import re
 
-from plugins import error, rules, warning
-from plugins.engine.prose import OTHER_SHARE
-from plugins.engine.render import percent
-from plugins.fields import Computed, Grid, GridRow, Integer, Line, Records, Text, field_path
+from nianbao import error, percent, rules, warning
+from nianbao.fields import Computed, Grid, GridRow, Integer, Line, Records, Text, field_path
 
 from .common import YEAR_COLUMNS, FujianSection, cross_year_cumulative, cross_year_jumps, cumulative_issues, repeated_prose
 
@@ -108,9 +106,9 @@ class Proactive(FujianSection):
         # V-OTHER-SHARE: a catch-all category (其他、其余) more than 40 % of the total says nothing.
         for i, c in enumerate(cats):
             name, count = c.get("name") or "", c.get("count")
-            if total and total >= 10 and count is not None and _CATCH_ALL.search(name) and count > OTHER_SHARE * total:
+            if total and total >= 10 and count is not None and _CATCH_ALL.search(name) and count > rules.OTHER_SHARE * total:
                 out.append(warning(self.id, field_path("categories", i, "count"),
-                                   f"类别“{name}”{count}条占主动公开总数{total}条的{count * 100 // total}%（超过{OTHER_SHARE:.0%}）："
+                                   f"类别“{name}”{count}条占主动公开总数{total}条的{count * 100 // total}%（超过{rules.OTHER_SHARE:.0%}）："
                                    "兜底类别过大，说明不了什么，请细分", "V-OTHER-SHARE"))
         names = [c.get("name") for c in cats if c.get("name")]
         for dup in sorted({n for n in names if names.count(n) > 1}):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from plugins import error, rules, warning
-from plugins.fields import Text
+from nianbao import error, rules, warning
+from nianbao.fields import Text
 
 from .common import FujianSection, repeated_prose
 

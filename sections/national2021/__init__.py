@@ -13,8 +13,8 @@ or ``province``.
 
 from __future__ import annotations
 
-from plugins import ReportFormat, hookimpl
-from plugins.fields import Choice
+from nianbao import ReportFormat, hookimpl
+from nianbao.fields import Choice
 
 from .appeals import Appeals
 from .common import ADMIN_LEVELS, FORMAT_ID, TEMPLATES

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from plugins import error, rules, warning
-from plugins.fields import Grid, GridColumn, GridRow, Integer, Text
+from nianbao import error, rules, warning
+from nianbao.fields import Grid, GridColumn, GridRow, Integer, Text
 
 from .common import GAP, NationalSection, compact_sentences, full_grid, previous, repeated_prose
 

@@ -7,7 +7,7 @@ import functools
 import re
 from pathlib import Path
 
-from plugins import API_VERSION, Section
+from nianbao import API_VERSION, Section
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMAT_ID = "national-2021"
@@ -84,7 +84,7 @@ def previous(report):
 
 def repeated_prose(section, report):
     """V-DUP: this section's prose against the same section of last year's report."""
-    from plugins import rules
+    from nianbao import rules
 
     prev = previous(report)
     if prev is None:

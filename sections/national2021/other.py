@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from plugins import error, rules, warning
-from plugins.fields import Line, Text
+from nianbao import error, rules, warning
+from nianbao.fields import Line, Text
 
 from .common import NationalSection, compact, repeated_prose
 from .requests import table

@@ -3,8 +3,8 @@ sub-heading （一）…（五） whose wording may be changed."""
 
 from __future__ import annotations
 
-from plugins import rules, warning
-from plugins.fields import Field, Line, Text
+from nianbao import rules, warning
+from nianbao.fields import Field, Line, Text
 
 from .appeals import prose_issues as appeals_prose
 from .common import NationalSection, repeated_prose

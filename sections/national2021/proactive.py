@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal as D
 
-from plugins import error, rules, warning
-from plugins.fields import Decimal, Grid, GridColumn, GridRow, Integer, Text
+from nianbao import error, rules, warning
+from nianbao.fields import Decimal, Grid, GridColumn, GridRow, Integer, Text
 
 from .common import GAP, NationalSection, admin_level, compact_sentences, full_grid, of_this_format, previous, repeated_prose
 

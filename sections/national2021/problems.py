@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from plugins import error, rules, warning
-from plugins.fields import Text
+from nianbao import error, rules, warning
+from nianbao.fields import Text
 
 from .common import NationalSection, repeated_prose
 

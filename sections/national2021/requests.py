@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from plugins import error, rules
-from plugins.fields import Grid, GridColumn, GridRow, Integer, Text
+from nianbao import error, rules
+from nianbao.fields import Grid, GridColumn, GridRow, Integer, Text
 
 from .common import GAP, NationalSection, compact_sentences, full_grid, of_this_format, previous, repeated_prose
 
