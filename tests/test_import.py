@@ -513,31 +513,47 @@ def _docx(host, tmp_path):
     return path
 
 
-def test_edit_on_a_docx_asks_and_never_writes_the_document(host, tmp_path):
-    import os
-    import pty
-
+def test_edit_on_a_docx_without_a_terminal_to_ask_on_says_what_to_do(host, tmp_path):
     doc = _docx(host, tmp_path)
     before = doc.read_bytes()
     nianbao = str(Path(sys.executable).parent / "nianbao")
-    # without a terminal to ask on: says what to do, exit 2
     done = subprocess.run([nianbao, "--safe-mode", "edit", str(doc)], stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert done.returncode == 2 and "nianbao import" in done.stderr and "Traceback" not in done.stderr
-    # on a terminal: asked; “n” imports nothing
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([nianbao, "--safe-mode", "edit", str(doc)], stdin=slave, stdout=slave, stderr=slave,
-                            cwd=tmp_path, close_fds=True)
-    os.close(slave)
-    seen = b""
-    while b"[Y/n]" not in seen:
-        seen += os.read(master, 4096)
-    os.write(master, b"n\n")
-    assert proc.wait(timeout=60) == 0
-    os.close(master)
-    assert "last.toml" in seen.decode("utf-8", "replace")
-    assert not (tmp_path / "last.toml").exists()
-    assert doc.read_bytes() == before
+    assert not (tmp_path / "last.toml").exists() and doc.read_bytes() == before
+
+
+def _offer(host, document: Path, *, language: str = "zh"):
+    """The offer ``nianbao edit`` shows for ``document``, from a real import of it."""
+    from tui.cli import describe_import
+    from tui.i18n import Translator
+    from tui.screens.document_offer import DocumentOfferApp, DocumentOfferAppEn
+
+    found, details = describe_import(host, import_file(host, document))
+    app_class = DocumentOfferAppEn if language == "en" else DocumentOfferApp
+    return app_class(Translator(language), Path(document.name), Path(document.name).with_suffix(".toml"),
+                     found, details)
+
+
+@pytest.mark.parametrize("keys,answer", [(("enter",), True), (("y",), True), (("escape",), False), (("n",), False),
+                                         (("ctrl+q",), False)])
+async def test_the_offer_to_import_shows_what_was_found_and_takes_the_answer(host, tmp_path, keys, answer):
+    from tui_helpers import wait_until
+
+    app = _offer(host, FIXTURES / "shanghai-office-2019.docx")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.query("#offer-found"), what="the offer is shown")
+        shown = "\n".join(str(w.render()) for w in app.query("Static"))
+        assert "shanghai-office-2019.docx 是已发布的文档" in shown and "shanghai-office-2019.toml" in shown
+        for key in keys:
+            await pilot.press(key)
+    assert app.return_value is answer
+
+
+def test_snapshot_the_offer_to_import_a_published_document(snap_compare, host):
+    """The real 2019 page as a Word file: what was read, and the rows of the older form kept
+    as found (V-TEMPLATE), before anything is written."""
+    assert snap_compare(_offer(host, FIXTURES / "shanghai-office-2019.docx"), terminal_size=(80, 24))
 
 
 def test_edit_on_a_docx_already_imported_opens_the_report_beside_it(host, tmp_path, monkeypatch, capsys):

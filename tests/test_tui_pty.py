@@ -356,3 +356,35 @@ def nianbao_register_sections():
     assert f"详细情况已写入 {log}，请发给技术支持。" in screen
     assert "Traceback" not in screen and "a bug in a county plugin" in log.read_text(encoding="utf-8")
     assert tomllib.loads(report.read_text(encoding="utf-8"))["tb"]["buggy"]["note"].startswith("typed first")
+
+
+def test_edit_on_a_published_word_file_offers_to_import_it_and_never_writes_it(term, tmp_path):
+    """``nianbao edit last.docx`` in a real terminal: the offer shows what was read; Esc
+    leaves everything as it was; Enter writes last.toml beside the document and opens it."""
+    from plugins.engine.config import Config
+    from plugins.engine.render import Renderer
+    from plugins.engine.store import load_report
+    from plugins.host.manager import PluginHost
+
+    host = PluginHost(Config(), entry_points=False)
+    doc = tmp_path / "last.docx"
+    doc.write_bytes(host.exporters["docx"].export(Renderer(host).render(load_report(ROOT / "examples" / "huaian-2024.toml"))))
+    before = doc.read_bytes()
+    term.start(doc, stay=True)
+    term.wait_for("表格数字 166/166 格")
+    term.keys("Escape")
+    assert term.exit_status() == 0
+    assert "没有改动" in term.screen()
+    assert not (tmp_path / "last.toml").exists() and doc.read_bytes() == before
+
+    term.close()
+    (tmp_path / "exit-status").unlink()
+    term.start(doc, stay=True)
+    term.wait_for("导入并打开")
+    term.keys("Enter")
+    term.wait_for("F10 导出")  # the form of the imported report (its footer: the offer has none of it)
+    term.keys("C-q")
+    assert term.exit_status() == 0
+    assert doc.read_bytes() == before
+    imported = tomllib.loads((tmp_path / "last.toml").read_text(encoding="utf-8"))
+    assert imported["report"]["unit"] == "淮安市人民政府" and imported["report"]["year"] == 2024

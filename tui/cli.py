@@ -199,25 +199,39 @@ def cmd_import(args: argparse.Namespace) -> int:
             err(str(e))
             status = EXIT_USAGE
             continue
-        report = imported.report
-        report.path = target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with ReportLock(target):
-            save_report(report, target, backup=False)
+        write_imported(imported, target)
         for line in import_summary(host, imported, source, target):
             out(line)
     return status
 
 
+def write_imported(imported: Any, target: Path) -> None:
+    """The imported report, as a new report file (the caller made sure there is none)."""
+    report = imported.report
+    report.path = target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with ReportLock(target):
+        save_report(report, target, backup=False)
+
+
 def import_summary(host: PluginHost, imported: Any, source: Path, target: Path) -> list[str]:
     """What an import found, for the operator: format, unit, year, the cells filled, and
     every deviation and every piece of text that mapped nowhere."""
+    found, details = describe_import(host, imported)
+    return [f"已导入 {source} → {target}：{found}"] + details + [f"下一步：nianbao check {target}，nianbao edit {target}"]
+
+
+def describe_import(host: PluginHost, imported: Any) -> tuple[str, list[str]]:
+    """One line of what was recognised (unit, year, format, cells read) and the lines of
+    every deviation and every piece of text that mapped nowhere: for ``nianbao import`` and
+    for the offer of ``nianbao edit last-year.docx``."""
     report = imported.report
     meta = report.meta
     fmt = host.formats.get(report.format or "")
     filled, total = imported.record.get("cells_read", 0), imported.record.get("cells_printed", 0)
-    lines = [f"已导入 {source} → {target}：{meta.get('unit') or '（未识别单位）'} {meta.get('year') or '（未识别年度）'}年，"
-             f"格式 {report.format}（{fmt.name if fmt else ''}），表格数字 {filled}/{total} 格"]
+    found = (f"{meta.get('unit') or '（未识别单位）'} {meta.get('year') or '（未识别年度）'}年，"
+             f"格式 {report.format}（{fmt.name if fmt else ''}），表格数字 {filled}/{total} 格")
+    lines = []
     deviations = imported.deviations
     if deviations:
         lines.append(f"与格式不同之处（{len(deviations)}处，原样记录在 [import] 中，nianbao check 会列出）：")
@@ -228,8 +242,7 @@ def import_summary(host: PluginHost, imported: Any, source: Path, target: Path) 
     if body:
         lines.append(f"没有对应位置的原文（{len(body)}段，保留在 [import] unmapped 中）：")
         lines += [f"  {u['where']}：{u['text'][:40]}{'…' if len(u['text']) > 40 else ''}" for u in body]
-    lines.append(f"下一步：nianbao check {target}，nianbao edit {target}")
-    return lines
+    return found, lines
 
 
 # -- check ------------------------------------------------------------------------------
@@ -650,32 +663,34 @@ def _new_help() -> str:
 
 
 def _document_to_edit(args: argparse.Namespace, document: Path) -> str | None:
-    """``nianbao edit last-year.docx``: a published document is never written; it is imported
-    into a report file beside it (asked first), which is then edited. ``None``: declined."""
+    """``nianbao edit last-year.docx``: a published document is never written. It is
+    imported in memory, what was found is shown with the offer to import it into a report
+    file beside it, which is then edited. ``None``: declined."""
+    from plugins.importers import ImportFailed, import_file
+
     target = document.with_suffix(".toml")
     if target.exists():
         err(f"{document} 是已发布的文档（不会被修改）：打开已导入的 {target}")
         return str(target)
     if not document.exists():
         raise UsageError(f"{document}: 文件不存在")
-    question = (f"{document} 是已发布的文档，nianbao 不会修改它。\n"
-                f"导入为 {target}（表格数字、各部分文字、文档信息）并打开？[Y/n] ")
     if not sys.stdin.isatty():
         raise UsageError(f"{document} 是已发布的文档，不能直接编辑：先 nianbao import {document}，再 nianbao edit {target}")
-    sys.stdout.write(question)
-    sys.stdout.flush()
+    config, host = config_and_host(args)
     try:
-        answer = sys.stdin.readline().strip().lower()
-    except (EOFError, KeyboardInterrupt):
+        imported = import_file(host, document)
+    except ImportFailed as e:
+        raise UsageError(str(e)) from None
+    found, details = describe_import(host, imported)
+    from tui.screens.document_offer import ask_to_import  # Textual is imported only here
+
+    if not ask_to_import(config.language, document, target, found, details):
+        out(f"未导入，{document} 没有改动。")
         return None
-    if answer not in ("", "y", "yes", "是", "好"):
-        out("未导入。")
-        return None
-    args.output, args.into, args.files = str(target), None, [str(document)]
-    for key in ("format", "year", "unit", "level"):
-        setattr(args, key, getattr(args, key, None))
-    if cmd_import(args) != EXIT_OK:
-        return None
+    if target.exists():  # made meanwhile (another window): never overwritten
+        raise UsageError(f"{target} 已存在，不会覆盖：nianbao edit {target}")
+    write_imported(imported, target)
+    out(f"已导入 {document} → {target}")
     return str(target)
 
 

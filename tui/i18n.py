@@ -144,6 +144,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Some terminals do not send F-keys: each has a Ctrl alternative, and Ctrl+P lists every command.",
     ),
     "help_close": ("Esc 关闭", "Esc closes"),
+    # -- nianbao edit on a published document: the offer to import it
+    "offer_title": ("{document} 是已发布的文档", "{document} is a published document"),
+    "offer_question": ("nianbao 不会修改它。导入为旁边的 {target}（表格数字、各部分文字、文档信息）并打开？",
+                       "nianbao never writes it. Import it into {target} beside it (table figures, each part's text, "
+                       "the document's details) and open that?"),
+    "offer_found": ("导入时读到的内容", "What the import found"),
+    "offer_import": ("导入并打开", "Import and open"),
+    "offer_decline": ("不导入", "Do not import"),
     # -- county status (nianbao status --tui)
     "status_title": ("{year}年度报告 · {today} · 已交 {handed}/{total}，未交 {missing}，有错误 {errors}",
                      "{year} reports · {today} · handed in {handed}/{total}, missing {missing}, with errors {errors}"),
