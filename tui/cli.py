@@ -26,7 +26,8 @@ from plugins.host import guard
 from plugins.engine.checks import MISSING_RULE, blank_groups, check_report, meta_fields
 from plugins.engine.config import UNIT_LEVELS, Config, load_config
 from plugins.engine.errors import NianbaoError
-from plugins.host.manager import SOURCE_LABELS, STATE_LABELS, PluginHost, host_from_env
+from plugins.host.loader import SOURCE_LABELS, STATE_LABELS
+from plugins.host.manager import PluginHost, host_from_env
 from plugins.engine.report import META, Report
 from plugins.engine.store import ReportLock, load_report, save_report, write_atomic
 from tui.cli_common import (EXIT_ERRORS, EXIT_OK, EXIT_PLUGINS, EXIT_USAGE, UsageError, blank_group_row, config_and_host,
