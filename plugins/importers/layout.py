@@ -110,6 +110,10 @@ class Sentence:
     alone: bool = False
     then: str = ""  # the prose field the format prints right after it: text that follows goes there
     decimals: str = ""  # a number field printed nowhere that sets how many decimals its shares show
+    # the run-in heading the sentence follows (“1. ⟦website_title⟧。”), its numbers as printed: a
+    # paragraph under that heading worded otherwise is still this item
+    lead: re.Pattern | None = None
+    lead_groups: list[tuple] = field(default_factory=list)
 
 
 @dataclass
@@ -259,6 +263,10 @@ def _learn_sentences(host, fmt, renderer, sections: list[SectionLayout]) -> None
             sentence = _sentence(norm(b.lead + b.text), sl.section, by_value, record_numbers, year)
             if sentence is not None:
                 sentence.decimals = precision.get(n, "")
+                if b.lead and not sentence.records:
+                    lead, sentence.lead_groups, _ = _pattern(norm(b.lead), sl.section.id, by_value, record_numbers, year,
+                                                             fixed_numbers=True)
+                    sentence.lead = re.compile(lead)
                 found.append(sentence)
                 waiting.append(sentence)
                 continue
@@ -300,7 +308,10 @@ _TOKEN = re.compile(r"⟦([^:⟧]+):([^⟧]+)⟧|\d+(?:\.\d+)?")
 _ANY_NUMBER = r"[\d,]+(?:\.\d+)?"
 
 
-def _pattern(text: str, sid: str, by_value, record_numbers, year) -> tuple[str, list[tuple], int]:
+def _pattern(text: str, sid: str, by_value, record_numbers, year, fixed_numbers: bool = False) -> tuple[str, list[tuple], int]:
+    """A regex for ``text`` as printed, its groups and how many characters are fixed text.
+    Numbers that are no probe figure match any number (a computed share), or only
+    themselves with ``fixed_numbers`` (an item's number, “1.”)."""
     pieces: list[str] = []
     groups: list[tuple] = []
     literal = 0
@@ -321,7 +332,7 @@ def _pattern(text: str, sid: str, by_value, record_numbers, year) -> tuple[str, 
         elif token == year:
             what = ("year",)
         else:
-            pieces.append(_ANY_NUMBER)  # a computed share (占比) or a fixed number (“1.”)
+            pieces.append(re.escape(token) if fixed_numbers else _ANY_NUMBER)  # a computed share (占比) or a fixed number (“1.”)
             continue
         if what in seen and what[0] != "any":  # the same field again: the same text
             pieces.append(f"(?P=g{seen[what]})")
@@ -403,6 +414,8 @@ def _read_part(sl: SectionLayout, blocks: list[Block], by_value: dict[str, Slot]
                 continue
             if not any(p.kind == "text" and p.key == key for p in sl.prose):
                 sl.prose.append(ProseSlot("text", key=key))
+    if vocab:  # a table's caption often repeats the part's heading (“表三：收到和处理政府信息公开申请情况”)
+        vocab.add(norm(sl.heading))
     sl.vocabulary = sorted(vocab, key=len, reverse=True)
 
 

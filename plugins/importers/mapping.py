@@ -22,7 +22,7 @@ from ..engine.report import META, Report
 from .digits import splits
 from .layout import Layout, PrintedRow, SectionLayout, Sentence, Slot, layout_of, norm, norm_map, original
 from .readers import ImportFailed, read_blocks
-from .record import SUBHEADING_KEPT
+from .record import REWORDED, SUBHEADING_KEPT
 
 __all__ = ["Imported", "import_path", "import_blocks", "IMPORT_KEY"]
 
@@ -175,6 +175,39 @@ def _split_sections(blocks: list[Block], layout: Layout) -> tuple[list[Block], d
     return front, found, back, extra
 
 
+def _parts_without_heading(layout: Layout, found: dict[int, tuple[Block, list[Block]]]) -> set[int]:
+    """Parts whose heading the document lacks (a PDF converted to Markdown loses a heading
+    that stood right under a table) but whose text is there, run on after the part before:
+    from a （一） sub-heading after that part's tables whose wording is this part's (its
+    heading, its fields' labels and sub-headings) more than the part before's. The text is
+    moved into ``found`` under that sub-heading; the indexes of the parts so placed."""
+    placed: set[int] = set()
+    for i, sl in enumerate(layout.sections):
+        if i in found or i - 1 not in found:
+            continue
+        _, body = found[i - 1]
+        start = 1 + max((k for k, b in enumerate(body) if b.kind == "table"), default=-1)
+        for k in range(start, len(body)):
+            sub = _split_sub(body[k].text) if body[k].kind != "table" else None
+            if sub is None or sub[0] != "一":
+                continue
+            title = re.sub(r"(?:19|20)\d{2}\s*年度?", "", norm(sub[1]))
+            if _wording_score(title, sl) >= 0.6 and _wording_score(title, sl) > _wording_score(title, layout.sections[i - 1]):
+                found[i] = (Block("paragraph", body[k].text if not sub[2] else f"（{sub[0]}）{sub[1]}"), body[k:])
+                del body[k:]
+                placed.add(i)
+            break
+    return placed
+
+
+def _wording_score(title: str, sl: SectionLayout) -> float:
+    """How much a sub-heading reads like a part of the format: its heading, a field's
+    label, a sub-heading it prints."""
+    words = [norm(w) for w in [sl.heading, *(f.label for f in sl.section.fields), *(p.title for p in sl.prose)] if w]
+    return max((max(difflib.SequenceMatcher(None, title, w).ratio(), len(title) / len(w) if title in w else 0.0)
+                for w in words), default=0.0)
+
+
 def _closing_like(text: str) -> bool:
     """署名, 成文日期, 附注 or 印发 line: short, not a sentence, not a table's figures."""
     t = norm(text)
@@ -272,6 +305,9 @@ class _TableReader:
         self.filled: set[int] = set()
         self.last = -1
         self.pending: list[tuple[PrintedRow, FoundRow, list[tuple[int, ...]]]] = []
+        # every table row in the document's order with the printed row it took (None: its
+        # label names no row; :meth:`_place_by_order` may place it between its neighbours)
+        self.order: list[tuple[int | None, FoundRow]] = []
 
     def match(self, row: FoundRow) -> int | None:
         # Labels as printed first (cheap, and what nearly every row has); the slower
@@ -303,10 +339,32 @@ class _TableReader:
             return None
         return best
 
-    def add(self, row: FoundRow) -> bool:
+    def add(self, row: FoundRow, in_table: bool = False) -> bool:
+        """Reads ``row`` into the printed row its label names. A row of a table
+        (``in_table``) whose label names none is kept in order, for :meth:`finish` to place
+        between its neighbours; a line of text is refused (it may be prose)."""
         i = self.match(row)
+        if i is not None and self._too_few_digits(row, self.sl.rows[i]):
+            i = None  # a lone figure near a label (a page number): not that row's figures
         if i is None:
-            return self._group_alone(row)
+            if self._group_alone(row):
+                return True
+            if in_table:
+                self.order.append((None, row))
+                return True
+            return False
+        self.order.append((i, row))
+        return self._take(i, row)
+
+    @staticmethod
+    def _too_few_digits(row: FoundRow, pr: PrintedRow) -> bool:
+        """Fewer digits than the row has cells to type: whatever the figures are, they
+        cannot be this row's, run together or not."""
+        typed = sum(1 for s in pr.slots if not s.computed)
+        digits = "".join(row.values)
+        return len(row.values) < typed and digits.isdigit() and len(digits) < typed
+
+    def _take(self, i: int, row: FoundRow, by_order: str = "") -> bool:
         pr = self.sl.rows[i]
         values = row.values
         candidates: list[tuple[Any, ...]]  # a cell that is not a whole number stays text
@@ -349,7 +407,12 @@ class _TableReader:
         # a piece from the middle (or start) of the label is the line a PDF wrapped it on, with the
         # figures; an older label is a shorter one of its own (规范性文件 for 行政规范性文件)
         wrapped = bool(norm(row.label)) and norm(row.label) in own and not own.endswith(norm(row.label))
-        if pr.label and norm(row.label) and not wrapped and not norm(row.context + row.label).endswith(norm(pr.label)) \
+        if by_order:
+            self.record.deviation("V-STRUCT", pr.slots[0].section, _row_field(pr), row.where,
+                                  f"这一行数字旁{'只有行名的片段“' + row.label + '”' if row.label else '没有行名'}"
+                                  f"（行名与数字在转换中分开了）：按表中的次序{by_order}，作为「{_row_name(pr)}」导入",
+                                  found=(row.label + " " + " ".join(row.values)).strip(), mapped_to=pr.label, severity="info")
+        elif pr.label and norm(row.label) and not wrapped and not norm(row.context + row.label).endswith(norm(pr.label)) \
                 and not norm(row.context + row.label).endswith(own):
             self.record.deviation("V-TEMPLATE", pr.slots[0].section, _row_field(pr), row.where,
                                   f"表格行名“{row.label}”与格式中的“{pr.label.split(' ')[-1]}”不同（按后者导入）",
@@ -397,25 +460,76 @@ class _TableReader:
             f"含义不同，「{name}」一行未导入，原文保留在导入记录中", found=" ".join(row.values), mapped_to=pr.label)
         self.record.keep(row.where, (row.label + " " + " ".join(row.values)).strip(), "另一版格式的表格行（列不同，未导入）")
 
+    def _place_by_order(self) -> None:
+        """Rows whose labels were parted from their figures (a PDF converted to Markdown
+        puts the label column's text apart, before or after the figures): a run of such rows
+        between two rows that were named, with as many printed rows left between those two,
+        are those rows in order — when every row has the printed row's count of figures and
+        any piece of label it kept is part of that row's label. Otherwise they stay unplaced
+        and are kept in the record."""
+        runs: list[tuple[int, int, list[FoundRow]]] = []  # (printed row before, after, the rows)
+        before, run = -1, []
+        for i, row in self.order:
+            if i is None:
+                run.append(row)
+                continue
+            if run:
+                runs.append((before, i, run))
+            before, run = i, []
+        if run:
+            runs.append((before, len(self.sl.rows), run))
+        placed: set[int] = set()
+        for start, end, rows in runs:
+            free = [i for i in range(start + 1, end) if i not in self.filled]
+            if end <= start or len(free) != len(rows):
+                continue
+            if not all(self._fits(self.sl.rows[i], row) for i, row in zip(free, rows)):
+                continue
+            after = f"「{_row_name(self.sl.rows[start])}」" if start >= 0 else ""
+            until = f"「{_row_name(self.sl.rows[end])}」" if end < len(self.sl.rows) else ""
+            between = f"（在{after}与{until}之间）" if after and until else f"（在{after}之后）" if after else \
+                f"（在{until}之前）" if until else ""
+            for i, row in zip(free, rows):
+                self._take(i, row, by_order=between or "（表中唯一的位置）")
+                placed.add(id(row))
+        for i, row in self.order:
+            if i is None and id(row) not in placed:
+                self.record.keep(row.where, " ".join(t for t in (row.context, row.label, *row.values) if t), "表格中格式没有的行")
+
+    @staticmethod
+    def _fits(pr: PrintedRow, row: FoundRow) -> bool:
+        values = list(row.values)
+        while len(values) > len(pr.slots) and not values[-1]:
+            values.pop()
+        typed = sum(1 for s in pr.slots if not s.computed)
+        if len(values) not in (len(pr.slots), typed) or not any(_is_value(v) for v in values):
+            return False
+        own = norm(row.label)
+        return not own or own in norm(pr.context + pr.label)
+
     def finish(self) -> None:
-        """Choose among the splits of rows that ran together (the format's 合计 rows decide
-        where a row alone does not), then write every figure into its cell; say which printed
-        rows were not found."""
+        """Place the rows whose labels were parted from them; choose among the splits of
+        rows that ran together (the format's 合计 rows decide where a row alone does not),
+        then write every figure into its cell; say which printed rows were not found."""
+        self._place_by_order()
         for i, pr in enumerate(self.sl.rows):
             if i not in self.filled and any(not s.computed for s in pr.slots):
-                name = pr.label.split(" ")[-1] if pr.label else "、".join(dict.fromkeys(s.key for s in pr.slots))
                 self.record.deviation("V-STRUCT", pr.slots[0].section, _row_field(pr), "表格",
-                                      f"表格中没有找到（或读不出）「{name}」一行的数字，未导入，请按原件填写")
+                                      f"表格中没有找到（或读不出）「{_row_name(pr)}」一行的数字，未导入，请按原件填写")
         choice = self._choose()
         for (pr, row, candidates), values in zip(self.pending, choice):
             if values is None:
                 if len(candidates) > 1:
                     shown = "；".join(" ".join(str(x) for x in c) for c in candidates[:4])
                     more = "……" if len(candidates) > 4 else ""
+                    # figures in cells of their own: a cell may be missing rather than figures run together
+                    what = (f"一行只有{len(row.values)}格数字（{' '.join(row.values)}），格式中是{len(pr.slots)}格："
+                            "或是转换时少了格，或是格中的数字连在一起，" if len(row.values) > 1 else
+                            f"一行的数字连在一起（{''.join(row.values)}），")
                     self.record.deviation("V-STRUCT", pr.slots[0].section, _row_field(pr), row.where,
-                                          f"「{pr.label or '表格'}」一行的数字连在一起（{''.join(row.values)}），"
+                                          f"「{pr.label or '表格'}」{what}"
                                           f"有{len(candidates) if len(candidates) < 50 else '50多'}种拆分都满足表中的合计关系"
-                                          f"（{shown}{more}），未导入，请按原件填写", found="".join(row.values))
+                                          f"（{shown}{more}），未导入，请按原件填写", found=" ".join(row.values))
                 continue
             if row.run_together:
                 self.record.deviation("V-NUMFMT", pr.slots[0].section, _row_field(pr), row.where,
@@ -532,6 +646,11 @@ def _foreign_headers(found: list[str], printed: list[str]) -> list[str]:
 def _foreign(found: tuple[str, ...], printed: tuple[str, ...]) -> tuple[str, ...]:
     known = [norm(h) for h in printed]
     return tuple(h for h in found if norm(h) and not any(_same_header(norm(h), k) for k in known))
+
+
+def _row_name(pr: PrintedRow) -> str:
+    """A printed row as a message names it: its own label, else its fields' keys."""
+    return pr.label.split(" ")[-1] if pr.label else "、".join(dict.fromkeys(s.key for s in pr.slots))
 
 
 def _row_field(pr: PrintedRow) -> str:
@@ -1008,6 +1127,7 @@ def import_blocks(host, blocks: list[Block], path: Path, kind: str, *, format_id
                                      "这不像政府信息公开工作年度报告；如果是，请用 --format 指定格式")
     layout = _layout(host, fmt)
     front, found, back, extra = _split_sections(blocks, layout)
+    headless = _parts_without_heading(layout, found)
     record = _Record()
     meta: dict[str, Any] = {}
     if unit or title_unit:
@@ -1037,6 +1157,16 @@ def import_blocks(host, blocks: list[Block], path: Path, kind: str, *, format_id
             record.deviation("V-STRUCT", sl.section.id, "", "全文", f"没有找到第{_NUMERALS[i]}部分“{sl.heading}”的标题")
             continue
         head, body = found[i]
+        if i in headless:
+            before = layout.sections[i - 1].heading
+            record.deviation("V-STRUCT", sl.section.id, "", head.text,
+                             f"没有找到第{_NUMERALS[i]}部分“{sl.heading}”的标题：“{before}”之后以小标题“{head.text}”开始的"
+                             f"{len(body)}段，小标题的措辞是这一部分的（不是“{before}”的），按这一部分导入，请核对原件",
+                             found=head.text, mapped_to=f"{_NUMERALS[i]}、{sl.heading}")
+            record.headings.append({"found": "", "section": sl.section.id, "by": head.text})
+            prose_of[i] = _map_section(layout, sl, body, report, record, f"{_NUMERALS[i]}、{sl.heading}（原文无此标题）", kind,
+                                       {x.section.id: x.section for x in layout.sections})
+            continue
         record.headings.append({"found": head.text, "section": sl.section.id})
         m = _H1.match(head.text.strip())
         numeral, text = (m.group(1), m.group(2).strip()) if m else ("", head.text)
@@ -1114,9 +1244,7 @@ def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: R
             flush_pending()
             rows = _rows_from_table(b.table, f"{heading}表格", laid_out=kind in ("html", "docx"))
             for row in rows:
-                if not reader.add(row):
-                    record.keep(row.where, (row.context + " " + row.label).strip() + " " + " ".join(row.values),
-                                "表格中格式没有的行")
+                reader.add(row, in_table=True)  # a row it cannot place is kept by reader.finish()
             seen_table = seen_table or bool(rows)
             continue
         text = b.text
@@ -1130,11 +1258,17 @@ def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: R
                 seen_table = True
                 continue
             line_row.context, line_row.lines = "", []
+        if reader is not None and line_row is not None and not line_row.label:
+            # figures alone that are no row's (a page number among the table's lines): kept, not prose
+            record.keep(where, text, "表格旁单独的数字（不是哪一行的数字）")
+            continue
         if reader is not None and _table_like(text, vocabulary):
             pending.append((where, text))
             continue
         flush_pending()
-        prose.append((where, text, "after" if seen_table else "before"))
+        # a table's note (“注：…”) is the text the format prints under the table, wherever a
+        # conversion left it
+        prose.append((where, text, "after" if seen_table or re.match(r"注[:：]", norm(text)) else "before"))
     flush_pending()
     if reader is not None:
         reader.finish()
@@ -1193,6 +1327,46 @@ def _read_sentence(sl: SectionLayout, text: str, where: str, report: Report, rec
             places = {len(d) for d in re.findall(r"\d\.(\d+)", normal)} or {0}
             if len(places) == 1:  # one precision for all the shares: the one the document shows
                 table[sentence.decimals] = places.pop()
+        return sentence
+    return _reworded_sentence(sl, text, normal, at, where, report, record, layout)
+
+
+def _reworded_sentence(sl: SectionLayout, text: str, normal: str, at: list[int], where: str, report: Report,
+                       record: "_Record", layout: Layout) -> Sentence | None:
+    """A paragraph under the run-in heading of an item the format writes itself (“1. 市政府
+    网站。” then the sentence with the website's count) whose sentence is worded otherwise
+    (“…通过市政府门户网站主动公开各类政府信息累计2589条”): it is that item, not an entry of
+    the list that follows (“2. 两微一端…”). The heading's fields are read; the sentence is the
+    format's (printed from the table), so the document's wording is kept in the record and
+    said, with any figure of the table it does not show."""
+    for sentence in sl.sentences:
+        m = sentence.lead.match(normal) if sentence.lead is not None else None
+        if m is None or m.end() >= len(normal):
+            continue
+        table = report.section_data(sl.section.id, create=True)
+        for n, what in enumerate(sentence.lead_groups):
+            _read_group(sl, what, m, f"g{n}", text, at, table, report, record, where, layout)
+        body = original(text, at, m.end(), len(normal))
+        shown = set(re.findall(r"\d+", norm(body).replace(",", "")))
+        missing = []
+        for what in sentence.groups:
+            if what[0] != "slot":
+                continue
+            slot: Slot = what[1]
+            data = report.section_data(slot.section)
+            f = next(f for f in next(x.section for x in layout.sections if x.section.id == slot.section).fields if f.key == slot.key)
+            try:
+                value = f.value_at(data.get(slot.key) or {}, slot.row, slot.col) if isinstance(f, Grid) else data.get(slot.key)
+            except Exception:  # noqa: BLE001 - a grid not read at all
+                value = None
+            if value is not None and str(value) not in shown:
+                missing.append(str(value))
+        heading = original(text, at, 0, m.end())
+        record.deviation("V-TEMPLATE", sl.section.id, "", where,
+                         f"“{heading}”之后的句子由格式按表中的数字写出，原文措辞不同（“{body}”）"
+                         + (f"，且没有表中的{'、'.join(missing)}" if missing else "")
+                         + "：原文保留在导入记录中，导出时按格式的句子印出", found=body)
+        record.keep(where, text, REWORDED)
         return sentence
     return None
 
@@ -1262,7 +1436,7 @@ def _residue(text: str, vocabulary: list[str]) -> str:
             if v and v in t:
                 t = t.replace(v, "")
                 changed = True
-    return re.sub(r"第二十条第?\(?[一二三四五六七八九十]+\)?项|[()（）:：,，.。单位]", "", t)
+    return re.sub(r"第二十条第?\(?[一二三四五六七八九十]+\)?项|^表[一二三四五六七八九十\d]+|[()（）:：,，.。单位]", "", t)
 
 
 def _is_vocabulary(text: str, vocabulary: list[str]) -> bool:
@@ -1272,7 +1446,34 @@ def _is_vocabulary(text: str, vocabulary: list[str]) -> bool:
     if not t or t.endswith("。"):
         return False
     residue = _residue(text, vocabulary)
-    return len(residue) < len(t) and len(residue) <= max(2, len(t) // 6)
+    if len(residue) < len(t) and len(residue) <= max(2, len(t) // 6):
+        return True
+    if len(t) == 1:  # the last character of a label cell, wrapped onto a line of its own (“果”)
+        return not t.isdigit() and t in _joined(tuple(vocabulary))
+    return len(t) <= 60 and _uncovered(t, vocabulary) <= len(t) // 6
+
+
+def _uncovered(t: str, vocabulary: list[str]) -> int:
+    """How many characters of ``t`` are in no piece (two characters or more) of the table's
+    words: a PDF wraps a label cell over lines and interleaves the lines of neighbouring
+    cells (“理结计这一情形，不计其他情形）”, “商业企科研机社会公法律服”), so a caption or
+    header stands as pieces of the words, not the words."""
+    words = _joined(tuple(vocabulary))
+    out, p = 0, 0
+    while p < len(t):
+        k = 2
+        while p + k <= len(t) and t[p:p + k] in words:
+            k += 1
+        if k > 2:
+            p += k - 1
+        else:
+            out, p = out + 1, p + 1
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _joined(vocabulary: tuple[str, ...]) -> str:
+    return "\x00".join(vocabulary)
 
 
 def _table_like(text: str, vocabulary: list[str]) -> bool:

@@ -40,6 +40,7 @@ class ImportFailed(InputFileError):
 # -- plain text ---------------------------------------------------------------------------
 _PAGE_MARKER = re.compile(r"^[-—–－]\s*\d{1,3}\s*[-—–－]$|^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$|^\d{1,3}\s*/\s*\d{1,3}$")
 _RULE = re.compile(r"^\+[-=+]+\+$")
+_MD_HEADING = re.compile(r"^#{1,6}\s+")  # a Markdown copy's heading marks (“## 表三：…”) are markup, not text
 _SENTENCE_END = "。！？：；」”）)"
 
 
@@ -102,7 +103,7 @@ def blocks_from_text(text: str) -> list[Block]:
             continue
         if _PAGE_MARKER.match(s):
             continue
-        pending.append(s)
+        pending.append(_MD_HEADING.sub("", s))
     if table is not None:
         blocks.append(Block("table", table=table))
     flush_pending()

@@ -20,9 +20,12 @@ __version__ = "1.0"
 IMPORT_KEY = "import"
 #: The why-note of a sub-heading of 五 that divided the section's text into its fields.
 SUBHEADING_KEPT = "小标题（据此把这一部分分开，标题本身不写入字段）"
+#: The why-note of a sentence the format writes itself, found worded otherwise (said by its own finding).
+REWORDED = "格式自动写出的句子（原文措辞不同）"
 #: Why-notes of kept text that belongs to the structure (table captions and headers, the
-#: sub-headings that divided a section): kept, not a finding.
-TABLE_TEXT = ("表格标题或表头", "格式中的小标题（其下的内容由表格生成）", SUBHEADING_KEPT)
+#: sub-headings that divided a section, a reworded sentence of the format's): kept, not a
+#: finding of its own.
+TABLE_TEXT = ("表格标题或表头", "格式中的小标题（其下的内容由表格生成）", SUBHEADING_KEPT, REWORDED)
 _SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning", "info": "warning"}
 
 
