@@ -376,6 +376,8 @@ class _TableReader:
         values = list(values)
         while len(values) > n and not values[-1]:
             values.pop()  # the empty cells a copied table leaves at its right edge
+        while len(values) > n and not values[0]:
+            values.pop(0)  # a label column left empty (「（七）总计」 beside no sub-label in a ruled PDF table)
         if len(values) == n:
             candidates = [tuple(int(v) if re.fullmatch(r"\d+", v) else v for v in values)]
         else:
@@ -436,13 +438,23 @@ class _TableReader:
                  and _SUB_ITEM.match(pr.label.split(" ")[-1])]
         rows = list(dict.fromkeys(members + group))
         names = "；".join(self.sl.rows[i].label.split(" ")[-1] for i in rows)
+        # Figures are whole numbers of at least 0: a group printed as 0 in every column has
+        # one split only, every row under it 0. Any other figure could be split many ways.
+        figures = [v for v in row.values if v]
+        zeros = bool(figures) and all(v == "0" for v in figures) and all(len(figures) == len(self.sl.rows[i].slots) for i in rows)
         for i in rows:
             self.filled.add(i)
             pr = self.sl.rows[i]
+            if zeros:
+                self.pending.append((pr, row, [tuple(0 for _ in pr.slots)]))
+                self.record.tables.append({"section": self.sl.section.id, "row": pr.slots[0].path.rsplit(".", 1)[0],
+                                           "where": row.where, "label": row.label, "figures": " ".join(figures)})
             self.record.deviation("V-TEMPLATE", pr.slots[0].section, _row_field(pr), row.where,
                                   f"「{row.label}」是一行（旧版格式，如2019年试行格式），格式中分为{len(rows)}项（{names}）："
-                                  "原文的数字无法分到各项，未导入，请按原件填写", found=" ".join(row.values), mapped_to=first.label)
-        self.record.keep(row.where, (row.label + " " + " ".join(row.values)).strip(), "旧版格式的合并行（未导入）")
+                                  + ("原文这一行全是0，各项也只能都是0，已按0导入" if zeros else "原文的数字无法分到各项，未导入，请按原件填写"),
+                                  found=" ".join(row.values), mapped_to=first.label)
+        if not zeros:
+            self.record.keep(row.where, (row.label + " " + " ".join(row.values)).strip(), "旧版格式的合并行（未导入）")
         return True
 
     def _foreign(self, i: int, pr: PrintedRow, row: FoundRow, foreign: list[str]) -> None:
@@ -1242,7 +1254,7 @@ def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: R
                 record.keep(where, _table_text(b), "格式中这一部分没有表格")
                 continue
             flush_pending()
-            rows = _rows_from_table(b.table, f"{heading}表格", laid_out=kind in ("html", "docx"))
+            rows = _rows_from_table(b.table, f"{heading}表格", laid_out=kind in ("html", "docx", "pdf"))
             for row in rows:
                 reader.add(row, in_table=True)  # a row it cannot place is kept by reader.finish()
             seen_table = seen_table or bool(rows)

@@ -336,8 +336,12 @@ def _join_lines(lines: list[str]) -> str:
 # -- PDF ------------------------------------------------------------------------------------
 def blocks_from_pdf(data: bytes) -> list[Block]:
     """A PDF with a text layer: the text of each page (page numbers dropped, wrapped lines
-    joined, as for text copied from a PDF viewer). Tables come through as text rows, which the
-    mapping reads by their labels and, where figures run together, by the format's sums."""
+    joined, as for text copied from a PDF viewer) and its ruled tables as tables, cell by cell
+    with their spans. Read as text lines, a cell whose label wraps over two lines prints its
+    figures between them (the label's lines are centred on the row), so which label they
+    belong to is lost; the ruling says it. A table without ruling comes through as text rows,
+    which the mapping reads by their labels and, where figures run together, by the
+    format's sums."""
     import logging
 
     import pdfplumber  # pdfplumber on pdfminer.six: characters with positions, so rows stay rows
@@ -345,14 +349,103 @@ def blocks_from_pdf(data: bytes) -> list[Block]:
     # pdfminer logs every font it finds odd (thousands of lines for some PDFs): not the operator's concern
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-    lines: list[str] = []
+    blocks: list[Block] = []
+    lines: list[str] = []  # text since the last table, read as text is (paragraphs over pages)
+    rows: list[list[Cell]] = []  # the rows of the table being read
+    any_text = False
+    table_no = -1  # which table of the page the rows being read are from
+
+    def flush_text() -> None:
+        if lines:
+            blocks.extend(blocks_from_text("\n".join(lines)))
+            lines.clear()
+
+    def flush_table() -> None:
+        if not rows:
+            return
+        width = sum(c.colspan for c in rows[0])
+        last = blocks[-1] if blocks else None
+        if last is not None and last.table is not None and sum(c.colspan for c in last.table.body[0]) == width:
+            last.table.body.extend(rows)  # a table continued on the next page
+        else:
+            blocks.append(Block("table", table=Table(body=list(rows))))
+        rows.clear()
+
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
-            text = page.extract_text(x_tolerance=1.5, y_tolerance=3) or ""
-            lines.extend(text.split("\n"))
-    if not any(ln.strip() for ln in lines):
+            tables = [t for t in page.find_tables() if any(sum(c is not None for c in r.cells) > 1 for r in t.rows)]
+            outside = page.filter(_not_in([t.bbox for t in tables]))
+            # what the page holds from top to bottom: lines of text and rows of its tables
+            items: list[tuple[float, str | list[Cell], int]] = [
+                (ln["top"], _pdf_text(ln["text"]), -1) for ln in outside.extract_text_lines(x_tolerance=1.5, y_tolerance=3)]
+            for n, t in enumerate(tables):
+                items.extend((top, item, n) for top, item in _pdf_table_rows(t))
+            items.sort(key=lambda item: item[0])
+            for _, item, n in items:
+                if isinstance(item, str):
+                    any_text = any_text or bool(item.strip())
+                    if rows and not _PAGE_MARKER.match(item.strip()):
+                        flush_table()
+                    lines.append(item)
+                else:
+                    any_text = True
+                    if not rows:
+                        flush_text()
+                    elif n != table_no and sum(c.colspan for c in item) != sum(c.colspan for c in rows[0]):
+                        flush_table()  # another table just below, not this one going on
+                    table_no = n
+                    rows.append(item)
+    if not any_text:
         raise ValueError("scanned")
-    return blocks_from_text("\n".join(lines).translate(_RADICALS))
+    flush_table()
+    flush_text()
+    return blocks
+
+
+def _not_in(boxes):
+    """Keeps a page's objects but the characters inside ``boxes`` (the tables, read apart)."""
+    def keep(o) -> bool:
+        if o.get("object_type") != "char":
+            return True
+        x, y = (o["x0"] + o["x1"]) / 2, (o["top"] + o["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+    return keep
+
+
+def _pdf_text(text: str) -> str:
+    """Text as a PDF's characters give it. A PDF has no spaces between Chinese characters,
+    only gaps (justified lines, a quotation mark's side bearing) that text extraction turns
+    into blanks: between two full-width characters a blank is never part of the text."""
+    return _WIDE_GAP.sub("", text.translate(_RADICALS))
+
+
+_WIDE = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\u201c\u201d\u2018\u2019"
+_WIDE_GAP = re.compile(f"(?<=[{_WIDE}]) +(?=[{_WIDE}])")
+
+
+def _pdf_table_rows(table) -> list[tuple[float, str | list[Cell]]]:
+    """A ruled table of a PDF page as rows of :class:`Cell` with their spans (where a cell
+    covers several of the grid's columns or rows), each at its top on the page. A row that is
+    one cell across the table (a paragraph the writer drew a box around, a heading) is text,
+    line by line."""
+    cells = [c for r in table.rows for c in r.cells if c is not None]
+    xs = sorted({round(c[0], 1) for c in cells})
+    ys = sorted({round(c[1], 1) for c in cells})
+    texts = table.extract(x_tolerance=1.5, y_tolerance=3)
+    out: list[tuple[float, str | list[Cell]]] = []
+    for r, row in enumerate(table.rows):
+        found = [(bbox, texts[r][i] or "") for i, bbox in enumerate(row.cells) if bbox is not None]
+        top = row.bbox[1]
+        if len(found) == 1 and found[0][0][0] <= xs[0] + 1 and found[0][0][2] >= table.bbox[2] - 1:
+            out.extend((top + n / 100, _pdf_text(ln)) for n, ln in enumerate(found[0][1].split("\n")))
+            continue
+        line = []
+        for (x0, y0, x1, y1), text in found:
+            colspan = max(1, sum(1 for x in xs if x0 - 0.5 <= x < x1 - 0.5))
+            rowspan = max(1, sum(1 for y in ys if y0 - 0.5 <= y < y1 - 0.5))
+            line.append(Cell(_pdf_text(_clean(_join_lines(text.split("\n")))), colspan, rowspan))
+        out.append((top, line))
+    return out
 
 
 # Some PDF writers (Chrome's among them) map common characters to the look-alike Kangxi
