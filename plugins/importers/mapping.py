@@ -119,8 +119,9 @@ def _h1(b: Block) -> tuple[int, str] | None:
     return _NUMERALS.index(m.group(1)[0]) + 1 if len(m.group(1)) == 1 else 10, m.group(2).strip("。 ")
 
 
-def _split_sections(blocks: list[Block], layout: Layout) -> tuple[list[Block], dict[int, tuple[Block, list[Block]]], list[Block], list[tuple[Block, list[Block]]]]:
-    """``(front, {section index: (heading block, blocks)}, back, unmatched headings)``."""
+def _split_sections(blocks: list[Block], layout: Layout) -> tuple[list[Block], dict[int, tuple[Block, list[Block]]], list[Block], list[tuple[Block, list[Block], int]]]:
+    """``(front, {section index: (heading block, blocks)}, back, parts of the report's own)``;
+    each part of its own with the index of the section it follows."""
     parsed = {k: h for k, b in enumerate(blocks) if (h := _h1(b)) is not None}
     heads = [(k, h[1]) for k, h in parsed.items()]
     scores = {k: [_heading_score(text, sl.heading) for sl in layout.sections] for k, text in heads}
@@ -144,19 +145,21 @@ def _split_sections(blocks: list[Block], layout: Layout) -> tuple[list[Block], d
                 chosen[k] = i
     front: list[Block] = []
     found: dict[int, tuple[Block, list[Block]]] = {}
-    extra: list[tuple[Block, list[Block]]] = []
+    extra: list[tuple[Block, list[Block], int]] = []
     current: list[Block] = front
     texts = dict(heads)
     numeral = 0  # of the last heading: a part of the report's own follows it in sequence
+    last = -1  # the section the blocks are in
     for k, b in enumerate(blocks):
         if k in chosen:
             found[chosen[k]] = (b, [])
             current = found[chosen[k]][1]
             numeral = parsed[k][0]
+            last = chosen[k]
             continue
         if (k in texts and found and len(texts[k]) <= 30 and not re.search(r"\d\s*$", texts[k])
                 and parsed[k][0] == numeral + 1):
-            extra.append((b, []))
+            extra.append((b, [], last))
             current = extra[-1][1]
             numeral += 1
             continue
@@ -206,6 +209,66 @@ def _wording_score(title: str, sl: SectionLayout) -> float:
     words = [norm(w) for w in [sl.heading, *(f.label for f in sl.section.fields), *(p.title for p in sl.prose)] if w]
     return max((max(difflib.SequenceMatcher(None, title, w).ratio(), len(title) / len(w) if title in w else 0.0)
                 for w in words), default=0.0)
+
+
+def _parts_as_sub_headings(layout: Layout, extra: list[tuple[Block, list[Block], int]], report: Report,
+                           record: "_Record") -> list[tuple[Block, list[Block]]]:
+    """Parts of the report's own that are sub-headings of the section before them in the
+    format (a report that numbers 二、工作机制保障 … 六、政府信息公开平台建设 as parts after
+    一、总体情况, where the format prints them as 一's （一）…（五）): each goes to the sub-heading
+    of that section its wording names (its own heading kept), and when exactly one part and
+    one sub-heading are left, to that one. The heading's move is a finding. Returns the parts
+    that stay parts of their own (kept in the record)."""
+    left: list[tuple[Block, list[Block]]] = []
+    for k in dict.fromkeys(after for _, _, after in extra):
+        parts = [(head, body) for head, body, after in extra if after == k]
+        sl = layout.sections[k] if k >= 0 else None
+        table = report.section_data(sl.section.id, create=True) if sl is not None else {}
+        free = [p for p in (sl.prose if sl is not None else []) if p.kind == "titled" and not table.get(p.key)]
+        if not free or any(b.kind == "table" for _, body in parts for b in body):
+            left.extend(parts)
+            continue
+        titles = {id(head): re.sub(r"^[一二三四五六七八九十]+\s*[、.．]\s*", "", head.text.strip()) for head, _ in parts}
+        pairs = sorted(((_heading_score(titles[id(h)], p.title), n, m) for n, (h, _) in enumerate(parts) for m, p in enumerate(free)),
+                       reverse=True)
+        chosen: dict[int, int] = {}  # part -> sub-heading
+        for score, n, m in pairs:
+            if score >= 0.6 and n not in chosen and m not in chosen.values():
+                chosen[n] = m
+        alone = [n for n in range(len(parts)) if n not in chosen]
+        rest = [m for m in range(len(free)) if m not in chosen.values()]
+        closest: set[int] = set()
+        if len(alone) == len(rest) > 1:
+            # as many parts as sub-headings left: a pair each is the closest of the other wins
+            closeness = {(n, m): sc for sc, n, m in pairs if n in alone and m in rest}
+            for n in alone:
+                m = max(rest, key=lambda m: closeness[(n, m)])
+                if closeness[(n, m)] > 0 and all(closeness[(n, m)] > closeness[(x, m)] for x in alone if x != n) \
+                        and all(closeness[(n, m)] > closeness[(n, y)] for y in rest if y != m):
+                    chosen[n] = m
+                    closest.add(n)
+            alone = [n for n in range(len(parts)) if n not in chosen]
+            rest = [m for m in range(len(free)) if m not in chosen.values()]
+        by_elimination = len(alone) == 1 and len(rest) == 1
+        if by_elimination:
+            chosen[alone[0]] = rest[0]
+        assert sl is not None
+        for n, (head, body) in enumerate(parts):
+            if n not in chosen:
+                left.append((head, body))
+                continue
+            slot = free[chosen[n]]
+            title = titles[id(head)]
+            how = ("措辞不同，按剩下的唯一位置" if by_elimination and n == alone[0] else
+                   "按措辞（剩下的小标题中最相近的）" if n in closest else "按措辞")
+            record.deviation("V-STRUCT", sl.section.id, slot.title_key or slot.key, head.text,
+                             f"“{head.text}”是单独的一部分，格式中是“{_NUMERALS[k]}、{sl.heading}”的小标题“{slot.title}”："
+                             f"{how}作为这一小标题导入（小标题保留原文）", found=head.text, mapped_to=slot.title)
+            if slot.title_key and norm(title) != norm(slot.title):
+                table[slot.title_key] = title
+            for b in body:
+                _append(table, slot.key, b.text if b.kind != "table" else "")
+    return left
 
 
 def _closing_like(text: str) -> bool:
@@ -810,6 +873,8 @@ def _map_prose(sl: SectionLayout, paragraphs: list[tuple[str, str | None, str]],
             current, current_record = position, None
             continue
         sub = _split_sub(text) if (titled or records or headings) else None
+        if sub is None and titled and _unnumbered_sub_heading(text, [p for p in titled if p.key not in used]):
+            sub = ("", text.strip(), "")  # a sub-heading printed without its （一）
         if sub is not None and headings and not sub[2]:
             # a fixed sub-heading of the format: the prose field printed after it follows
             numeral, title, _ = sub
@@ -877,6 +942,15 @@ def _map_prose(sl: SectionLayout, paragraphs: list[tuple[str, str | None, str]],
             record.keep(where, text, "格式中这一部分没有可写文字的位置")
             continue
         _append(table, pool[0], text)
+
+
+def _unnumbered_sub_heading(text: str, free) -> bool:
+    """A short line, not a sentence, worded like one of the sub-headings still free
+    (“本年度信息公开处理费收费情况” for 收取信息处理费情况)."""
+    t = norm(text)
+    if not 4 <= len(t) <= 30 or re.search(r"[。，,；;：:！？]", t):
+        return False
+    return any(difflib.SequenceMatcher(None, t, norm(p.title)).ratio() >= 0.6 for p in free)
 
 
 def _titled_slot(titled, used, title, numeral):
@@ -1076,7 +1150,8 @@ def _metadata_in(text: str, meta: dict) -> list[str]:
         found.append("contact_office")
     m = _WEBSITE.search(compact)
     if m and "website_url" not in meta:
-        name = re.sub(r"^(本报告电子版可在|电子版可在|本报告电子版|电子版|可在|在|登录)", "", m.group(1)).strip("“”\"")
+        # the name follows the last verb that leads to it (“年度报告电子版可以通过市科委网站”)
+        name = re.sub(r"^.*(?:可在|可以在|可以通过|可从|可以从|通过|登录)|^(?:本报告电子版|电子版|在)", "", m.group(1)).strip("“”\"")
         if name:
             meta["website_name"] = name
         meta["website_url"] = m.group(2).rstrip(".。")
@@ -1193,7 +1268,7 @@ def import_blocks(host, blocks: list[Block], path: Path, kind: str, *, format_id
                                    {x.section.id: x.section for x in layout.sections})
     for i, prose in prose_of.items():
         _map_section_prose(layout, layout.sections[i], prose, report, record)
-    for head, body in extra:
+    for head, body in _parts_as_sub_headings(layout, extra, report, record):
         record.deviation("V-STRUCT", "", "", head.text, f"格式中没有的部分“{head.text}”：原文保留在导入记录中", found=head.text)
         record.keep(head.text, head.text, "格式中没有的部分")
         for b in body:
