@@ -118,6 +118,21 @@ def test_huaian_text_imports_to_the_example(host):
     assert any(d["field"] == "supervision_title" for d in got.deviations)
 
 
+def test_figures_printed_above_their_label_go_to_that_label(host, tmp_path):
+    """Text a PDF viewer copies from a table whose label cell is taller than one line: the
+    row's figures (centred on the row) come out above its label. A line of figures that no
+    label before it claims goes to the label line after it (洪泽区 2023: 本机关不掌握 10 was
+    read as 3, the next row's figures, and four rows were lost)."""
+    text = HUAIAN_TEXT.read_text(encoding="utf-8")
+    for label, figures in (("8.属于行政查询事项", "105 0 0 0 0 0 105"), ("3.补正后申请内容仍不明确", "1 0 0 0 0 0 1"),
+                           ("1.信访举报投诉类申请", "56 6 0 0 0 0 62")):
+        assert f"{label} {figures}\n" in text
+        text = text.replace(f"{label} {figures}\n", f"{figures}\n{label}\n", 1)
+    got = import_bytes(host, tmp_path, "viewer.txt", text)
+    assert cells(host, got.report) == cells(host, load_report(EXAMPLES / "huaian-2024.toml"))
+    assert not [u for u in got.unmapped if "单独的数字" in u["why"]]
+
+
 def _run_together(text, labels):
     """The 淮安 text with the figures of the rows starting with ``labels`` run together."""
     lines = text.split("\n")
@@ -698,6 +713,26 @@ def test_a_published_pdf_imports_every_cell_right(host, name):
         sid, key = where.split("/")
         assert got.report.section_data(sid)[key] == text, where
     assert not [u for u in got.unmapped if "正文前" not in u["why"] and "表格标题" not in u["why"]]
+
+
+@pytest.mark.parametrize("name", PUBLISHED_PDFS)
+def test_a_published_pdf_copied_as_text_imports_every_cell_right(host, tmp_path, name):
+    """The same PDF's text as a viewer copies it (pdfplumber's page text: no ruling, labels
+    wrapped around their figures, a row's line as wide as the page before a page break)."""
+    import pdfplumber
+
+    expected = _expected(name)
+    pdf = REAL_REPORTS / expected["source"]["file"]
+    if not pdf.exists():
+        pytest.skip(f"shared/reports/{pdf.name} (the published PDF, {expected['source']['path']}) is not beside the checkout")
+    with pdfplumber.open(pdf) as doc:
+        text = "\n".join(page.extract_text() for page in doc.pages)
+    got = import_bytes(host, tmp_path, f"{name}.txt", text)
+    have = {f"{sid}/{key}.{row}.{col}" if row else f"{sid}/{key}": v
+            for (sid, key, row, col), v in cells(host, got.report).items()}
+    want = {k: Decimal(str(v)) if isinstance(v, float) else v for k, v in expected["figures"].items()}
+    assert {k: v for k, v in have.items() if v != 0} == want
+    assert all(v == 0 for k, v in have.items() if k not in want)
 
 
 # -- nianbao edit on a published document -----------------------------------------------------

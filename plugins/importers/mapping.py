@@ -1318,13 +1318,24 @@ def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: R
     pending: list[tuple[str, str]] = []  # paragraphs that may be labels of the next table row (text files)
     vocabulary = sl.vocabulary
 
+    # figures alone on a line that no label before them claims: a PDF viewer's text puts a
+    # row's figures above its label where the label's cell is taller than one line (the
+    # figures are centred on the row); the next label line is theirs if it names a row
+    orphan: list[FoundRow] = []
+
     def flush_pending() -> None:  # the lines were not a table row's label after all
         prose.extend((where, text, "after" if seen_table else "before") for where, text in pending)
         pending.clear()
 
+    def keep_orphan() -> None:  # figures alone that are no row's (a page number among the table's lines)
+        for row in orphan:
+            record.keep(row.where, " ".join(row.values), "表格旁单独的数字（不是哪一行的数字）")
+        orphan.clear()
+
     for n, b in enumerate(_merge_figure_lines(body), start=1):
         where = f"{heading}第{n}段"
         if b.kind == "table":
+            keep_orphan()
             if reader is None:
                 record.keep(where, _table_text(b), "格式中这一部分没有表格")
                 continue
@@ -1346,9 +1357,15 @@ def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: R
                 continue
             line_row.context, line_row.lines = "", []
         if reader is not None and line_row is not None and not line_row.label:
-            # figures alone that are no row's (a page number among the table's lines): kept, not prose
-            record.keep(where, text, "表格旁单独的数字（不是哪一行的数字）")
+            keep_orphan()
+            orphan.append(line_row)
             continue
+        if reader is not None and orphan and line_row is None and _table_like(text, vocabulary):
+            if reader.add(FoundRow(text, "", orphan[0].values, orphan[0].where)):
+                orphan.clear()
+                seen_table = True
+                continue
+        keep_orphan()
         if reader is not None and _table_like(text, vocabulary):
             pending.append((where, text))
             continue
@@ -1356,6 +1373,7 @@ def _map_section(layout: Layout, sl: SectionLayout, body: list[Block], report: R
         # a table's note (“注：…”) is the text the format prints under the table, wherever a
         # conversion left it
         prose.append((where, text, "after" if seen_table or re.match(r"注[:：]", norm(text)) else "before"))
+    keep_orphan()
     flush_pending()
     if reader is not None:
         reader.finish()

@@ -126,8 +126,12 @@ def _paragraphs(lines: list[str], width: float | None) -> list[Block]:
             out[-1] = _join(out[-1], ln)
         else:
             out.append(ln)
-        joining = width - 3.5 <= _width(ln) <= width + 3
+        # a table row's line (its figures at the end) is as wide as the page too, and ends there
+        joining = width - 3.5 <= _width(ln) <= width + 3 and not _ROW_END.search(ln)
     return [Block("paragraph", p) for p in out]
+
+
+_ROW_END = re.compile(r"(?:^|\s)\d[\d,.]*(?:[ \t]+\d[\d,.]*)+$")
 
 
 # Blanks a PDF text layer puts between Chinese and figures (“自 2024 年 1 月”): not in the
