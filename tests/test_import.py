@@ -648,6 +648,19 @@ def test_the_jianou_website_item_is_not_taken_as_a_channel(host):
     assert said["rule"] == "V-TEMPLATE" and "通过市政府门户网站主动公开各类政府信息累计2589条" in said["found"]
 
 
+def test_a_date_that_lost_its_characters_closes_the_report_and_is_said(host):
+    """建瓯 2018's page lost 年/月/日 (styled spans) from its 成文日期: “201918” under the 署名.
+    It is the closing, not text of part 六 (nor is the 署名 above it), and which digits are the
+    month and the day is not guessed."""
+    got = import_file(host, FIXTURES / "jianou-2018-webpage.txt")
+    want = load_report(EXAMPLES / "jianou-2018.toml")
+    assert prose(host, got.report)[("fj.other", "matters")].replace(",", "，") == prose(host, want)[("fj.other", "matters")]
+    assert "signed" not in got.report.meta
+    said = next(d for d in got.deviations if d["field"] == "signed")
+    assert said["rule"] == "V-META" and said["found"] == "201918"
+    assert not [d for d in got.deviations if d["field"] == "unit"]  # the 署名 is the unit
+
+
 # The original PDF of the 淮安 2024 report (zxj6827111-blip/govnianbao, szfgs2024.pdf at commit
 # b2fbe3f5b912be2379852eac907e85657da8f238, the file tests/fixtures/import/huaian_city_2024_national.txt
 # is the text of) is a data file of that repository: it lives beside the checkout in shared/reports/,

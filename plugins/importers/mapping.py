@@ -271,9 +271,16 @@ def _parts_as_sub_headings(layout: Layout, extra: list[tuple[Block, list[Block],
     return left
 
 
+# A 成文日期 whose 年/月/日 a web page lost (they stood in styled spans): “201918” for 2019年1月8日.
+# Which digits are the month and which the day is not always clear: said, never guessed.
+_BARE_DATE = re.compile(r"(?:19|20)\d{2}\d{2,4}")
+
+
 def _closing_like(text: str) -> bool:
     """署名, 成文日期, 附注 or 印发 line: short, not a sentence, not a table's figures."""
     t = norm(text)
+    if _BARE_DATE.fullmatch(t):
+        return True
     if _FIGURES_ONLY.match(text) or _VALUES_AT_END.match(text) and not _cn_date(text) and "印发" not in t:
         return False
     return len(t) <= 40 and (not re.search(r"[，,；;。]", t) or bool(re.fullmatch(r"[(（]此件.{1,10}[)）]", t)))
@@ -1175,6 +1182,11 @@ def _closing(back: list[Block], meta: dict, record: _Record) -> None:
         d = _cn_date(text)
         if d is not None and "signed" not in meta:
             meta["signed"] = d
+            continue
+        if _BARE_DATE.fullmatch(norm(text)) and "signed" not in meta:
+            record.deviation("V-META", META, "signed", where, f"正文后的“{text}”像是成文日期，但没有“年”“月”“日”"
+                                                             "（网页丢失了这几个字？）：无法确定月和日，未导入，请按原件填写", found=text)
+            record.keep(where, text, "正文后的日期（缺少年月日，未导入）")
             continue
         if re.fullmatch(r"[（(]此件[^）)]{1,10}[）)]", norm(text)):
             meta.setdefault("note", text)
