@@ -148,7 +148,7 @@ def test_aggregate_names_the_reports_not_yet_approved(tmp_path, monkeypatch, cap
 USERS = {"nbt_unit1": "nbt_g1", "nbt_unit2": "nbt_g2", "nbt_office": "nbt_off"}
 
 
-def _interpreter() -> list[str]:
+def interpreter_for_users() -> list[str]:
     """A Python the test users can run: this one, or the system's of the same version when this
     one lives where they cannot reach (e.g. under /root)."""
     for exe in (sys.executable, f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}"):
@@ -176,13 +176,32 @@ def two_users():
     shutil.rmtree(base, ignore_errors=True)
 
 
+def venv_for_users(folder: Path) -> Path:
+    """A virtual environment the test users can run, as a county would install nianbao for
+    its accounts: :func:`interpreter_for_users`, with this environment's packages, their
+    ``.pth`` files included (editable installs, the example plugin), through one ``.pth``.
+    Returns its ``python``."""
+    subprocess.run([*interpreter_for_users(), "-m", "venv", "--without-pip", str(folder)], check=True)
+    site = [p for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}]
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    (folder / "lib" / version / "site-packages" / "nianbao-tests.pth").write_text(
+        "import site; " + "; ".join(f"site.addsitedir({p!r})" for p in site) + "\n", encoding="utf-8")
+    os.chmod(folder, 0o755)
+    return folder / "bin" / "python"
+
+
+def pythonpath_for_users() -> str:
+    """The checkout and this environment's packages, for :func:`interpreter_for_users`."""
+    site = [p for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}]
+    return os.pathsep.join([str(ROOT), *site])
+
+
 def as_user(base: Path, user: str, *argv: str, code: str | None = None) -> subprocess.CompletedProcess:
     pw = pwd.getpwnam(user)
-    site = [p for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}]
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "NIANBAO_CONFIG": str(base / "config.toml"),
-           "NIANBAO_SAFE_MODE": "1", "PYTHONPATH": os.pathsep.join([str(ROOT), *site]), "HOME": str(base),
+           "NIANBAO_SAFE_MODE": "1", "PYTHONPATH": pythonpath_for_users(), "HOME": str(base),
            "SSH_CONNECTION": f"10.0.0.{pw.pw_uid % 250} 50000 10.0.0.1 22"}
-    cmd = [*_interpreter(), "-c", code] if code else [*_interpreter(), "-m", "tui", *argv]
+    cmd = [*interpreter_for_users(), "-c", code] if code else [*interpreter_for_users(), "-m", "tui", *argv]
     return subprocess.run(cmd, user=pw.pw_uid, group=pw.pw_gid, extra_groups=os.getgrouplist(user, pw.pw_gid),
                           env=env, cwd=base, capture_output=True, text=True)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from plugins.engine.store import ReportLock
+from test_review import two_users, venv_for_users  # noqa: F401 - a fixture: two Unix users of one county (root only)
 
 ROOT = Path(__file__).resolve().parent.parent
 TMUX = shutil.which("tmux")
@@ -50,12 +51,16 @@ class Terminal:
         return done.stdout
 
     def start(self, report: Path, *, size: tuple[int, int] = (80, 24), lang: str = "C.UTF-8",
-              config: Path | None = None, stay: bool = False) -> int:
+              config: Path | None = None, stay: bool = False, user: str | None = None,
+              python: Path | None = None) -> int:
         """Run ``nianbao edit report``; ``stay``: the shell stays after it ends (its exit
-        status is then ``exit_status()``, what it printed stays on the screen)."""
+        status is then ``exit_status()``, what it printed stays on the screen); ``user``: as
+        that Unix user (root only), with a ``python`` that user can run."""
         env = (f"PYTHONPATH={ROOT} NIANBAO_CONFIG={config or self.tmp_path / 'none.toml'} LANG={lang} LC_ALL={lang} "
                f"XDG_STATE_HOME={self.tmp_path / 'state'}")
-        edit = f"env {env} {sys.executable} -m tui edit {report}"
+        edit = f"env {env} {python or sys.executable} -m tui edit {report}"
+        if user is not None:
+            edit = f"runuser -u {user} -- {edit}"
         status = self.tmp_path / "exit-status"
         command = (f"cd {self.tmp_path} && {edit}; echo $? >{status}.tmp && mv {status}.tmp {status}; sleep 600"
                    if stay else f"cd {self.tmp_path} && exec {edit}")
@@ -129,6 +134,53 @@ def report(tmp_path) -> Path:
     path = tmp_path / "copy.toml"
     path.write_text(REPORT, encoding="utf-8")
     return path
+
+
+def test_a_second_unix_user_gets_the_read_only_view_naming_who_holds_the_lock(two_users):  # noqa: F811 - the fixture imported above
+    """Two accounts of one county's group share a folder (setgid, group-writable). root has
+    the report open (holds its lock) when the unit's own account runs ``nianbao edit`` on it
+    in a real terminal, with a Python and packages that account can reach: it opens
+    read-only, says who holds the lock, refuses typing with the holder's name, and quits
+    cleanly without writing the report or taking the lock."""
+    import pwd
+    import socket
+
+    base = two_users
+    folder = base / "shared"
+    folder.mkdir()
+    shutil.chown(folder, group="nbt_g1")
+    os.chmod(folder, 0o2770)
+    report = folder / "report.toml"
+    report.write_text(REPORT, encoding="utf-8")
+    shutil.chown(report, group="nbt_g1")
+    os.chmod(report, 0o660)
+    (base / "state").mkdir()
+    shutil.chown(base / "state", user="nbt_unit1", group="nbt_g1")
+    before = report.read_bytes()
+    python = venv_for_users(base / "venv")
+    lock = ReportLock(report).acquire()  # root is editing it
+    holder = lock.holder()
+    assert holder.startswith(f"root@{socket.gethostname()} ")
+    term = Terminal(base)
+    try:
+        term.start(report, user="nbt_unit1", python=python, size=(120, 30), stay=True)
+        screen = term.wait_for("本次以只读方式打开")
+        assert "此报告正在被他人编辑（root@" in " ".join(screen.split())
+        assert "未运行" not in screen  # its installation is complete: the example plugin loads too
+        term.keys("x")  # typing is refused, naming the holder
+        term.wait_for("正在编辑此报告，这里不能修改")
+        assert "只读：root@" in term.screen()
+        term.keys("C-q")
+        assert term.exit_status() == 0, term.screen()
+    finally:
+        term.close()
+        lock.release()
+    assert report.read_bytes() == before
+    assert not list(folder.glob("*.bak")) and sorted(p.name for p in folder.iterdir()) == [".report.toml.lock", "report.toml"]
+    # it really ran as the unit's account: what it left in its own state folder is that account's
+    uid = pwd.getpwnam("nbt_unit1").pw_uid
+    left = [p for p in (base / "state").rglob("*") if p.is_file()]
+    assert left and all(p.stat().st_uid == uid for p in left), left
 
 
 def test_chinese_typed_in_a_terminal_is_saved_when_the_connection_drops(term, report):
