@@ -648,6 +648,19 @@ def test_the_jianou_website_item_is_not_taken_as_a_channel(host):
     assert said["rule"] == "V-TEMPLATE" and "通过市政府门户网站主动公开各类政府信息累计2589条" in said["found"]
 
 
+def test_entries_numbered_in_another_style_are_still_entries(host):
+    """建瓯 2018 numbers the points of 一、概述 “1. 加强组织领导。…” where the Fujian form prints
+    “（一）…” (it skips a level, domain §4.3): they are the 工作要点 entries, not the 概述's text,
+    and the numbering is said once."""
+    got = import_file(host, FIXTURES / "jianou-2018-webpage.txt")
+    want = load_report(EXAMPLES / "jianou-2018.toml").section_data("fj.overview")
+    have = got.report.section_data("fj.overview")
+    assert [i["title"] for i in have["items"]] == [i["title"] for i in want["items"]]
+    assert "加强组织领导" not in have["intro"]
+    said = [d for d in got.deviations if d["section"] == "fj.overview"]
+    assert len(said) == 1 and "按“1.”编号" in said[0]["message"] and "（一）" in said[0]["message"]
+
+
 def test_a_date_that_lost_its_characters_closes_the_report_and_is_said(host):
     """建瓯 2018's page lost 年/月/日 (styled spans) from its 成文日期: “201918” under the 署名.
     It is the closing, not text of part 六 (nor is the 署名 above it), and which digits are the

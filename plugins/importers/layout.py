@@ -20,7 +20,7 @@ from ..document import Block, parse_markup
 from ..fields import Grid, Records
 from ..engine.report import META, Report
 
-__all__ = ["Layout", "SectionLayout", "PrintedRow", "Slot", "Sentence", "norm", "norm_map", "original", "layout_of"]
+__all__ = ["Layout", "SectionLayout", "PrintedRow", "Slot", "Sentence", "ENTRY_NUMBER", "norm", "norm_map", "original", "layout_of"]
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "、": ".", "．": ".", "：": ":"})
 
@@ -114,6 +114,10 @@ class Sentence:
     # paragraph under that heading worded otherwise is still this item
     lead: re.Pattern | None = None
     lead_groups: list[tuple] = field(default_factory=list)
+    # an entry printed one a paragraph without its number (``alone``): the same groups, so an
+    # entry numbered in another style (“1.” where the format prints “（一）”) is still read
+    unnumbered: re.Pattern | None = None
+    numbering: str = ""  # the number as the format prints it, “(一)” or “3.”
 
 
 @dataclass
@@ -304,6 +308,8 @@ def _precision_fields(host, renderer, report: Report, sl: SectionLayout, positio
     return out
 
 
+#: The number before an entry, normalised: “1.” or “(一)”.
+ENTRY_NUMBER = re.compile(r"^(?:\d+\.|\([一二三四五六七八九十]+\))")
 _TOKEN = re.compile(r"⟦([^:⟧]+):([^⟧]+)⟧|\d+(?:\.\d+)?")
 _ANY_NUMBER = r"[\d,]+(?:\.\d+)?"
 
@@ -359,7 +365,12 @@ def _sentence(text: str, section, by_value, record_numbers, year) -> Sentence | 
         second = text.find(first, record_marks[0].end())
         if second < 0:  # one entry a paragraph (“3. ⟦title⟧。⟦body⟧”)
             regex, groups, literal = _pattern(text, sid, by_value, record_numbers, year)
-            return Sentence(re.compile(regex + "$"), groups, literal, records=key, alone=True)
+            sentence = Sentence(re.compile(regex + "$"), groups, literal, records=key, alone=True)
+            number = ENTRY_NUMBER.match(text)
+            if number:
+                rest, _, _ = _pattern(text[number.end():], sid, by_value, record_numbers, year)
+                sentence.unnumbered, sentence.numbering = re.compile(rest + "$"), number.group(0)
+            return sentence
         # entries listed in the sentence: the text from the first entry to the second is one
         # entry and its separator
         start = record_marks[0].start()

@@ -20,7 +20,7 @@ from ..document import Block
 from ..fields import Grid
 from ..engine.report import META, Report
 from .digits import splits
-from .layout import Layout, PrintedRow, SectionLayout, Sentence, Slot, layout_of, norm, norm_map, original
+from .layout import ENTRY_NUMBER, Layout, PrintedRow, SectionLayout, Sentence, Slot, layout_of, norm, norm_map, original
 from .readers import ImportFailed, read_blocks
 from .record import REWORDED, SUBHEADING_KEPT
 
@@ -875,6 +875,7 @@ def _map_prose(sl: SectionLayout, paragraphs: list[tuple[str, str | None, str]],
         _fill_untitled(sl, plain, untitled, table, record, report.meta.get("year"))
         return
     headings = [p for p in slots if p.kind == "heading"]
+    renumbered: list[tuple[str, str, str, str]] = []  # (where, number found, number printed, title)
     for where, text, position in paragraphs:
         if text is None:  # a sentence the format writes itself: what follows is the field after it
             current, current_record = position, None
@@ -900,6 +901,9 @@ def _map_prose(sl: SectionLayout, paragraphs: list[tuple[str, str | None, str]],
                     record.keep(where, text, "格式中的小标题（其下的内容由表格生成）")
                 continue
         entry = _record_alone(sl, records.key, text) if sub is None and records is not None else None
+        if entry and records is not None and _NUMBERED_AS in entry:
+            found_as, printed_as = entry.pop(_NUMBERED_AS).replace("(", "（").replace(")", "）").split("|")
+            renumbered.append((where, found_as, printed_as, entry.get(records.records_title, "")))
         if entry and records is not None:
             current_record = entry
             table.setdefault(records.key, []).append(entry)
@@ -949,6 +953,12 @@ def _map_prose(sl: SectionLayout, paragraphs: list[tuple[str, str | None, str]],
             record.keep(where, text, "格式中这一部分没有可写文字的位置")
             continue
         _append(table, pool[0], text)
+    if renumbered and records is not None:
+        at, found_as, printed_as, _ = renumbered[0]
+        names = "、".join(f"“{n} {t}”" for _, n, _, t in renumbered[:3]) + ("等" if len(renumbered) > 3 else "")
+        record.deviation("V-STRUCT", section.id, records.key, at,
+                         f"{names}{len(renumbered)}条按“{found_as}”编号，格式中这一层是“{printed_as}”：作为「{_field_label(sl, records.key)}」"
+                         "的条目导入（编号按格式）", found=" ".join(n for _, n, _, _ in renumbered), mapped_to=printed_as)
 
 
 def _unnumbered_sub_heading(text: str, free) -> bool:
@@ -1518,14 +1528,30 @@ def _record_alone(sl: SectionLayout, records_key: str, text: str) -> dict | None
     """A paragraph that is one entry of a Records field the format prints one a paragraph
     (“3. 两馆。各级各部门…”): the entry, its columns cut from the original text."""
     normal, at = norm_map(text)
-    for sentence in sl.sentences:
-        if not (sentence.alone and sentence.records == records_key):
-            continue
+    entries = [x for x in sl.sentences if x.alone and x.records == records_key]
+    for sentence in entries:
         m = sentence.regex.match(normal)
         if m is not None:
             return {what[2]: original(text, at, m.start(f"g{n}"), m.end(f"g{n}"))
                     for n, what in enumerate(sentence.groups) if what[0] == "record"}
+    # numbered in another style than the format's (“1. 加强组织领导。…” where it prints “（一）”):
+    # the same entry; the caller says so
+    number = ENTRY_NUMBER.match(normal)
+    if number is None:
+        return None
+    for sentence in entries:
+        if sentence.unnumbered is None or sentence.numbering[0].isdigit() == number.group(0)[0].isdigit():
+            continue
+        m = sentence.unnumbered.match(normal, number.end())
+        if m is not None:
+            entry = {what[2]: original(text, at, m.start(f"g{n}"), m.end(f"g{n}"))
+                     for n, what in enumerate(sentence.groups) if what[0] == "record"}
+            entry[_NUMBERED_AS] = f"{number.group(0)}|{sentence.numbering}"
+            return entry
     return None
+
+
+_NUMBERED_AS = "\x00numbered"  # an entry's key saying how it was numbered (taken out before it is stored)
 
 
 _FIGURES_ONLY = re.compile(r"^\s*(?:" + _NUMBER + r"|[/—－])(?:\s+(?:" + _NUMBER + r"|[/—－]))*\s*$")
