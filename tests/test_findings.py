@@ -283,3 +283,27 @@ def test_n4_4_no_correction_is_not_no_case(host):
         row["other"] = row.get("other", 0) + row.get("corrected", 0)
         row["corrected"] = 0
     assert found(host, report, "N4-4") == []  # cases, none corrected: true
+
+
+def test_typos_of_a_long_text_follow_the_paragraph_typed_into():
+    """Each paragraph's findings are kept by its text (a 1 MB field is read again only where
+    it was typed into): a finding's place moves with what is typed before it, brackets pair
+    across paragraphs, a word doubled or a term slipped in two paragraphs is said once."""
+    import re
+
+    from plugins.engine.prose import typos
+
+    def said(text):
+        return [(re.sub(r"：?第\d+字.*", "", i.message), int(re.search(r"第(\d+)字", i.message).group(1)))
+                for i in typos("s", "f", text)]
+
+    paragraphs = ["依据《条例", "》开展工作，资金资金到位。", "做好依申清公开工作。", "资金资金到位，依申清公开。。"]
+    before = said("\n".join(paragraphs))
+    assert [what for what, _ in before] == ["标点重复“。。”", "词语重复“资金资金”", "“依申清公开”是不是“依申请公开”？"]
+    assert before[1][1] == len("依据《条例\n》开展工作，") + 1  # the first of the two, once
+    paragraphs[0] = "本机关" + paragraphs[0]  # typed into the first paragraph: the others are kept
+    after = said("\n".join(paragraphs))
+    assert [what for what, _ in after] == [what for what, _ in before]
+    assert [place for _, place in after] == [place + 3 for _, place in before]
+    paragraphs[1] = paragraphs[1].replace("》", "")  # the bracket opened in the first is now unmatched
+    assert said("\n".join(paragraphs))[0] == ("“《”没有对应的“》”", 6)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable, Iterator, Mapping
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
 from ..fields import field_path
 from ..results import Issue
@@ -192,43 +193,95 @@ def typos(section_id: str, field: str, text: str) -> list[Issue]:
     """V-TYPO: proofreading a machine can do, each finding naming the characters and their
     place: unbalanced 《》（）“”【】, doubled punctuation, a word typed twice, half-width , ; : ( ) next to
     Chinese, full-width letters/digits/＠ in an e-mail, web address or phone number, blanks
-    between Chinese characters, and a fixed term of the format one character off."""
+    between Chinese characters, and a fixed term of the format one character off.
+
+    Only the brackets are matched across the whole text; every other finding lies within one
+    paragraph (none of those patterns crosses a line break), and each paragraph's findings
+    are kept by its text (:func:`_paragraph_typos`): checked again after a keystroke, a 1 MB
+    field costs the paragraph typed into, not the whole text."""
     out: list[Issue] = []
 
     def warn(message: str) -> None:
         out.append(Issue("warning", section_id, field, message, "V-TYPO"))
 
+    counted = _LIST_NUMBER.sub(lambda m: m.group(0)[:-1] + " ", text)
+    for (left, right), brackets in zip(_PAIRS, _PAIR_CHARS):
+        first_unmatched = None
+        opened: list[int] = []
+        for m in brackets.finditer(counted):  # (the brackets only: a long text has few)
+            if m.group(0) == left:
+                opened.append(m.start())
+            elif opened:
+                opened.pop()
+            elif first_unmatched is None:
+                first_unmatched = m.start()
+        if first_unmatched is not None:
+            warn(f"多了一个“{right}”（没有对应的“{left}”）：{_place(text, first_unmatched)}")
+        if opened:
+            warn(f"“{left}”没有对应的“{right}”：{_place(text, opened[0])}")
+    paragraphs = _paragraphs(text)
+    for at, found in paragraphs:
+        for i, doubled in found.doubled:
+            warn(f"标点重复“{doubled}”：{_place(text, at + i)}")
+    doubled_seen = set()
+    for at, found in paragraphs:
+        for i, word, doubled in found.doubled_words:
+            if word not in doubled_seen:  # each word once
+                doubled_seen.add(word)
+                warn(f"词语重复“{doubled}”：{_place(text, at + i)}")
+    for at, found in paragraphs:
+        for i, mark in found.half_width:
+            warn(f"中文里用了半角“{mark}”，应为全角“{mark.translate(_TO_FULL)}”：{_place(text, at + i)}")
+    for at, found in paragraphs:
+        for i in found.blanks:
+            warn(f"汉字之间有多余的空格：{_place(text, at + i)}")
+    for at, found in paragraphs:
+        for i, run, chars in found.full_width:
+            out.append(Issue("warning", section_id, field,
+                             f"“{run}”中有全角字符“{chars}”，应为半角：{_place(text, at + i)}", "V-TYPO"))
+    out += _slips(section_id, field, text, paragraphs)
+    return out
+
+
+_PAIR_CHARS = tuple(re.compile(f"[{re.escape(left)}{re.escape(right)}]") for left, right in _PAIRS)
+
+
+class _Found(NamedTuple):
+    """What :func:`typos` finds within one paragraph, each with its place in the paragraph."""
+
+    doubled: tuple[tuple[int, str], ...]
+    doubled_words: tuple[tuple[int, str, str], ...]  # (place, the word, the word twice)
+    half_width: tuple[tuple[int, str], ...]
+    blanks: tuple[int, ...]
+    full_width: tuple[tuple[int, str, str], ...]  # (place of the first, the run, its characters)
+    slips: tuple[tuple[tuple[int, str], ...], ...]  # for each of _SLIPS: (place, the window)
+
+
+def _paragraphs(text: str) -> list[tuple[int, _Found]]:
+    """(where it starts in ``text``, its findings) of each paragraph of ``text``."""
+    out, at = [], 0
+    for line in text.split("\n"):
+        out.append((at, _paragraph_typos(line)))
+        at += len(line) + 1
+    return out
+
+
+@lru_cache(maxsize=16384)
+def _paragraph_typos(text: str) -> _Found:
+    """The findings of :func:`typos` within one paragraph (``text`` has no line break), kept
+    by its text: after a keystroke only the paragraph typed into is read again."""
     addresses = [(m.start(), m.end()) for m in _URL_OR_MAIL.finditer(text)]
 
     def in_address(i: int) -> bool:
         return any(a <= i < b for a, b in addresses)
 
-    counted = _LIST_NUMBER.sub(lambda m: m.group(0)[:-1] + " ", text)
-    for left, right in _PAIRS:
-        first_unmatched = None
-        opened: list[int] = []
-        for i, ch in enumerate(counted):
-            if ch == left:
-                opened.append(i)
-            elif ch == right:
-                if opened:
-                    opened.pop()
-                elif first_unmatched is None:
-                    first_unmatched = i
-        if first_unmatched is not None:
-            warn(f"多了一个“{right}”（没有对应的“{left}”）：{_place(text, first_unmatched)}")
-        if opened:
-            warn(f"“{left}”没有对应的“{right}”：{_place(text, opened[0])}")
-    for m in _DOUBLED.finditer(text):
-        warn(f"标点重复“{m.group(0)}”：{_place(text, m.start())}")
-    doubled_seen = set()
+    doubled_words = []
     for m in _DOUBLED_WORD.finditer(text):
         word = m.group(1)
-        # 一项一项 counts one by one; a run of one character (啊啊啊啊) is no word; each word once
-        if word.startswith("一") or len(set(word)) == 1 or word in doubled_seen:
-            continue
-        doubled_seen.add(word)
-        warn(f"词语重复“{m.group(0)}”：{_place(text, m.start())}")
+        # 一项一项 counts one by one; a run of one character (啊啊啊啊) is no word
+        if not (word.startswith("一") or len(set(word)) == 1):
+            doubled_words.append((m.start(), word, m.group(0)))
+    half_width = []
     for m in _HALF_WIDTH.finditer(text):
         i = m.start()
         if in_address(i):
@@ -236,12 +289,21 @@ def typos(section_id: str, field: str, text: str) -> list[Issue]:
         before = text[i - 1] if i else ""
         after = text[i + 1] if i + 1 < len(text) else ""
         if re.match(f"[{_CJK}]", before) or re.match(f"[{_CJK}]", after):
-            warn(f"中文里用了半角“{m.group(0)}”，应为全角“{m.group(0).translate(_TO_FULL)}”：{_place(text, i)}")
-    for m in _BLANK_BETWEEN.finditer(text):
-        warn(f"汉字之间有多余的空格：{_place(text, m.start())}")
-    out += full_width_in_addresses(section_id, field, text)
-    out += term_slips(section_id, field, text)
-    return out
+            half_width.append((i, m.group(0)))
+    full_width = []
+    for m in _FULL_WIDTH_IN.finditer(text):
+        run = m.group(0)
+        bad = _FULL_WIDTH_CHARS.findall(run) if _ADDRESS_LIKE.search(run) else []
+        if bad:
+            full_width.append((m.start() + run.find(bad[0]), run, "".join(dict.fromkeys(bad))))
+    return _Found(
+        tuple((m.start(), m.group(0)) for m in _DOUBLED.finditer(text)),
+        tuple(doubled_words),
+        tuple(half_width),
+        tuple(m.start() for m in _BLANK_BETWEEN.finditer(text)),
+        tuple(full_width),
+        tuple(tuple((m.start(), m.group(1)) for m in pattern.finditer(text)) for _, _, pattern in _SLIPS),
+    )
 
 
 _TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）"})
@@ -275,18 +337,22 @@ _SLIPS = tuple((term, allowed, _slip_pattern(term, allowed)) for term, allowed i
 
 def term_slips(section_id: str, field: str, text: str) -> list[Issue]:
     """V-TYPO: a word one character off a fixed term of the format (依申清公开 for 依申请公开)."""
+    return _slips(section_id, field, text, _paragraphs(text))
+
+
+def _slips(section_id: str, field: str, text: str, paragraphs: list[tuple[int, _Found]]) -> list[Issue]:
     out = []
-    for term, allowed, pattern in _SLIPS:
+    for n, (term, allowed, _) in enumerate(_SLIPS):
         seen = set()
-        for m in pattern.finditer(text):
-            window = m.group(1)
-            if window == term or window in seen:
-                continue
-            ch = next(a for a, b in zip(window, term) if a != b)
-            if ch in allowed:
-                continue
-            seen.add(window)
-            out.append(Issue("warning", section_id, field, f"“{window}”是不是“{term}”？{_place(text, m.start())}", "V-TYPO"))
+        for at, found in paragraphs:
+            for i, window in found.slips[n]:
+                if window == term or window in seen:
+                    continue
+                ch = next(a for a, b in zip(window, term) if a != b)
+                if ch in allowed:
+                    continue
+                seen.add(window)
+                out.append(Issue("warning", section_id, field, f"“{window}”是不是“{term}”？{_place(text, at + i)}", "V-TYPO"))
     return out
 
 
