@@ -136,3 +136,37 @@ async def test_the_editor_opens_while_the_first_check_hangs(small):  # noqa: F81
     finally:
         plugin.gate.set()
         app.session.close()
+
+
+def test_background_jobs_reuse_a_waiting_thread_and_pass_one_that_hangs():
+    """tui.editing.Background: a job started when a thread waits runs on that thread (no new
+    thread to start while a key is handled); a job that never returns does not hold up the
+    next one, which gets a thread of its own."""
+    from tui.editing import Background
+
+    background = Background()
+    ran: list[tuple[str, int]] = []
+
+    def job(name, gate=None, done=None):
+        def run():
+            if gate is not None:
+                gate.wait(60)  # (released by the test; 60 s only so a failure cannot hang the suite)
+            ran.append((name, threading.get_ident()))
+            if done is not None:
+                done.set()
+        return run
+
+    for name in ("first", "second", "third"):
+        done = threading.Event()
+        background.run(job(name, done=done), "test")
+        assert done.wait(10)
+        for _ in range(1000):  # the thread counts itself as waiting just after its job (at most 10 s)
+            if background._idle:
+                break
+            threading.Event().wait(0.01)
+    assert len({ident for _, ident in ran}) == 1
+    gate, done = threading.Event(), threading.Event()
+    background.run(job("hangs", gate=gate), "test")
+    background.run(job("after", done=done), "test")
+    assert done.wait(10) and ran[-1][0] == "after"  # ran while "hangs" still waits
+    gate.set()

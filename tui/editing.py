@@ -5,6 +5,7 @@ within a second (autosave; a large report in a thread)."""
 from __future__ import annotations
 
 import asyncio
+import queue
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
@@ -26,6 +27,37 @@ else:
 # a second (bench/bench_autosave.py). A save rewrites only the changed lines.
 SAVE_DELAY = 0.5
 CHECK_WAIT = 0.1  # a check's result comes with the keystroke if it takes less (it runs in a thread)
+
+
+class Background:
+    """Daemon threads that run one job after another, kept waiting between jobs: starting
+    a thread waits until it runs, which on a loaded machine held the event loop for ~10 ms
+    at every keystroke's check. A thread whose job never returns (plugin code that hangs)
+    is simply never idle again; the next job gets another thread."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], None], str]] = queue.SimpleQueue()
+        self._idle = 0
+        self._lock = threading.Lock()
+
+    def run(self, job: Callable[[], None], name: str) -> None:
+        with self._lock:
+            start = self._idle == 0
+            if not start:
+                self._idle -= 1  # taken by this job
+        self._jobs.put((job, f"nianbao-{name}"))
+        if start:
+            threading.Thread(target=self._serve, name=f"nianbao-{name}", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            job, threading.current_thread().name = self._jobs.get()
+            job()  # (it hands its own outcome on, exceptions too: in_background's run)
+            with self._lock:
+                self._idle += 1
+
+
+_background = Background()
 
 
 class Editing(AppParts):
@@ -127,7 +159,7 @@ class Editing(AppParts):
             except RuntimeError:  # the loop is closed: the app has ended
                 pass
 
-        threading.Thread(target=run, name=f"nianbao-{name}", daemon=True).start()
+        _background.run(run, name)
         return finished
 
     def refuse_undecodable(self) -> None:

@@ -36,6 +36,16 @@ STATE_STYLE = {"empty": "dim", "progress": "", "errors": "bold red", "warnings":
                "complete": "green", "broken": "bold red"}
 
 
+def show_text(widget: Static, text: RichText) -> None:
+    """``widget.update(text)`` unless it shows that already: an update lays the whole screen
+    out again, which with a 1 MB text area in the form takes tens of milliseconds, and the
+    page's state and the status line are set again after every check."""
+    old = widget.content
+    if isinstance(old, RichText) and (old.plain, old.spans, old.style) == (text.plain, text.spans, text.style):
+        return
+    widget.update(text)
+
+
 def _short_title(title: str) -> str:
     """The numeral of a section title (``二、``), or the first two characters."""
     head, sep, _ = title.partition("、")
@@ -121,7 +131,7 @@ class Panels(AppParts):
             box.refresh_computed(view)
         state = self.session.state(self.page_id)
         for tag in self.query_page(".page-state").results(Label):
-            tag.update(RichText(f"{STATE_MARK[state]} {self.t('state_' + state)}", style=STATE_STYLE[state]))
+            show_text(tag, RichText(f"{STATE_MARK[state]} {self.t('state_' + state)}", style=STATE_STYLE[state]))
         broken = self.session.broken(self.page_id)
         lines = [(RichText("⊘ " + clean_text(self.t("section_broken", msg=broken)), style="bold red"), 2, True)] if broken else []
         lines += [(RichText(("✗ " if i.severity == "error" else REMARK_MARK if i.severity == "remark" else "! ")
@@ -238,8 +248,7 @@ class Panels(AppParts):
             left.append(f"{fit(unit, room - cell_len(f' {year}'))} {year}", style="bold")
         else:
             left.append(fit(who, max(room, 4)), style="bold")
-        text = left + RichText(" │ ") + counts + RichText(" │ ") + saved
-        status.update(text)
+        show_text(status, left + RichText(" │ ") + counts + RichText(" │ ") + saved)
 
     async def jump(self, issue: Issue) -> None:
         if issue.section != self.page_id:

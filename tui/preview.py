@@ -4,6 +4,7 @@ probe that tries every section's template once the operator can type."""
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from rich.text import Text as RichText
@@ -50,8 +51,11 @@ class PreviewText(WrappedText):
         super().set_lines(lines)
 
     def set_wrapped(self, lines: list[TextLine], width: int, wrapped: list[RichText]) -> None:
+        # as many lines at the same width: the same height, drawn again without laying the
+        # screen out again (which costs tens of ms with a 1 MB text area in the form)
+        same_height = self._cache is not None and self._cache[0] == width and len(self._cache[1]) == len(wrapped)
         self._lines, self._cache, self._strips = lines, (width, wrapped), {}
-        self.refresh(layout=True)
+        self.refresh(layout=not same_height)
 
     def _wrapped(self, width: int) -> list[RichText]:
         if self._cache is not None and self._cache[0] != width and self.rewrap is not None:
@@ -113,7 +117,8 @@ class Preview(AppParts):
         cut = RichText(self.t("preview_cut", rows=PREVIEW_ROWS), style="dim")
 
         def job() -> tuple:
-            lines, error = self._preview_of(view, page_id, position)
+            # (each line is one row at least: the rows shown need no more lines than that)
+            lines, error = self._preview_of(view, page_id, position, PREVIEW_ROWS + 1)
             if not width:
                 return page_id, lines, error, width, None
             wrapped = wrap_lines(lines, width, PREVIEW_ROWS + 1)
@@ -155,9 +160,11 @@ class Preview(AppParts):
     def _preview_failed(self, exc: BaseException) -> list[tuple[RichText, int, bool]]:
         return [(RichText(clean_text(self.t("preview_failed", error=f"{type(exc).__name__}: {exc}")), style="red"), 0, True)]
 
-    def _preview_of(self, view: Any, page_id: str, position: int) -> tuple[list[tuple[RichText, int, bool]], str]:
-        """The preview's lines of a page from a frozen view, and the error of its section's
-        template ("" if none). Reads nothing else of the app: runs in a thread."""
+    def _preview_of(self, view: Any, page_id: str, position: int,
+                    most: int | None = None) -> tuple[list[tuple[RichText, int, bool]], str]:
+        """The preview's lines of a page from a frozen view (the first ``most`` of them, if
+        given), and the error of its section's template ("" if none). Reads nothing else of
+        the app: runs in a thread."""
         error = ""
         try:
             if page_id == META:
@@ -173,13 +180,16 @@ class Preview(AppParts):
             return self._preview_failed(exc), error
         lines: list[tuple[RichText, int, bool]] = []
         for b in blocks:
+            if most is not None and len(lines) >= most:
+                return lines[:most], error
             if b.kind == "table" and b.table is not None:
                 lines.append((TableText(b.table), 0, False))  # laid out for the preview's width
             elif b.kind in ("title", "heading"):
                 lines += [(RichText(clean_text(line).strip(), style="bold"), 0, True) for line in text_lines(b)]
             else:
-                lines += [(RichText(clean_text(line)), 0, True) for line in text_lines(b)]
-        return lines, error
+                lines += [(RichText(clean_text(line)), 0, True)
+                          for line in islice(text_lines(b), None if most is None else most - len(lines))]
+        return lines[:most], error
 
     def _note_render_error(self, page_id: str, error: str) -> None:
         before = self.session.render_errors.get(page_id, "")
