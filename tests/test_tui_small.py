@@ -8,7 +8,7 @@ from __future__ import annotations
 from textual.widgets import OptionList
 
 from tui.panels import NAV_COLLAPSE
-from tui_helpers import settle, wait_until
+from tui_helpers import focused_on, quiet, settle, wait_until
 
 from test_tui import _close_sessions, _snapshot_app, make_app  # noqa: F401
 from test_tui_grid import national  # noqa: F401
@@ -60,23 +60,20 @@ async def test_the_header_and_layout_follow_each_resize(national):  # noqa: F811
         header = lambda: str(app.query_one("#status").render())  # noqa: E731
         assert "huaian.toml" not in header()  # no room for the file name
         await pilot.resize_terminal(120, 40)
+        await wait_until(pilot, lambda: "淮安市人民政府 2024  huaian.toml" in header(), what="the header at 120x40")
         await settle(pilot, app)
-        await settle(pilot, app)
-        assert "淮安市人民政府 2024  huaian.toml" in header()
         assert not app.query_one("#nav").has_class("-narrow")
         await pilot.resize_terminal(60, 20)
+        await wait_until(pilot, lambda: "huaian.toml" not in header(), what="the header at 60x20")
         await settle(pilot, app)
-        await settle(pilot, app)
-        assert "huaian.toml" not in header()
         assert app.query_one("#nav").has_class("-narrow") and not app.query_one("#preview").display
 
 
 def test_snapshot_collapsed_part_list_at_60x20(snap_compare, national):  # noqa: F811 - the fixture imported above
     async def run_before(pilot):
         await pilot.app.show_page("nat.requests")
-        await pilot.pause()
-        pilot.app.focus_path("table.new.natural")
-        await pilot.pause()
+        await focused_on(pilot, "table.new.natural")
+        await quiet(pilot)
 
     assert snap_compare(_snapshot_app(national), terminal_size=(60, 20), run_before=run_before)
 
@@ -88,7 +85,7 @@ async def test_after_a_resize_the_cell_with_the_cursor_is_still_in_view(national
     app = make_app(national)
     async with app.run_test(size=(80, 24)) as pilot:
         await goto(pilot, app, REQUESTS)
-        app.focus_path("table.carried_out.other_org")
+        await focused_on(pilot, "table.carried_out.other_org")
         await pilot.press("right")  # on to the computed 总计 cell
         await settle(pilot, app)
         cell = app.focused
@@ -98,4 +95,6 @@ async def test_after_a_resize_the_cell_with_the_cursor_is_still_in_view(national
             # laid out again for the new size over a few refreshes: wait for the cell to be in view
             await wait_until(pilot, lambda size=size: tuple(app.size) == size
                              and table(app)._body.scrollable_content_region.contains_region(cell.region),
-                             what=f"the cell with the cursor in view at {size}")
+                             what=lambda size=size: f"the cell with the cursor in view at {size}: app {tuple(app.size)}, "
+                             f"cell {cell.region}, cells shown {table(app)._body.scrollable_content_region}, "
+                             f"scroll {table(app)._body.scroll_offset}, laid out for {table(app)._geometry}")

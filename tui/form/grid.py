@@ -142,6 +142,13 @@ class GridBody(ScrollableContainer, can_focus=False, inherit_bindings=False):
         super().__init__(*children, classes="grid-body")
         self.box = box
 
+    def on_resize(self) -> None:
+        # Laid out anew (its size or that of the cells changed): the cell with the cursor back
+        # in view, once the cells have their new places. (GridBox.fit asks for it too, but a
+        # layout can follow that, as the page's scroll bar comes or goes.)
+        if self.box.current is not None:
+            self.call_after_refresh(self.box._keep_cursor_in_view)
+
     def watch_scroll_x(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_x(old_value, new_value)
         self.box.follow_scroll()
