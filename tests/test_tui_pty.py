@@ -22,6 +22,7 @@ from test_review import two_users, venv_for_users  # noqa: F401 - a fixture: two
 
 ROOT = Path(__file__).resolve().parent.parent
 TMUX = shutil.which("tmux")
+WAIT = 60.0  # seconds before a wait for the screen (or the app) gives up: only stops a hung test
 
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed: the real-terminal tests need it")
 
@@ -67,7 +68,7 @@ class Terminal:
         self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", str(size[0]), "-y", str(size[1]), command)
         return int(self.tmux("display-message", "-p", "-t", "t", "#{pane_pid}").strip())
 
-    def exit_status(self, timeout: float = 20.0) -> int:
+    def exit_status(self, timeout: float = WAIT) -> int:
         """The exit status of the app started with ``stay=True`` (waiting for it to end)."""
         path = self.tmp_path / "exit-status"
         deadline = time.monotonic() + timeout
@@ -80,7 +81,7 @@ class Terminal:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-J", "-t", "t", check=False)
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+    def wait_for(self, text: str, timeout: float = WAIT) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
@@ -101,15 +102,15 @@ class Terminal:
         self.tmux("kill-server", check=False)
 
 
-def wait_until(predicate, timeout: float = 20.0) -> None:
+def wait_until(predicate, timeout: float = WAIT, what=lambda: "") -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() >= deadline:
-            raise AssertionError("never happened")
+            raise AssertionError(f"never happened: {what()}")
         time.sleep(0.1)
 
 
-def gone(pid: int, timeout: float = 15.0) -> bool:
+def gone(pid: int, timeout: float = WAIT) -> bool:
     """Whether the process has ended (waiting up to ``timeout``; no timing is asserted)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -208,7 +209,7 @@ def test_gbk_bytes_from_the_terminal_are_refused_visibly_and_never_stored(term, 
     term.wait_for("没有写入报告")  # the operator is told, with the way out
     term.wait_for("UTF-8")
     assert "\ufffd" not in term.screen()
-    assert not gone(pid, 0.5), "the app died on bytes that are not UTF-8"
+    assert not gone(pid, 0.5), "the app died on bytes that are not UTF-8"  # (half a second to catch a late crash)
     term.keys("C-q")
     assert gone(pid)
     text = report.read_text(encoding="utf-8")
@@ -296,24 +297,50 @@ def nianbao(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 TRACEBACK = ("Traceback", "Error:", "Exception", "locals ─")
 
 
+def page_headings(path: Path) -> list[str]:
+    """The title of each page of the report at ``path``, in the order F3 goes through them
+    (installed plugins loaded, as `nianbao edit` does)."""
+    from plugins.engine.config import Config
+    from plugins.engine.store import load_report
+    from plugins.host.manager import PluginHost
+    from tui.session import Session
+
+    session = Session(PluginHost(Config()), load_report(path), read_only=True)  # installed plugins too, as the app
+    try:
+        return [page.heading for page in session.pages]
+    finally:
+        session.close()
+
+
+def shows_page(screen: str, heading: str) -> bool:
+    """Whether the form's first line, right of the part list, is the title ``heading``
+    (cut with … when long; its state follows it)."""
+    lines = screen.splitlines()
+    line = lines[1].split("▕", 1)[-1].strip() if len(lines) > 1 else ""
+    title = line.split("…")[0] if "…" in line else line.split("  ")[0]
+    return bool(title) and heading.startswith(title)
+
+
 @pytest.mark.parametrize("year,level", [(2024, "government"), (2018, "department")], ids=["national", "fujian"])
 def test_every_page_of_a_new_report_in_a_real_terminal(term, tmp_path, year, level):
     path = tmp_path / "new.toml"
     assert nianbao(tmp_path, "new", str(path), "--unit", "淮安市人民政府", "--year", str(year), "--level", level).returncode == 0
+    headings = page_headings(path)  # every page, 报告信息 first
     term.start(path, stay=True)
     term.wait_for("一、")
-    pages = tomllib.loads(path.read_text(encoding="utf-8"))  # every section has its table
-    n = 1 + sum(len(v) for k, v in pages.items() if k != "report")
-    for i in range(n):
+    for i in range(len(headings)):
         term.keys("F3")
-        time.sleep(0.5)
+        page = headings[(i + 2) % len(headings)]  # (it starts on the first part, after 报告信息)
+        wait_until(lambda page=page: shows_page(term.screen(), page), what=lambda page=page: f"{page} shown:\n{term.screen()}")
         term.keys(f"甲{i}", literal=True)  # into the first field of the page
         term.wait_for(f"甲{i}")
         screen = term.screen()
         assert not any(mark in screen for mark in TRACEBACK), screen
     term.keys("C-q")
     assert term.exit_status() == 0
-    tomllib.loads(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    tomllib.loads(text)
+    assert [i for i in range(len(headings)) if f"甲{i}" not in text] == []  # each page got what was typed on it
 
 
 def test_the_metadata_of_a_new_national_report_typed_in_a_terminal_reaches_check(term, tmp_path):
