@@ -242,7 +242,7 @@ def test_closing_a_tab_hangs_up_its_process_and_waits_for_it(tmp_path):
 
     from tui.serve import TabSession
 
-    record = tmp_path / "signal.txt"
+    record, ready = tmp_path / "signal.txt", tmp_path / "ready"
     stand_in = tmp_path / "app.py"
     stand_in.write_text(f"""
 import signal, sys, time
@@ -251,6 +251,7 @@ def hang_up(number, frame):
     open({str(record)!r}, "w").write(signal.Signals(number).name)
     sys.exit(0)
 signal.signal(signal.SIGHUP, hang_up)
+open({str(ready)!r}, "w").close()
 sys.stdout.write("__GANGLION__\\n"); sys.stdout.flush()
 while True:
     time.sleep(0.1)
@@ -263,7 +264,9 @@ while True:
         tab = TabSession(f"exec {sys.executable} {stand_in}", write_bytes=ignore, write_str=ignore, close=ignore,
                          download_manager=DownloadManager())
         await tab.start(80, 24)
-        await asyncio.sleep(0.5)
+        end = time.monotonic() + 60
+        while not ready.exists() and time.monotonic() < end:  # its handler of SIGHUP is in place
+            await asyncio.sleep(0.05)
         process = tab._process
         await tab.stop()  # the websocket has closed
         return process.returncode
