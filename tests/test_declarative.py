@@ -188,7 +188,7 @@ async def test_the_total_row_is_shown_under_the_list_and_follows_what_is_typed(p
     from tui.app import build_app
     from tui.form.field_box import FieldBox
     from tui.text_layout import WrappedText
-    from tui_helpers import wait_until
+    from tui_helpers import focused_on, wait_until
 
     host = plugin_host([plugin])
     path = tmp_path / "r.toml"
@@ -201,8 +201,7 @@ async def test_the_total_row_is_shown_under_the_list_and_follows_what_is_typed(p
             box = next(b for b in app.query_page(FieldBox) if b.field.key == "activities")
             total = box.query_one(".records-total", WrappedText)
             assert total.plain == "合计：参加 200 人次，费用 1.75 万元"
-            app.focus_path("activities[1].visitors")
-            await pilot.pause()
+            await focused_on(pilot, "activities[1].visitors")
             app.focused.value = ""
             await pilot.press("9", "0")
             await wait_until(pilot, lambda: total.plain == "合计：参加 210 人次，费用 1.75 万元")

@@ -19,7 +19,7 @@ from plugins.host.manager import PluginHost
 from plugins.engine.review import read_review
 from plugins.engine.store import load_report
 from tui.app import NianbaoApp, build_app
-from tui_helpers import settle
+from tui_helpers import quiet, settle, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jianou-2018.toml"
@@ -156,7 +156,7 @@ async def test_f7_submits_only_without_errors_then_the_report_is_read_only(repor
 
 def test_snapshot_remarks_beside_the_field(snap_compare, report):
     remarks(report, *TWO)
-    assert snap_compare(make_app(report), terminal_size=SIZE)
+    assert snap_compare(make_app(report), terminal_size=SIZE, run_before=quiet)
 
 
 def test_snapshot_remark_list(snap_compare, report):
@@ -164,6 +164,7 @@ def test_snapshot_remark_list(snap_compare, report):
 
     async def run_before(pilot):
         await pilot.press("f8")
-        await pilot.pause()
+        await wait_until(pilot, lambda: pilot.app.query_one("#issues").has_focus, what="the list of remarks")
+        await quiet(pilot)
 
     assert snap_compare(make_app(report), terminal_size=SIZE, run_before=run_before)

@@ -18,6 +18,7 @@ import pytest
 
 from plugins import ENTRY_POINT_GROUP
 from plugins.host import entrypoints, manager
+from tui_helpers import shown, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,13 +120,25 @@ async def test_the_app_switches_the_collector_back_on_at_its_first_frame(tmp_pat
     gc.disable()
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
+            await wait_until(pilot, lambda: app.started, what="the first frame")
             assert app.started
             assert gc.isenabled()
             assert not app.gc_held
     finally:
         gc.enable()
         app.session.close()
+
+
+def first_page_whole(app) -> bool:
+    """The app is done starting: the first page built whole (what lies below the screen is
+    mounted after the first frame, ``_complete_first_page``), its check and preview shown."""
+    from tui.form.field_box import FieldBox
+    from tui.form.records import RecordsBox
+
+    page = app._pages.get(app._first_page_id)
+    return (app.started and page is not None
+            and len(page.query(FieldBox)) == len(app.session.page(app._first_page_id).fields)
+            and all(box.limit is None for box in page.query(RecordsBox)) and shown(app))
 
 
 @pytest.mark.parametrize("example,size", [("jianou-2018.toml", (80, 24)), ("jianou-2018.toml", (100, 30)),
@@ -161,8 +174,7 @@ async def test_the_first_frame_is_laid_out_as_it_stays(tmp_path, monkeypatch, ex
     app = build_app(report, Config(), host=PluginHost(Config(), entry_points=False), autosave=False)
     try:
         async with app.run_test(size=size) as pilot:
-            for _ in range(4):
-                await pilot.pause(0.05)
+            await wait_until(pilot, lambda: frames and first_page_whole(app), what="the first page built whole")
             assert frames
             assert frames[0] == frames[-1]
             assert sum(name == "FooterKey" for name, _ in frames[0]) >= 5
@@ -193,8 +205,7 @@ async def test_leaving_out_the_first_restyle_changes_no_style(tmp_path, example,
 
     try:
         async with app.run_test(size=size) as pilot:
-            for _ in range(4):
-                await pilot.pause(0.05)
+            await wait_until(pilot, lambda: first_page_whole(app), what="the first page built whole")
             assert isinstance(app.screen, MainScreen) and app.screen._shown
             before = styles()
             app.stylesheet.update_nodes(app.screen.walk_children(with_self=True), animate=False)

@@ -15,6 +15,7 @@ from test_aggregate import clean, unit_report, write
 from test_cli import builtin_host
 from tui.cli import main
 from tui.screens.status import StatusApp, StatusScreen, build_status_app
+from tui_helpers import wait_until
 
 SIZE = (80, 24)
 TODAY = dt.date(2019, 3, 20)
@@ -62,6 +63,16 @@ def make_county(host, folder: Path, language: str = "zh") -> Config:
     return load_config(folder / "config.toml")
 
 
+def detail(app: StatusApp) -> str:
+    return str(app.screen.query_one("#status-detail", Static).render())
+
+
+async def listed(pilot, app: StatusApp) -> None:
+    """Wait for the list of units on the screen."""
+    await wait_until(pilot, lambda: isinstance(app.screen, StatusScreen)
+                     and app.screen.query_one("#status-table", DataTable).row_count > 0, what="the list of units")
+
+
 def cells(app: StatusApp) -> list[list[str]]:
     table = app.screen.query_one("#status-table", DataTable)
     return [[str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)]
@@ -70,7 +81,7 @@ def cells(app: StatusApp) -> list[list[str]]:
 async def test_rows_most_urgent_first(host, tmp_path):
     app = build_status_app(make_county(host, tmp_path), host, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await listed(pilot, app)
         assert isinstance(app.screen, StatusScreen)
         assert cells(app) == [
             ["建瓯市财政局", "部门", "未交", "未交", "", "", "2019-03-31", "还有11天"],
@@ -86,12 +97,11 @@ async def test_rows_most_urgent_first(host, tmp_path):
 async def test_enter_on_handed_in_unit_returns_its_path(host, tmp_path):
     app = build_status_app(make_county(host, tmp_path), host, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await listed(pilot, app)
         await pilot.press("down", "down")
-        await pilot.pause()
-        assert str(app.screen.query_one("#status-detail", Static).render()).strip() == "units/a.toml"
+        await wait_until(pilot, lambda: detail(app).strip() == "units/a.toml", what="the detail of the third unit")
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.return_value is not None, what="the app to end with the unit's file")
     assert app.return_value == tmp_path / "units" / "a.toml"
     assert app.chosen == "建瓯市教育局"
 
@@ -99,9 +109,9 @@ async def test_enter_on_handed_in_unit_returns_its_path(host, tmp_path):
 async def test_enter_on_missing_unit_only_notifies(host, tmp_path):
     app = build_status_app(make_county(host, tmp_path), host, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await listed(pilot, app)
         await pilot.press("enter")  # 建瓯市财政局: missing
-        await pilot.pause()
+        await wait_until(pilot, lambda: app._notifications, what="a notice")
         assert app.is_running and app.return_value is None
         assert [n.message for n in app._notifications] == ["建瓯市财政局没有可以打开的报告文件"]
         assert isinstance(app.screen, StatusScreen)
@@ -110,23 +120,23 @@ async def test_enter_on_missing_unit_only_notifies(host, tmp_path):
 async def test_refresh_picks_up_a_new_file_and_keeps_the_cursor(host, tmp_path):
     app = build_status_app(make_county(host, tmp_path), host, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await listed(pilot, app)
         await pilot.press("down")  # 建瓯市水利局
         write(tmp_path / "units" / "caizheng.toml", clean(host, unit_report(host, "建瓯市财政局")))
         await pilot.press("f5")
-        await pilot.pause()
+        await wait_until(pilot, lambda: len(cells(app)) == 3 and cells(app)[2][2] == "已交", what="the list refreshed")
         assert [row[:3] for row in cells(app)] == [
             ["建瓯市水利局", "部门", "有错误"], ["建瓯市教育局", "部门", "已交"], ["建瓯市财政局", "部门", "已交"]]
         assert app.screen.query_one("#status-table", DataTable).cursor_row == 0  # still 水利局
         await pilot.press("ctrl+q")
-        await pilot.pause()
+        await wait_until(pilot, lambda: not app.is_running, what="the app to end")
     assert app.return_value is None
 
 
 async def test_english_labels(host, tmp_path):
     app = build_status_app(make_county(host, tmp_path, "en"), host, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await listed(pilot, app)
         table = app.screen.query_one("#status-table", DataTable)
         assert [str(c.label) for c in table.ordered_columns] == [
             "Unit", "Level", "State", "Review", "Errors", "Warn.", "Due", "Days left"]
@@ -135,7 +145,7 @@ async def test_english_labels(host, tmp_path):
             ["department", "handed in", ""]]
         assert "handed in 2/3" in str(app.screen.query_one("#status-summary", Static).render())
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app._notifications, what="a notice")
         assert [n.message for n in app._notifications] == ["建瓯市财政局 has no report file that can be opened"]
 
 
@@ -145,10 +155,10 @@ async def test_unit_names_are_not_markup(host, tmp_path):
     (tmp_path / "config.toml").write_text(text, encoding="utf-8")
     app = build_status_app(load_config(tmp_path / "config.toml"), host, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await listed(pilot, app)
         assert cells(app)[0][0] == "[b]财政局[/b]"
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app._notifications, what="a notice")
         assert [n.message for n in app._notifications] == ["[b]财政局[/b]没有可以打开的报告文件"]
     assert config.units
 
@@ -181,7 +191,11 @@ def test_cli_status_tui_opens_the_chosen_report_and_comes_back(host, tmp_path, m
 
 def test_snapshot_status_screen(snap_compare, host, tmp_path):
     app = build_status_app(make_county(host, tmp_path), host, today=TODAY)
-    assert snap_compare(app, terminal_size=SIZE)
+
+    async def run_before(pilot):
+        await listed(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 def review_county(host, folder: Path, monkeypatch) -> Config:
@@ -217,14 +231,14 @@ def review_county(host, folder: Path, monkeypatch) -> Config:
 async def test_review_state_per_unit(host, tmp_path, monkeypatch):
     app = build_status_app(review_county(host, tmp_path, monkeypatch), host, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await listed(pilot, app)
         review = {row[0]: row[3] for row in cells(app)}
         assert review == {"建瓯市教育局": "已通过", "建瓯市财政局": "退回（2条意见）", "建瓯市民政局": "已提交",
                           "建瓯市水利局": "填报中"}
         names = [row[0] for row in cells(app)]
         await pilot.press(*["down"] * names.index("建瓯市财政局"))
-        await pilot.pause()
-        assert "审核：退回（2条意见）（2019-03-12 15:30）" in str(app.screen.query_one("#status-detail", Static).render())
+        await wait_until(pilot, lambda: "审核：" in detail(app), what="the detail of 建瓯市财政局")
+        assert "审核：退回（2条意见）（2019-03-12 15:30）" in detail(app)
 
 
 def test_cli_status_json_has_the_review_state(host, tmp_path, monkeypatch, capsys):
@@ -246,7 +260,10 @@ def test_snapshot_status_screen_review_states(snap_compare, host, tmp_path, monk
     app = build_status_app(review_county(host, tmp_path, monkeypatch), host, today=TODAY)
 
     async def run_before(pilot):
+        await listed(pilot, app)
         await pilot.press("down")
+        await wait_until(pilot, lambda: app.screen.query_one("#status-table", DataTable).cursor_row == 1,
+                         what="the cursor on the second unit")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -269,7 +286,7 @@ def many_unsigned(host, folder: Path, n: int = 6) -> Config:
 async def test_an_error_many_units_share_is_said_once_above_the_list(host, tmp_path):
     app = build_status_app(many_unsigned(host, tmp_path), host, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await listed(pilot, app)
         line = app.screen.query_one("#status-common", Static)
         assert line.display
         assert str(line.render()).startswith("最常见的错误：6个单位 文档信息 › 成文日期：未填写")
@@ -279,5 +296,5 @@ async def test_an_error_many_units_share_is_said_once_above_the_list(host, tmp_p
 async def test_no_common_error_line_for_a_few_units(host, tmp_path):
     app = build_status_app(make_county(host, tmp_path), host, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await listed(pilot, app)
         assert not app.screen.query_one("#status-common", Static).display

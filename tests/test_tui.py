@@ -32,7 +32,7 @@ from tui.form.records import RecordsBox
 from tui.screens.export import ExportScreen
 from tui.screens.help import HelpScreen
 from tui.text_layout import WrappedText
-from tui_helpers import settle, wait_until
+from tui_helpers import quiet, settle, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "jianou-2018.toml"
@@ -348,7 +348,9 @@ async def test_keys_sent_in_one_burst_are_applied_in_order(example):
             app.post_message(events.Key(key, char))
         await wait_until(pilot, lambda: len(app.session.records("fj.proactive", "categories")) > 1
                        and app.session.records("fj.proactive", "categories")[1].get("name") == "bc")
-        await pilot.pause()  # let the screen catch up with the session before the app closes
+        await wait_until(pilot, lambda: getattr(app.focused, "path", "") == "categories[1].name"
+                         and app.focused.value == "bc", what="the new record and what was typed in it on the screen")
+        await settle(pilot, app)
         rows = app.session.records("fj.proactive", "categories")
         assert rows[0]["name"].endswith("a")
         assert rows[1] == {"name": "bc"}
@@ -921,14 +923,15 @@ def _snapshot_app(path: Path) -> NianbaoApp:
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_first_screen(snap_compare, small, size):
-    assert snap_compare(_snapshot_app(small), terminal_size=size)
+    assert snap_compare(_snapshot_app(small), terminal_size=size, run_before=quiet)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_grid_section(snap_compare, small, size):
     async def run_before(pilot):
         await pilot.press("f3", "f3")
-        await pilot.pause()
+        await wait_until(pilot, lambda: pilot.app.page_id == "fj.requests", what="the grid section")
+        await quiet(pilot)
 
     assert snap_compare(_snapshot_app(small), terminal_size=size, run_before=run_before)
 
@@ -936,10 +939,12 @@ def test_snapshot_grid_section(snap_compare, small, size):
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_list_section_with_an_error(snap_compare, small, size):
     async def run_before(pilot):
+        app = pilot.app
         await pilot.press("f3")
-        await pilot.pause()
-        pilot.app.focus_path("categories[1].count")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.page_id == "fj.proactive", what="the list section")
+        app.focus_path("categories[1].count")
+        await wait_until(pilot, lambda: app.focused is editor(app, "categories[1].count"), what="the focus on the count")
+        await quiet(pilot)
 
     assert snap_compare(_snapshot_app(small), terminal_size=size, run_before=run_before)
 
@@ -948,7 +953,8 @@ def test_snapshot_list_section_with_an_error(snap_compare, small, size):
 def test_snapshot_issue_panel(snap_compare, small, size):
     async def run_before(pilot):
         await pilot.press("f8")
-        await pilot.pause()
+        await wait_until(pilot, lambda: pilot.app.query_one("#issues").has_focus, what="the issue list")
+        await quiet(pilot)
 
     assert snap_compare(_snapshot_app(small), terminal_size=size, run_before=run_before)
 
@@ -957,7 +963,8 @@ def test_snapshot_issue_panel(snap_compare, small, size):
 def test_snapshot_help(snap_compare, small, size):
     async def run_before(pilot):
         await pilot.press("f1")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), what="the help screen")
+        await quiet(pilot)
 
     assert snap_compare(_snapshot_app(small), terminal_size=size, run_before=run_before)
 
@@ -965,7 +972,8 @@ def test_snapshot_help(snap_compare, small, size):
 def test_snapshot_metadata_page_in_english(snap_compare, small):
     async def run_before(pilot):
         await pilot.press("f2")
-        await pilot.pause()
+        await wait_until(pilot, lambda: pilot.app.page_id == "report", what="the metadata page")
+        await quiet(pilot)
 
     assert snap_compare(make_app(small, language="en", autosave=False), terminal_size=(80, 24), run_before=run_before)
 

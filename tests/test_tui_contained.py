@@ -13,7 +13,7 @@ import pytest
 
 from plugins import Check, hookimpl
 from test_tui import make_app, small  # noqa: F401 - the fixture
-from tui_helpers import settle, wait_until
+from tui_helpers import quiet, settle, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,10 +44,10 @@ async def test_typing_is_saved_while_a_check_hangs(small):  # noqa: F811
     plugin = Hostile()
     app = make_app(small, extra=[("hostile", plugin)], autosave=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         field = app.editors()[0]
         app.screen.set_focus(field)
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.focused is field, what="the cursor in the first field")
         before = field.current_text()
         plugin.mode = "hang"
         await pilot.press("x")
@@ -71,9 +71,10 @@ async def test_a_check_that_exits_is_disabled_and_the_app_stays(small):  # noqa:
     plugin = Hostile()
     app = make_app(small, extra=[("hostile", plugin)], autosave=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.screen.set_focus(app.editors()[0])
-        await pilot.pause()
+        await settle(pilot, app)
+        field = app.editors()[0]
+        app.screen.set_focus(field)
+        await wait_until(pilot, lambda: app.focused is field, what="the cursor in the first field")
         plugin.mode = "exit"
         await pilot.press("x")
         await wait_until(pilot, lambda: any(i.plugin == "hostile" for i in app.session.result.issues))
@@ -93,14 +94,14 @@ async def test_preview_of_a_long_page_comes_from_its_thread_and_shows_its_beginn
 
     app = make_app(small, autosave=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await quiet(pilot)
         field = next(w for w in app.editors() if type(w).__name__ == "FieldText")
         long = "\n".join(f"第{i}段。" + "政府信息公开" * 20 for i in range(2 * PREVIEW_ROWS))
         app.session.set_text(field.page_id, field.path, long)
         app.schedule_preview(0)
         preview = app.query_one("#preview-text", PreviewText)
         await wait_until(pilot, lambda: preview._cache is not None and len(preview._cache[1]) == PREVIEW_ROWS + 1)
-        await pilot.pause()
+        await quiet(pilot)
         lines = [line.plain for line in preview._cache[1]]
         assert lines[-1] == app.t("preview_cut", rows=PREVIEW_ROWS)
         assert any("第0段。" in line for line in lines[:20])
@@ -123,9 +124,10 @@ async def test_the_editor_opens_while_the_first_check_hangs(small):  # noqa: F81
     try:
         assert plugin.entered.is_set() and app.session.checked_view is None
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            assert app._check_slow_shown
-            app.screen.set_focus(app.editors()[0])
+            await wait_until(pilot, lambda: app._check_slow_shown, what="the notice that the check is slow")
+            field = app.editors()[0]
+            app.screen.set_focus(field)
+            await wait_until(pilot, lambda: app.focused is field, what="the cursor in the first field")
             await pilot.press("q")
             app.action_save()
             assert "q" + app.session.text_at(app.editors()[0].page_id, app.editors()[0].path)[1:] in repr(

@@ -20,6 +20,7 @@ from tui.app import build_app
 from tui.workarounds import EXIT_CRASH
 from tui.state import state_dir
 
+from tui_helpers import focused_on, settle, wait_until
 from test_tui_pty import REPORT  # the same small report as the real-terminal crash test
 
 
@@ -43,12 +44,13 @@ async def test_a_failing_widget_saves_the_report_logs_the_details_and_says_so(re
     try:
         with pytest.raises(ZeroDivisionError):  # a test run re-raises it, as Textual does
             async with app.run_test(size=(80, 24)) as pilot:
-                await pilot.pause()
+                await focused_on(pilot, "intro")
                 await pilot.press("home", *"typed before the crash ")
-                await pilot.pause()
+                await settle(pilot, app)
+                assert app.session.text_at("fj.overview", "intro").startswith("typed before the crash ")
                 assert "typed before" not in report.read_text(encoding="utf-8")  # not saved yet (no autosave)
                 await app.query_one("#form").mount(FailingWidget("x"))
-                await pilot.pause()
+                await wait_until(pilot, lambda: app.return_code == EXIT_CRASH, what="the crash")
     finally:
         app.session.close()
     assert app.return_code == EXIT_CRASH
@@ -74,11 +76,12 @@ async def test_when_saving_fails_too_the_sentence_says_so(report, tmp_path, monk
     try:
         with pytest.raises(ZeroDivisionError):
             async with app.run_test(size=(80, 24)) as pilot:
+                await focused_on(pilot, "intro")
                 await pilot.press("x")
-                await pilot.pause()
+                await settle(pilot, app)
                 monkeypatch.setattr(app.session, "save", cannot_save)
                 await app.query_one("#form").mount(FailingWidget("x"))
-                await pilot.pause()
+                await wait_until(pilot, lambda: app.return_code == EXIT_CRASH, what="the crash")
     finally:
         app.session.close()
     assert app.return_code == EXIT_CRASH
@@ -100,14 +103,12 @@ async def test_reopening_puts_the_cursor_back_in_the_cell_where_this_user_left(t
     app = build_app(path, Config(), host=host)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
+            await settle(pilot, app)
             # the last cell of the page with the most editors: far below the first screen
             page = max(app.session.pages, key=lambda p: sum(len(f.rows) for f in p.fields if f.kind == "grid"))
             await app.show_page(page.id)
-            await pilot.pause()
             target = app.editors()[-1]
-            app.focus_path(target.path)
-            await pilot.pause()
+            await focused_on(pilot, target.path)
             await pilot.press("ctrl+q")
     finally:
         app.session.close()
@@ -115,11 +116,12 @@ async def test_reopening_puts_the_cursor_back_in_the_cell_where_this_user_left(t
     again = build_app(path, Config(), host=host)
     try:
         async with again.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            await pilot.pause()
+            form = again.query_one("#form")
+            await wait_until(pilot, lambda: getattr(again.focused, "path", None) == target.path and form.scroll_y > 0,
+                             what=lambda: f"the cursor back in {target.path} on {page.id}, scrolled to: on {again.page_id}, "
+                             f"in {getattr(again.focused, 'path', again.focused)}, form scrolled to {form.scroll_y}")
             assert again.page_id == page.id
             assert again.focused is not None and again.focused.path == target.path
-            form = again.query_one("#form")
             assert form.scroll_y > 0 and again.focused.region.y < form.region.bottom  # scrolled to it, on screen
             await pilot.press("ctrl+q")
     finally:
@@ -129,7 +131,7 @@ async def test_reopening_puts_the_cursor_back_in_the_cell_where_this_user_left(t
     third = build_app(other, Config(), host=host)
     try:
         async with third.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
+            await settle(pilot, third)
             assert third.page_id == third.session.first_section()
     finally:
         third.session.close()

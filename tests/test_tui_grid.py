@@ -20,7 +20,7 @@ from tui.form.grid import GridBox, GridCell, row_names
 
 from test_tui import (_close_sessions, _snapshot_app, editor, field_message, focus, goto, make_app,  # noqa: F401
                       select_all)
-from tui_helpers import settle, wait_until
+from tui_helpers import focused_on, quiet, settle, wait_until
 
 REQUESTS = "nat.requests"
 FULL_NAME = "三、本年度办理结果 › （三）不予公开 › 1.属于国家秘密"
@@ -322,12 +322,12 @@ def small(tmp_path) -> Path:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_big_table(snap_compare, national, size):
     async def run_before(pilot):
-        await pilot.app.show_page(REQUESTS)
-        await pilot.pause()
-        pilot.app.focus_path("table.deny_secret.research")
-        await pilot.pause()
+        app = pilot.app
+        await app.show_page(REQUESTS)
+        await focused_on(pilot, "table.deny_secret.research")
         await pilot.press("right")  # on to the next column: the table scrolls sideways
-        await pilot.pause()
+        await focused_on(pilot, "table.deny_secret.public_welfare")
+        await quiet(pilot)
 
     assert snap_compare(_snapshot_app(national), terminal_size=size, run_before=run_before)
 
@@ -424,27 +424,26 @@ async def test_the_preview_of_table_3_shows_its_figures_at_80x24(national):
     async with app.run_test(size=(80, 24)) as pilot:
         await goto(pilot, app, REQUESTS)
         await pilot.press("f9")
-        await settle(pilot, app)
-        await settle(pilot, app)
         preview = app.query_one("#preview")
         assert preview.display
+        await wait_until(pilot, lambda: "7 总计" in app.query_one("#preview-text").render().plain, what="table 3 in the preview")
+        await quiet(pilot)
         text = app.query_one("#preview-text").render().plain
-        assert "7 总计" in text
         assert "3001 53 0 0 61 4 3119" in text  # 一、本年新收, every column to the total
         assert "103 0 0 0  0 0  103" in text or "103" in text.split("四、结转下年度继续办理")[-1]
 
 
 def test_snapshot_preview_of_table_3_at_80x24(snap_compare, national):
     async def run_before(pilot):
-        await pilot.app.show_page(REQUESTS)
-        await pilot.pause()
-        pilot.app.focus_path("table.carried_out.other_org")  # the last column typed in
-        await pilot.pause()
+        app = pilot.app
+        await app.show_page(REQUESTS)
+        await focused_on(pilot, "table.carried_out.other_org")  # the last column typed in
         await pilot.press("f9")
-        await pilot.pause()
-        await pilot.pause()
-        pilot.app.query_one("#preview").scroll_to(y=6, animate=False)
-        await pilot.pause()
+        await wait_until(pilot, lambda: "7 总计" in app.query_one("#preview-text").render().plain, what="table 3 in the preview")
+        await quiet(pilot)
+        preview = app.query_one("#preview")
+        preview.scroll_to(y=6, animate=False)
+        await wait_until(pilot, lambda: preview.scroll_y == 6, what="the preview scrolled")
 
     assert snap_compare(_snapshot_app(national), terminal_size=(80, 24), run_before=run_before)
 
@@ -452,8 +451,7 @@ def test_snapshot_preview_of_table_3_at_80x24(snap_compare, national):
 def test_snapshot_big_table_cursor_in_the_last_input_column_at_80x24(snap_compare, national):
     async def run_before(pilot):
         await pilot.app.show_page(REQUESTS)
-        await pilot.pause()
-        pilot.app.focus_path("table.carried_out.other_org")
-        await pilot.pause()
+        await focused_on(pilot, "table.carried_out.other_org")
+        await quiet(pilot)
 
     assert snap_compare(_snapshot_app(national), terminal_size=(80, 24), run_before=run_before)

@@ -13,6 +13,8 @@ from plugins.engine.config import Config
 from plugins.host.manager import PluginHost
 from tui.app import NianbaoApp, build_app
 from test_tui import SNAPSHOT_REPORT
+from tui.screens.help import HelpScreen
+from tui_helpers import quiet, wait_until
 
 SIZE = (80, 24)
 FIXED = dt.datetime(2019, 1, 8, 9, 30, 0)
@@ -58,13 +60,13 @@ def notices(app: NianbaoApp) -> list[str]:
 async def test_a_failed_plugin_is_marked_noticed_and_listed(county):
     app = make_app(county)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await quiet(pilot)
         assert app.host.records["broken"].state == "failed"
         status = status_text(app)
         assert "1个插件未运行" in status and "个错误" in status  # beside the counts, which stay
         assert notices(app) == ["插件 broken 没有运行：导入失败（F1 查看）"]  # (short: F1 has the reason)
         await pilot.press("f1")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen")
         help_text = app.help_text()
         assert help_text.startswith("插件（nianbao plugins 查看详情）：\n"
                                     f"  插件 broken（插件文件夹 county/broken.py）已停用（出错）：{REASON}\n")
@@ -74,7 +76,7 @@ async def test_a_failed_plugin_is_marked_noticed_and_listed(county):
 async def test_safe_mode_is_marked_and_noticed(county):
     app = make_app(county, safe_mode=True)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await quiet(pilot)
         assert "broken" not in app.host.records
         assert "安全模式" in status_text(app) and "插件未运行" not in status_text(app)
         assert notices(app) == ["安全模式：只加载了内置插件，县里的插件和覆盖模板都没有使用"]
@@ -84,7 +86,7 @@ async def test_safe_mode_is_marked_and_noticed(county):
 async def test_nothing_is_said_when_every_plugin_runs(county):
     app = make_app(county, folders=())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await quiet(pilot)
         assert "插件" not in status_text(app) and "安全模式" not in status_text(app)
         assert notices(app) == []
         assert not app.help_text().startswith("插件")
@@ -93,19 +95,20 @@ async def test_nothing_is_said_when_every_plugin_runs(county):
 async def test_in_english_too(county):
     app = make_app(county, language="en")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await quiet(pilot)
         assert "1 plugin(s) off" in status_text(app)
         assert notices(app) == ["Plugin broken is not running: 导入失败 (F1 for details)"]
 
 
 def test_snapshot_failed_plugin_at_80x24(snap_compare, county):
     """The first screen: the status bar's mark, the notice in a corner, the form in view."""
-    assert snap_compare(make_app(county), terminal_size=SIZE)
+    assert snap_compare(make_app(county), terminal_size=SIZE, run_before=quiet)
 
 
 def test_snapshot_failed_plugin_help_at_80x24(snap_compare, county):
     async def run_before(pilot):
         await pilot.press("f1")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), what="the help screen")
+        await quiet(pilot)
 
     assert snap_compare(make_app(county), terminal_size=SIZE, run_before=run_before)

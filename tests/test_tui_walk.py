@@ -36,7 +36,7 @@ from plugins.engine.report import META, Report
 from tui.app import build_app
 from tui.cli import main
 from tui.form.editors import Editor, FieldSelect
-from tui_helpers import settle
+from tui_helpers import focused_on, quiet, settle, wait_until
 
 SIZES = ((80, 24), (120, 40))
 FILLS = ("nothing", "half", "full")
@@ -204,11 +204,12 @@ def test_snapshot_the_empty_select_of_a_new_report_open(snap_compare, tmp_path, 
 
     async def run_before(pilot):
         await pilot.press("f2")
-        await pilot.pause()
-        app.focus_path("unit_level")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.page_id == "report", what="the metadata page")
+        await focused_on(pilot, "unit_level")
+        select = app.focused
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: select.expanded, what="the list of the select open")
+        await quiet(pilot)
 
     try:
         assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

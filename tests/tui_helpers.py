@@ -11,15 +11,27 @@ from typing import Any, Callable
 TIMEOUT = 30.0  # only stops a hung test: nothing is timed
 
 
-async def wait_until(pilot: Any, predicate: Callable[[], Any], timeout: float = TIMEOUT, what: str = "") -> None:
+async def wait_until(pilot: Any, predicate: Callable[[], Any], timeout: float = TIMEOUT,
+                     what: str | Callable[[], str] = "") -> None:
     """Let the app run (``pilot.pause``) until ``predicate()`` holds; AssertionError naming
-    ``what`` if it still does not after ``timeout`` seconds."""
+    ``what`` if it still does not after ``timeout`` seconds (``what`` may be a function: it
+    then says, when the wait fails, what the app's state was)."""
     await pilot.pause()
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() >= deadline:
-            raise AssertionError(f"still waiting after {timeout:g} s" + (f" for {what}" if what else ""))
+            said = what() if callable(what) else what
+            raise AssertionError(f"still waiting after {timeout:g} s" + (f" for {said}" if said else ""))
         await pilot.pause(0.05)
+
+
+async def focused_on(pilot: Any, path: str, timeout: float = TIMEOUT) -> None:
+    """Put the cursor in the field (or cell) ``path`` of the page shown, and wait until it is
+    there (focus moves on the app's next turn)."""
+    app = pilot.app
+    if getattr(app.focused, "path", None) != path:
+        app.focus_path(path)
+    await wait_until(pilot, lambda: getattr(app.focused, "path", None) == path, timeout, f"the cursor in {path}")
 
 
 def checked(app: Any) -> bool:
@@ -34,3 +46,19 @@ async def settle(pilot: Any, app: Any, timeout: float = TIMEOUT) -> None:
     """Wait until the check of what was typed has been shown (messages, issue list, part
     list, status line)."""
     await wait_until(pilot, lambda: checked(app), timeout, "the check of what was typed")
+
+
+def shown(app: Any) -> bool:
+    """Everything the app does of itself after a key has reached the screen: the check
+    (:func:`checked`) and the preview of the page shown (none asked for, being made or to be
+    made again, ``tui/preview.py``). What a snapshot waits for before it is taken."""
+    if app.exiting or not app.is_running:
+        return True
+    return (checked(app) and app._preview_timer is None and not app._preview_asked and not app._previewing
+            and not app._preview_again)
+
+
+async def quiet(pilot: Any, timeout: float = TIMEOUT) -> None:
+    """Wait until the check and the preview are shown (:func:`shown`): a snapshot's ``run_before``
+    ends with it, the screen is then what it stays."""
+    await wait_until(pilot, lambda: shown(pilot.app), timeout, "the check and the preview to be shown")

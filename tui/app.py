@@ -86,6 +86,7 @@ class NianbaoApp(PageForm, Editing, Panels, Preview, Actions, AppWorkarounds, Ap
         self._save_error_shown = ""  # the last save failure notified (not repeated every second)
         self._quit_unsaved = False  # ctrl+q was pressed once with text that could not be saved
         self._preview_timer: Any = None
+        self._preview_asked = False  # a preview asked for after the next refresh (schedule_preview(0))
         self._problem_index = -1
         self._last_jump: tuple[Issue | None, Widget | None] = (None, None)  # F4's last problem, and the field it went to
         self._showing_issues: list[Issue] = []

@@ -74,6 +74,7 @@ class AppParts(App[int]):
     _focus_before_panel: Widget | None
     # preview (preview.py)
     _preview_timer: Timer | None
+    _preview_asked: bool
     _previewing: bool
     _preview_again: bool
 

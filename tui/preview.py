@@ -92,6 +92,7 @@ class Preview(AppParts):
             self._preview_timer.stop()
             self._preview_timer = None
         if delay <= 0:
+            self._preview_asked = True
             self.call_after_refresh(self.refresh_preview)
         else:
             self._preview_timer = self.set_timer(delay, self.refresh_preview)
@@ -102,6 +103,7 @@ class Preview(AppParts):
         for the preview's width). Hidden, the page is still rendered, to notice a template
         that fails on what was typed. One at a time; asked for meanwhile, it runs again."""
         self._preview_timer = None
+        self._preview_asked = False
         target = next(iter(self.query("#preview-text").results(PreviewText)), None)
         if target is None or self.exiting:
             return  # leaving: nothing to show it on
