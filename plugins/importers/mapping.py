@@ -1593,7 +1593,7 @@ def _is_vocabulary(text: str, vocabulary: list[str]) -> bool:
         return True
     if len(t) == 1:  # the last character of a label cell, wrapped onto a line of its own (“果”)
         return not t.isdigit() and t in _joined(tuple(vocabulary))
-    return len(t) <= 60 and _uncovered(t, vocabulary) <= len(t) // 6
+    return len(t) <= 60 and not re.search(r"[。；;！？]", t) and _uncovered(t, vocabulary) <= len(t) // 6
 
 
 def _uncovered(t: str, vocabulary: list[str]) -> int:
