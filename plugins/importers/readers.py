@@ -131,7 +131,7 @@ def _paragraphs(lines: list[str], width: float | None) -> list[Block]:
     return [Block("paragraph", p) for p in out]
 
 
-_ROW_END = re.compile(r"(?:^|\s)\d[\d,.]*(?:[ \t]+\d[\d,.]*)+$")
+_ROW_END = re.compile(r"(?:^|\s)\d[\d,.]*(?:[ \t]+\d[\d,.]*){2,}$")  # three figures or more: no phone number
 
 
 # Blanks a PDF text layer puts between Chinese and figures (“自 2024 年 1 月”): not in the
