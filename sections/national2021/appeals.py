@@ -146,9 +146,11 @@ def unmentioned(report, section_id):
     c = cases(report)
     prose = "".join(t for sid in _PROSE_SECTIONS for t in report.values(sid).values() if isinstance(t, str))
     out = []
-    for kind, row in (("行政复议", "review"), ("行政诉讼", "suit_direct")):
+    for kind, rows in (("行政复议", ("review",)), ("行政诉讼", ("suit_direct", "suit_after_review"))):
         total = _value(c, kind, "total")
         if total and kind not in prose and not (kind == "行政诉讼" and "起诉" in prose):
+            # on the row that has the cases (all of them may be 复议后起诉)
+            row = next(r for r in rows if c[r]["total"])
             out.append(warning(section_id, f"cases.{row}.total",
                                f"第四部分表中有{kind}{total}件，正文没有提到：请在总体情况或本部分写明案件情况", "N4-3"))
     return out
