@@ -244,7 +244,10 @@ class NianbaoApp(PageForm, Editing, Panels, Preview, Actions, AppWorkarounds, Ap
         the report itself)."""
         if self.session.report.path is None:
             return
-        page, field = self._last_field
+        # The editor with the cursor, if one has it: _last_field follows a focus event that
+        # bubbles up to the app, and a key typed ahead (ctrl+q) can come before it.
+        focused = self.focused
+        page, field = (focused.page_id, focused.path) if isinstance(focused, Editor) else self._last_field
         save_position(self.session.report.path, self.page_id, field if page == self.page_id else "")
 
 
