@@ -21,8 +21,10 @@ What depends on what (Textual 8.2.8):
   ``Select._type_to_search``: a select's drop-down list with our words for Esc.
 * ``textual.document._wrapped_document.compute_wrap_offsets`` (a module global, replaced
   on import) - text areas break lines as Chinese does (:func:`tui.text_layout.line_starts`);
-  and ``WrappedDocument.height`` cached (``_cache_wrapped_height``). Both are applied when
-  this module is imported (the editors import it).
+  and ``WrappedDocument.height`` cached (``_cache_wrapped_height``); ``TextArea.render_line``'s
+  test for its placeholder answered without joining the document
+  (``_placeholder_test_without_join``). All are applied when this module is imported (the
+  editors import it).
 * :func:`tolerate_non_utf8_terminals` - ``textual.drivers.linux_driver.getincrementaldecoder``:
   bytes that are not UTF-8 no longer end the app (Textual #6456, open).
 * :class:`AppWorkarounds` - SIGHUP/SIGTERM handled (Textual has no handler: #5140, open)
@@ -131,6 +133,38 @@ def _cache_wrapped_height() -> None:
 
 
 _cache_wrapped_height()
+
+
+def _placeholder_test_without_join() -> None:
+    """Textual 8.2.8's ``TextArea.render_line`` begins with ``if not self.text and
+    self.placeholder``: ``text`` joins the whole document into one string, for every line
+    drawn only to learn whether it is empty, a dozen times a keystroke (at 1 MB the event
+    loop was seen stalled in that join). While a line is drawn (``render_line`` is the one
+    reader of ``text`` then), ``text`` answers just that: "" when the document is empty, a
+    stand-in otherwise. Everywhere else ``text`` is the document's text, as before."""
+    if getattr(TextArea, "_nianbao_placeholder_test", False):
+        return
+    render_line, text = TextArea.render_line, TextArea.text
+
+    def drawn(self: TextArea, y: int):
+        self._nianbao_drawing = True  # type: ignore[attr-defined]
+        try:
+            return render_line(self, y)
+        finally:
+            self._nianbao_drawing = False  # type: ignore[attr-defined]
+
+    def read(self: TextArea) -> str:
+        if self.__dict__.get("_nianbao_drawing"):
+            lines = self.document.lines
+            return "" if len(lines) <= 1 and not (lines and lines[0]) else "\n"
+        return text.fget(self)  # type: ignore[attr-defined]
+
+    TextArea.render_line = drawn  # type: ignore[method-assign]
+    TextArea.text = property(read, text.fset, doc=text.__doc__)  # type: ignore[assignment, attr-defined]
+    TextArea._nianbao_placeholder_test = True  # type: ignore[attr-defined]
+
+
+_placeholder_test_without_join()
 
 
 def _wrap_offsets(text: str, width: int, tab_size: int, fold: bool = True,
