@@ -202,31 +202,32 @@ def typos(section_id: str, field: str, text: str) -> list[Issue]:
     Chinese, full-width letters/digits/＠ in an e-mail, web address or phone number, blanks
     between Chinese characters, and a fixed term of the format one character off.
 
-    Only the brackets are matched across the whole text; every other finding lies within one
-    paragraph (none of those patterns crosses a line break), and each paragraph's findings
-    are kept by its text (:func:`_paragraph_typos`): checked again after a keystroke, a 1 MB
-    field costs the paragraph typed into, not the whole text."""
+    Each paragraph's findings are kept by its text (:func:`_paragraph_typos`; none of the
+    patterns crosses a line break, and brackets a paragraph leaves open or unmatched are
+    paired across paragraphs here): checked again after a keystroke, a 1 MB field costs the
+    paragraph typed into, not the whole text."""
     out: list[Issue] = []
 
     def warn(message: str) -> None:
         out.append(Issue("warning", section_id, field, message, "V-TYPO"))
 
-    counted = _LIST_NUMBER.sub(lambda m: m.group(0)[:-1] + " ", text)
-    for (left, right), brackets in zip(_PAIRS, _PAIR_CHARS):
+    paragraphs = _paragraphs(text)
+    for n, (left, right) in enumerate(_PAIRS):
         first_unmatched = None
         opened: list[int] = []
-        for m in brackets.finditer(counted):  # (the brackets only: a long text has few)
-            if m.group(0) == left:
-                opened.append(m.start())
-            elif opened:
-                opened.pop()
-            elif first_unmatched is None:
-                first_unmatched = m.start()
+        for at, found in paragraphs:
+            # what the paragraph leaves unmatched (its closing marks come before its open ones)
+            closing, opening = found.brackets[n]
+            for i in closing:
+                if opened:
+                    opened.pop()
+                elif first_unmatched is None:
+                    first_unmatched = at + i
+            opened += [at + i for i in opening]
         if first_unmatched is not None:
             warn(f"多了一个“{right}”（没有对应的“{left}”）：{_place(text, first_unmatched)}")
         if opened:
             warn(f"“{left}”没有对应的“{right}”：{_place(text, opened[0])}")
-    paragraphs = _paragraphs(text)
     for at, found in paragraphs:
         for i, doubled in found.doubled:
             warn(f"标点重复“{doubled}”：{_place(text, at + i)}")
@@ -262,6 +263,7 @@ _PAIR_CHARS = tuple(re.compile(f"[{re.escape(left)}{re.escape(right)}]") for lef
 class _Found(NamedTuple):
     """What :func:`typos` finds within one paragraph, each with its place in the paragraph."""
 
+    brackets: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]  # for each of _PAIRS: (closing unmatched, opening left open)
     doubled: tuple[tuple[int, str], ...]
     doubled_words: tuple[tuple[int, str, str], ...]  # (place, the word, the word twice)
     half_width: tuple[tuple[int, str], ...]
@@ -271,12 +273,17 @@ class _Found(NamedTuple):
 
 
 def _paragraphs(text: str) -> list[tuple[int, _Found]]:
-    """(where it starts in ``text``, its findings) of each paragraph of ``text``."""
+    """(where it starts in ``text``, its findings) of each paragraph of ``text`` that has any."""
     out, at = [], 0
     for line in text.split("\n"):
-        out.append((at, _paragraph_typos(line)))
+        found = _paragraph_typos(line)
+        if found is not _NOTHING:
+            out.append((at, found))
         at += len(line) + 1
     return out
+
+
+_NOTHING = _Found(tuple(((), ()) for _ in _PAIRS), (), (), (), (), (), tuple(() for _ in FIXED_TERMS))
 
 
 @lru_cache(maxsize=16384)
@@ -309,7 +316,21 @@ def _paragraph_typos(text: str) -> _Found:
         bad = _FULL_WIDTH_CHARS.findall(run) if _ADDRESS_LIKE.search(run) else []
         if bad:
             full_width.append((m.start() + run.find(bad[0]), run, "".join(dict.fromkeys(bad))))
-    return _Found(
+    counted = _LIST_NUMBER.sub(lambda m: m.group(0)[:-1] + " ", text)  # a list number “1）” opens nothing
+    brackets = []
+    for (left, _), chars in zip(_PAIRS, _PAIR_CHARS):
+        closing: list[int] = []
+        opening: list[int] = []
+        for m in chars.finditer(counted):
+            if m.group(0) == left:
+                opening.append(m.start())
+            elif opening:
+                opening.pop()
+            else:
+                closing.append(m.start())
+        brackets.append((tuple(closing), tuple(opening)))
+    found = _Found(
+        tuple(brackets),
         tuple((m.start(), m.group(0)) for m in _DOUBLED.finditer(text)),
         tuple(doubled_words),
         tuple(half_width),
@@ -317,6 +338,7 @@ def _paragraph_typos(text: str) -> _Found:
         tuple(full_width),
         tuple(tuple((m.start(), m.group(1)) for m in pattern.finditer(text)) for _, _, pattern in _SLIPS),
     )
+    return _NOTHING if found == _NOTHING else found  # (most paragraphs: passed over by _paragraphs)
 
 
 _TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）"})
