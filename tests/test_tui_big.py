@@ -65,3 +65,41 @@ async def test_a_text_area_shows_its_placeholder_only_when_empty():
         full.load_text("\n")  # two empty lines are not empty
         await pilot.pause()
         assert "写点什么" not in full.render_line(0).text and full.text == "\n"
+
+
+@pytest.mark.asyncio
+async def test_last_years_report_is_found_for_the_check_of_each_keystroke(tmp_path):
+    """The check after a keystroke finds last year's report itself, in its thread (the folder
+    scan is no work for the keystroke): a cross-year rule follows what is typed."""
+    import copy
+    import shutil
+
+    from plugins.engine.store import save_report
+    from test_tui import ROOT
+
+    last = tmp_path / "2024.toml"
+    shutil.copyfile(ROOT / "examples" / "huaian-2024.toml", last)
+    report = load_report(last)
+    now = copy.deepcopy(report.data)
+    now["report"]["year"] = 2025
+    carried = report.data["nat"]["requests"]["table"]["carried_out"]["natural"]
+    now["nat"]["requests"]["table"]["carried_in"]["natural"] = carried
+    path = tmp_path / "2025.toml"
+    report.data, report.path = now, None
+    save_report(report, path, backup=False)
+    app = make_app(path, autosave=False)
+
+    def n3_6():
+        return [i.field for i in app.session.result.issues if i.rule == "N3-6"]
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert n3_6() == []
+        app.session.set_text("nat.requests", "table.carried_in.natural", str(carried + 1))
+        await app.after_change()
+        await settle(pilot, app)
+        assert n3_6() == ["table.carried_in.natural"]  # last year's 结转 differs: found and compared
+        app.session.set_text("nat.requests", "table.carried_in.natural", str(carried))
+        await app.after_change()
+        await settle(pilot, app)
+        assert n3_6() == []

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from plugins.engine.errors import NianbaoError, ReportChanged
 
-from .session import check_snapshot
+from .session import check_frozen
 from .form.editors import Editor
 
 if TYPE_CHECKING:
@@ -105,10 +105,11 @@ class Editing(AppParts):
         if self._checking is not None:
             self._check_again = True
             return None
-        view, problem = self.session.snapshot()  # frozen here; typing may go on meanwhile
         host = self.host
+        # frozen here (typing may go on meanwhile); last year's report is found in the thread
+        view = host.view(self.session.report)
         self._checking = self._checking_since = time.monotonic()
-        return self.in_background("check", lambda: (check_snapshot(host, view, problem), view), self._check_done)
+        return self.in_background("check", lambda: (check_frozen(host, view), view), self._check_done)
 
     def _check_done(self, outcome: Any) -> None:
         self._checking = None

@@ -24,11 +24,11 @@ from plugins.engine.checks import CheckResult, check_report, meta_fields
 from plugins.engine.errors import CannotWrite, NianbaoError, ReportChanged, ReportFrozen, ReportLocked
 from plugins.fields import Field, FieldError, Grid, Records, clean_text
 from plugins.host.manager import PluginHost
-from plugins.engine.history import view_with_previous
+from plugins.engine.history import attach_previous, view_with_previous
 from plugins.engine.report import META, Report, ReportView
 from plugins.engine.store import ReportLock, save_report, write_problem
 
-__all__ = ["Page", "Session", "parse_path", "STATES", "BACKGROUND_SAVE_BYTES"]
+__all__ = ["Page", "Session", "check_frozen", "parse_path", "STATES", "BACKGROUND_SAVE_BYTES"]
 
 #: A report at least this large is autosaved in a thread (Session.save_in_background): a
 #: 1 MB report's save (rewriting its text, the journal's field diff, fsync) takes 0.05-0.6 s,
@@ -68,6 +68,12 @@ def check_snapshot(host: PluginHost, view: ReportView, previous_problem: str = "
                 except guard.PluginError:
                     pass  # kept in the view: the field shows why
     return result
+
+
+def check_frozen(host: PluginHost, view: ReportView) -> CheckResult:
+    """:func:`check_snapshot` of a view frozen without last year's report, which is found
+    here (``[report] previous`` or the folder scan: files read in the checking thread)."""
+    return check_snapshot(host, view, attach_previous(host, view).problem)
 
 
 def parse_path(path: str) -> tuple[str, int | None, str | None, str | None]:

@@ -32,7 +32,7 @@ from .report import META, Report, ReportView
 from .store import load_report
 from .tomlread import READING_ERRORS, loads as toml_loads
 
-__all__ = ["PREVIOUS_KEY", "NOT_CARRIED", "Carried", "Lookup", "carry_forward", "find_previous", "load_previous",
+__all__ = ["PREVIOUS_KEY", "NOT_CARRIED", "Carried", "Lookup", "attach_previous", "carry_forward", "find_previous", "load_previous",
            "lookup_previous", "read_header", "scan_folder", "view_with_previous"]
 
 #: The ``[report]`` key naming last year's file explicitly (relative to the report's folder).
@@ -200,17 +200,26 @@ def load_previous(path: Path, host: Any = None) -> Report | None:
 def view_with_previous(host: Any, report: Report) -> tuple[ReportView, Lookup]:
     """The report's view with ``previous`` set (``None`` when there is no last year's report),
     and the lookup (its ``problem`` goes into the check results)."""
-    lookup = lookup_previous(report)
+    view = report.view(host.sections)
+    return view, attach_previous(host, view)
+
+
+def attach_previous(host: Any, view: ReportView) -> Lookup:
+    """Set ``view.previous`` to last year's report (``None`` when there is none) and return
+    the lookup. Reads only the frozen view and files, so it may run in another thread (the
+    interface's check: the folder scan is no work for the keystroke), before the view is used."""
+    lookup = lookup_previous(view)
     previous = None
     if lookup.path is not None:
         last = load_previous(lookup.path, host)
         if last is not None:
             previous = last.view(host.sections)
         elif lookup.explicit:
-            lookup = Lookup(None, f"上年报告文件 {report.meta.get(PREVIOUS_KEY)} 无法读取（nianbao check 该文件查看原因）")
+            lookup = Lookup(None, f"上年报告文件 {view.meta.get(PREVIOUS_KEY)} 无法读取（nianbao check 该文件查看原因）")
         else:  # found by the scan: an unreadable file is ignored, like any other
             lookup = Lookup(None, lookup.problem)
-    return report.view(host.sections, previous=previous), lookup
+    view.previous = previous
+    return lookup
 
 
 # -- nianbao new --from: what carries over into next year's report --------------------------
