@@ -99,7 +99,11 @@ class Terminal:
         self.tmux("kill-session", "-t", "t", check=False)
 
     def close(self) -> None:
+        """Ends the tmux server and waits until its socket is gone: a session started on the
+        socket of a server still shutting down fails ("server exited unexpectedly")."""
         self.tmux("kill-server", check=False)
+        wait_until(lambda: "no server running" in subprocess.run([TMUX, "-L", self.socket, "has-session"],
+                                                                 capture_output=True, text=True).stderr)
 
 
 def wait_until(predicate, timeout: float = WAIT, what=lambda: "") -> None:
