@@ -168,7 +168,9 @@ def shown(page, text: str, timeout: float = 30.0, since: int = 0) -> None:
 
 
 def output_settled(page, quiet: float = 0.4, timeout: float = 30.0) -> None:
-    """Waits until the interface has drawn nothing new for ``quiet`` seconds."""
+    """Waits until the interface has drawn nothing new for ``quiet`` seconds: before a
+    screenshot (a picture, checked by no one), or to let the screen calm down between keys
+    that the app takes in order anyway. Never as the wait for something a test checks."""
     end = time.monotonic() + timeout
     last, since = -1, time.monotonic()
     while time.monotonic() < end:
@@ -353,9 +355,13 @@ def test_the_export_dialog_hands_the_file_to_the_browsers_downloads(browser, ser
     n = mark(page)
     page.keyboard.press("F10")
     shown(page, "导出报告", since=n)
-    output_settled(page)
-    drawn = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "\n", page.evaluate("window.__nb.out").split("导出报告")[-1])
-    formats = re.findall(r"^(\w+) {2,}\S", drawn, re.M)  # the list of formats as drawn: id, then its name
+
+    def drawn_formats() -> list[str]:  # the list of formats as drawn: id, then its name
+        drawn = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "\n", page.evaluate("window.__nb.out").split("导出报告")[-1])
+        return re.findall(r"^(\w+) {2,}\S", drawn, re.M)
+
+    wait_until(lambda: suffix[1:] in drawn_formats(), 30, f"{suffix[1:]} in the list of formats drawn")
+    formats = drawn_formats()
     for _ in range(formats.index(suffix[1:])):
         page.keyboard.press("ArrowDown")
     output_settled(page)
