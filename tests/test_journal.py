@@ -309,7 +309,7 @@ def kill_during_saves(path: Path, kills: int, seed: int = 0) -> int:
     for _ in range(kills):
         proc = subprocess.Popen([sys.executable, str(script), str(path), str(ROOT)], stdout=subprocess.PIPE)
         assert proc.stdout.readline().strip() == b"saved"
-        time.sleep(rnd.uniform(0.0, 0.3))
+        time.sleep(rnd.uniform(0.0, 0.3))  # the random moment of the kill (a time meant to pass, not a wait)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.stdout.close()
