@@ -271,11 +271,12 @@ async def test_a_shorter_page_gives_the_table_fewer_rows(national):
         box = table(app)
         tall = box.rows_shown
         await pilot.press("f8")  # the issue list, and the cursor in it
+        form = app.query_one("#form")
+        await wait_until(pilot, lambda: box.rows_shown < tall and box.outer_size.height <= form.scrollable_content_region.height,
+                         what=lambda: f"the table laid out again: {box.rows_shown} rows of {tall}, {box.outer_size.height} "
+                         f"high in {form.scrollable_content_region.height}")
         await settle(pilot, app)
-        await settle(pilot, app)
-        assert box.rows_shown < tall
-        assert box.outer_size.height <= app.query_one("#form").scrollable_content_region.height
-        app.focus_path("table.carried_out.other_org")
+        await focused_on(pilot, "table.carried_out.other_org")
         await settle(pilot, app)
         assert_labels_beside(app, box)
 
@@ -290,7 +291,8 @@ async def test_at_120x40_the_table_beside_the_preview_scrolls_the_same_way(natio
         assert_labels_beside(app, box)
         assert box._where.plain.startswith("四、结转下年度继续办理（其他）")
         await pilot.press("f9")  # the preview hidden: the form is wide enough for every column
-        await settle(pilot, app)
+        await wait_until(pilot, lambda: box._body.styles.overflow_x == "hidden" and box._body.scroll_x == 0,
+                         what="the table laid out for the whole width")
         await settle(pilot, app)
         assert box.compact  # the row names are still too long to show in full
         assert box._body.styles.overflow_x == "hidden" and box._body.scroll_x == 0
