@@ -234,6 +234,7 @@ async def test_choosing_a_page_in_the_navigation(example):
         await settle(pilot, app)
         nav = app.query_one("#nav", OptionList)
         nav.focus()
+        await wait_until(pilot, lambda: nav.has_focus, what="the cursor in the part list")  # (focus moves on the app's next turn)
         nav.highlighted = 3
         await pilot.press("enter")
         # the page is shown by a message handler: wait for it, not for a time

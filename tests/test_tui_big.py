@@ -27,7 +27,7 @@ def _places(app, path: str) -> list[int]:
 async def test_typing_at_the_top_of_a_long_field_is_saved_and_moves_the_findings_below(small):  # noqa: F811
     app = make_app(small, autosave=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot, app)
         field = next(w for w in app.editors() if isinstance(w, TextArea))
         paragraphs = [f"第{i}段，本机关依法依规做好政府信息公开工作。" for i in range(400)]
         paragraphs[350] = "做好依申清公开工作。"  # a slip far down
@@ -55,15 +55,15 @@ class _TwoAreas(App):
 async def test_a_text_area_shows_its_placeholder_only_when_empty():
     app = _TwoAreas()
     async with app.run_test(size=(40, 12)) as pilot:
-        await pilot.pause()
         empty, full = app.query_one("#empty", TextArea), app.query_one("#full", TextArea)
+        await wait_until(pilot, lambda: empty.size.width and full.size.width, what="the two areas laid out")
         assert "写点什么" in empty.render_line(0).text
         assert "第一段" in full.render_line(0).text and "写点什么" not in full.render_line(0).text
         assert (empty.text, full.text) == ("", "第一段\n第二段")  # the whole text, outside drawing
         full.load_text("")
         await wait_until(pilot, lambda: "写点什么" in full.render_line(0).text)
         full.load_text("\n")  # two empty lines are not empty
-        await pilot.pause()
+        await wait_until(pilot, lambda: "写点什么" not in full.render_line(0).text, what="the placeholder gone")
         assert "写点什么" not in full.render_line(0).text and full.text == "\n"
 
 
