@@ -537,6 +537,10 @@ class GridBox(CellNavigation, Vertical):
                 self._draw_labels()
             self._draw_where()
         if self.scrolls and pos is not None:
+            # The cell with a neighbouring row and column in view, whatever moved the cursor
+            # (Textual scrolls to a focused widget only when it is not wholly in view by
+            # its last drawing: on a busy machine, after a move, sometimes not).
+            self._body.scroll_to_widget(event.widget, animate=False, immediate=True)
             self.show_in_page()  # arriving from the field above or below: the whole table
 
     def on_descendant_blur(self, event: Any) -> None:
