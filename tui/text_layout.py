@@ -106,6 +106,13 @@ def wrap_text(text: RichText, width: int, hang: int = 0) -> list[RichText]:
     return out
 
 
+def hanging_lines(lines: Iterable[str]) -> list[TextLine]:
+    """Plain lines for :class:`WrappedText`, where an indented line (a plugin and why it
+    does not run, one deviation of an import) keeps its indent, and two more, when it wraps."""
+    return [(RichText(line), len(line) - len(line.lstrip(" ")) + 2 if line.startswith(" ") else 0, True)
+            for line in lines]
+
+
 class WrappedText(Widget):
     """Lines of text (each a Rich ``Text``, so nothing typed is read as markup), wrapped
     by :func:`wrap_text` at the widget's width; lines marked ``wrap=False`` (tables) are

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.text import Text as RichText
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from ..i18n import Translator
-from ..text_layout import WrappedText
+from ..text_layout import WrappedText, hanging_lines
 
 __all__ = ["DocumentOfferApp", "ask_to_import", "offer_bindings"]
 
@@ -51,10 +50,7 @@ class DocumentOfferApp(App[bool]):
         box = VerticalScroll(id="offer-found")
         box.border_title = t("offer_found")
         with box:
-            lines = [self.found] + self.details
-            # an indented line (one deviation) keeps its indent when it wraps
-            yield WrappedText([(RichText(line), len(line) - len(line.lstrip(" ")) + 2 if line.startswith(" ") else 0, True)
-                               for line in lines])
+            yield WrappedText(hanging_lines([self.found] + self.details))
         yield Footer(compact=True, show_command_palette=False)
 
     def action_answer(self, yes: bool) -> None:

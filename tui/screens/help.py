@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from rich.text import Text as RichText
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 
-from ..text_layout import WrappedText
+from ..text_layout import WrappedText, hanging_lines
 
 
 class HelpScreen(ModalScreen[None]):
@@ -22,9 +21,7 @@ class HelpScreen(ModalScreen[None]):
         box = VerticalScroll(id="help-box")
         box.border_title = self.title_text
         with box:
-            # an indented line (a plugin and why it does not run) keeps its indent when it wraps
-            yield WrappedText([(RichText(line), len(line) - len(line.lstrip(" ")) + 2 if line.startswith(" ") else 0, True)
-                               for line in self.text.split("\n")])
+            yield WrappedText(hanging_lines(self.text.split("\n")))
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)
