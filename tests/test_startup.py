@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import importlib.metadata
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -129,16 +130,44 @@ async def test_the_app_switches_the_collector_back_on_at_its_first_frame(tmp_pat
         app.session.close()
 
 
+@pytest.mark.parametrize("wanted", [True, False])
+async def test_what_start_up_built_is_frozen_once_the_first_page_is_whole(tmp_path, monkeypatch, wanted):
+    # (run_app sets freeze_start_up; here gc.freeze is stood in for: frozen garbage of the
+    # tests' many apps would never be freed)
+    from plugins.engine.config import Config
+    from plugins.host.manager import PluginHost
+    from tui.app import build_app
+
+    report = tmp_path / "r.toml"
+    shutil.copy(ROOT / "examples" / "jianou-2018.toml", report)  # (its first page has a list: built after the first frame)
+    app = build_app(report, Config(), host=PluginHost(Config(), entry_points=False), autosave=False)
+    app.freeze_start_up = wanted
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(first_page_built(app)))
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: first_page_whole(app), what="the first page whole")
+            await wait_until(pilot, lambda: frozen or not wanted, what="gc.freeze()")
+    finally:
+        app.session.close()
+    assert frozen == ([True] if wanted else [])
+
+
 def first_page_whole(app) -> bool:
     """The app is done starting: the first page built whole (what lies below the screen is
     mounted after the first frame, ``_complete_first_page``), its check and preview shown."""
+    return first_page_built(app) and shown(app)
+
+
+def first_page_built(app) -> bool:
+    """Every field of the first page mounted, every record of its lists."""
     from tui.form.field_box import FieldBox
     from tui.form.records import RecordsBox
 
     page = app._pages.get(app._first_page_id)
     return (app.started and page is not None
             and len(page.query(FieldBox)) == len(app.session.page(app._first_page_id).fields)
-            and all(box.limit is None for box in page.query(RecordsBox)) and shown(app))
+            and all(box.limit is None for box in page.query(RecordsBox)))
 
 
 @pytest.mark.parametrize("example,size", [("jianou-2018.toml", (80, 24)), ("jianou-2018.toml", (100, 30)),

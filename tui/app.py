@@ -113,6 +113,9 @@ class NianbaoApp(PageForm, Editing, Panels, Preview, Actions, AppWorkarounds, Ap
         self.exit_watchdog = exit_watchdog  # seconds a hang-up may take to shut down
         self._watchdog: threading.Timer | None = None
         self.gc_held = False  # the garbage collector is off until the first frame (run_app)
+        #: what start-up built is moved out of the collector's reach once the first page is
+        #: complete (run_app: the process is the app's; see _first_page_then_freeze)
+        self.freeze_start_up = False
         self.crash_message = ""  # set when an unexpected error ended the app
         #: the report's review (tui.review): remarks shown, F6; set by build_app
         self.review_state: Any = None
@@ -196,7 +199,17 @@ class NianbaoApp(PageForm, Editing, Panels, Preview, Actions, AppWorkarounds, Ap
         # in a thread, so that compiling every template never holds up a keystroke.
         self.set_timer(PROBE_DELAY, self._start_probe)
         self.set_interval(1.0, self._watch_check)
-        self.call_after_refresh(self._complete_first_page)
+        self.call_after_refresh(self._first_page_then_freeze)
+
+    async def _first_page_then_freeze(self) -> None:
+        await self._complete_first_page()
+        if self.freeze_start_up and not self.exiting:
+            # Modules, plugins, the report and the first page live as long as the app. Left
+            # to the collector, each of its full passes walks them all again: in a 1 MB report
+            # 45-60 ms with the event loop held, the longest pause while typing (bench_tui
+            # --big). Frozen, a full pass takes 9-16 ms. (Not in tests: many apps share one
+            # process there, and frozen garbage is never freed.)
+            gc.freeze()
 
     def on_resize(self, event: events.Resize) -> None:
         # The app hears of a resize before its screen has the new size: lay out (and write
@@ -293,6 +306,7 @@ def run_app(path: str | Path, config: Config, *, safe_mode: bool = False, gc_hel
     tolerate_non_utf8_terminals()
     app.exit_watchdog = HANGUP_GRACE
     app.gc_held = gc_held
+    app.freeze_start_up = True
     try:
         app.run()
     finally:
