@@ -823,6 +823,29 @@ def test_edit_on_a_docx_already_imported_opens_the_report_beside_it(host, tmp_pa
     assert "不会被修改" in capsys.readouterr().err
 
 
+def test_edit_on_a_docx_imports_it_once_and_edits_the_report_with_the_same_plugins(host, tmp_path, monkeypatch):
+    """Accepting the offer writes the report beside the document and opens it with the plugin
+    host that imported it (loading the plugins again would double the start-up)."""
+    import tui.app
+    import tui.cli_common
+    import tui.screens.document_offer
+
+    doc = _docx(host, tmp_path)
+    made, opened = [], []
+
+    def counted(*a, **k):
+        made.append(host_from_env(*a, **k))
+        return made[-1]
+
+    monkeypatch.setattr(tui.cli_common, "host_from_env", counted)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(tui.screens.document_offer, "ask_to_import", lambda *a: True)
+    monkeypatch.setattr(tui.app, "run_app", lambda target, *a, host=None, **k: opened.append((target, host)) or 0)
+    assert main(["--safe-mode", "edit", str(doc)]) == 0
+    target = tmp_path / "last.toml"
+    assert target.is_file() and len(made) == 1 and opened == [(str(target), made[0])]
+
+
 def test_aggregate_adds_up_units_published_as_word_files(host, tmp_path):
     """A county folder where one unit handed in its TOML and two their Word files."""
     from plugins.county.aggregate import aggregate, collect_files

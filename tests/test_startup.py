@@ -95,7 +95,7 @@ def test_nianbao_edit_holds_the_collector_until_the_first_frame(tmp_path, monkey
 
     seen = []
 
-    def run_app(path, config, safe_mode=False, gc_held=False):
+    def run_app(path, config, safe_mode=False, gc_held=False, host=None):
         seen.append((gc.isenabled(), gc_held))
         return 0
 

@@ -292,12 +292,13 @@ def build_app(path: str | Path, config: Config, *, safe_mode: bool = False, host
 
 
 def run_app(path: str | Path, config: Config, *, safe_mode: bool = False, gc_held: bool = False,
-            review: bool = False) -> int:
+            review: bool = False, host: PluginHost | None = None) -> int:
     """Run the interface on the report at ``path``. ``gc_held``: the caller switched the
     garbage collector off for the start-up (``nianbao edit`` does); it is switched back on
-    once the first frame is up, or when the app ends before that."""
+    once the first frame is up, or when the app ends before that. ``host``: the plugin host,
+    if the caller has loaded it already (``nianbao edit X.docx`` imported the document with it)."""
     try:
-        app = build_app(path, config, safe_mode=safe_mode, review=review)
+        app = build_app(path, config, safe_mode=safe_mode, review=review, host=host)
     except NianbaoError as e:
         if gc_held:
             gc.enable()

@@ -534,10 +534,12 @@ def cmd_edit(args: argparse.Namespace) -> int:
         raise UsageError("没有指定报告文件：nianbao edit 文件.toml，或在 config.toml [site] report 中指定")
     from plugins.importers import is_document
 
+    host = None
     if is_document(target):
-        target = _document_to_edit(args, Path(target))
-        if target is None:
+        chosen = _document_to_edit(args, config, Path(target))
+        if chosen is None:
             return EXIT_OK
+        target, host = chosen  # (the host that imported it: not loaded a second time)
     # Start-up creates some 100,000 objects that live as long as the interface, and the
     # cyclic garbage collector would go through them again and again before the first frame
     # for almost nothing to free (a few hundred objects): about a tenth of the start-up.
@@ -547,7 +549,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
     try:
         from tui.app import run_app  # Textual is imported only here
 
-        return run_app(target, config, safe_mode=args.safe_mode, gc_held=held)
+        return run_app(target, config, safe_mode=args.safe_mode, gc_held=held, host=host)
     finally:
         if held:
             gc.enable()
@@ -663,20 +665,22 @@ def _new_help() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _document_to_edit(args: argparse.Namespace, document: Path) -> str | None:
+def _document_to_edit(args: argparse.Namespace, config: Config, document: Path) -> tuple[str, PluginHost | None] | None:
     """``nianbao edit last-year.docx``: a published document is never written. It is
     imported in memory, what was found is shown with the offer to import it into a report
-    file beside it, which is then edited. ``None``: declined."""
+    file beside it, which is then edited: that file, and the plugin host that imported it
+    (None if the file was there already). ``None``: declined."""
     from plugins.importers import ImportFailed, import_file
 
     target = document.with_suffix(".toml")
     if target.exists():
         err(f"{document} 是已发布的文档（不会被修改）：打开已导入的 {target}")
-        return str(target)
+        return str(target), None
     if not document.exists():
         raise UsageError(f"{document}: 文件不存在")
     if not sys.stdin.isatty():
         raise UsageError(f"{document} 是已发布的文档，不能直接编辑：先 nianbao import {document}，再 nianbao edit {target}")
+    args.loaded_config = config
     config, host = config_and_host(args)
     try:
         imported = import_file(host, document)
@@ -692,7 +696,7 @@ def _document_to_edit(args: argparse.Namespace, document: Path) -> str | None:
         raise UsageError(f"{target} 已存在，不会覆盖：nianbao edit {target}")
     write_imported(imported, target)
     out(f"已导入 {document} → {target}")
-    return str(target)
+    return str(target), host
 
 
 def exit_help(ok: str, errors: str | None, plugins: str) -> str:
