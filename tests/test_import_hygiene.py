@@ -87,6 +87,23 @@ def test_core_and_headless_commands_never_import_textual_or_rich(tmp_path):
     assert "textual" in out["control"]
 
 
+def test_check_and_export_of_a_toml_report_never_import_the_document_readers(tmp_path):
+    # (their modules and patterns cost ~6 ms of every start; only importing needs them)
+    script = textwrap.dedent(f"""
+        import contextlib, io, json, sys
+        import tui.cli
+        with contextlib.redirect_stdout(io.StringIO()):
+            codes = [tui.cli.main(["check", {str(ROOT / 'examples' / 'jianou-2018.toml')!r}]),
+                     tui.cli.main(["export", {str(ROOT / 'examples' / 'jianou-2018.toml')!r}, "--to", "txt"])]
+        print(json.dumps([codes, sorted(m for m in sys.modules if m.startswith("plugins.importers."))]))
+    """)
+    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    codes, readers = json.loads(run.stdout.splitlines()[-1])
+    assert codes[0] in (0, 1) and codes[1] == 0
+    assert not {"plugins.importers.readers", "plugins.importers.mapping"} & set(readers), readers
+
+
 @pytest.mark.parametrize("path", [p for d in HEADLESS for p in python_files(d)],
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_plugin_code_imports_a_front_end(path):

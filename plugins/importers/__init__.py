@@ -1,11 +1,12 @@
 """Importing reports as they are published (Word, web page, PDF, plain text) into nianbao
-reports: :mod:`.readers` turns each kind of file into blocks, :mod:`.mapping` maps blocks to
-a report of a format by the format's own declarations, :mod:`.digits` splits table rows
-whose figures arrived run together, :mod:`.record` checks what an import kept as found."""
+reports: :mod:`.files` says which files are documents and how an import fails,
+:mod:`.readers` turns each kind of file into blocks, :mod:`.mapping` maps blocks to a report
+of a format by the format's own declarations, :mod:`.digits` splits table rows whose figures
+arrived run together, :mod:`.record` checks what an import kept as found."""
 
 from __future__ import annotations
 
-from .readers import MAX_BYTES, SUFFIXES, ImportFailed
+from .files import MAX_BYTES, SUFFIXES, ImportFailed
 
 __all__ = ["ImportFailed", "SUFFIXES", "MAX_BYTES", "import_file", "is_document", "load_any", "FOLDER_SUFFIXES"]
 

@@ -21,7 +21,8 @@ from ..fields import Grid
 from ..engine.report import META, Report
 from .digits import splits
 from .layout import ENTRY_NUMBER, Layout, PrintedRow, SectionLayout, Sentence, Slot, layout_of, norm, norm_map, original
-from .readers import ImportFailed, read_blocks
+from .files import ImportFailed
+from .readers import read_blocks
 from .record import REWORDED, SUBHEADING_KEPT
 
 __all__ = ["Imported", "import_path", "import_blocks", "IMPORT_KEY"]

@@ -19,22 +19,10 @@ import zipfile
 from pathlib import Path
 
 from ..document import Block, Cell, Table
-from ..engine.errors import InputFileError
+from .files import MAX_BYTES, OLD_OFFICE, SUFFIXES, ImportFailed
 
 __all__ = ["ImportFailed", "SUFFIXES", "MAX_BYTES", "read_blocks", "blocks_from_text", "blocks_from_html",
            "blocks_from_docx", "blocks_from_pdf"]
-
-#: A published report is a few hundred KB (a Word file with a scanned seal a few MB).
-MAX_BYTES = 20 * 1024 * 1024
-
-SUFFIXES = {".txt": "text", ".text": "text", ".docx": "docx", ".html": "html", ".htm": "html",
-            ".shtml": "html", ".pdf": "pdf"}
-
-_OLD_OFFICE = {".doc": "Word 97-2003 (.doc)", ".wps": "WPS 文字 (.wps)", ".et": "WPS 表格", ".xls": "Excel 97-2003"}
-
-
-class ImportFailed(InputFileError):
-    """The file cannot be imported; the message says why and what to do."""
 
 
 # -- plain text ---------------------------------------------------------------------------
@@ -477,8 +465,8 @@ def kind_of(path: Path, data: bytes) -> str:
     """``text``, ``docx``, ``html`` or ``pdf``: by the file's content where it says (a .docx
     is a zip, a PDF starts with %PDF), else by its suffix."""
     suffix = path.suffix.lower()
-    if suffix in _OLD_OFFICE or data.startswith(b"\xd0\xcf\x11\xe0"):
-        what = _OLD_OFFICE.get(suffix, "旧版 Office 文件")
+    if suffix in OLD_OFFICE or data.startswith(b"\xd0\xcf\x11\xe0"):
+        what = OLD_OFFICE.get(suffix, "旧版 Office 文件")
         raise ImportFailed(path, f"这是{what}，nianbao 只能读取 .docx：请用 Word 或 WPS 打开后“另存为”Word 文档（*.docx），"
                                  "或用 libreoffice --headless --convert-to docx 转换")
     if data.startswith(b"%PDF"):
