@@ -228,6 +228,35 @@ async def test_step_through_every_section_and_the_metadata_page(example):
         assert nav.highlighted == ids.index(app.page_id)
 
 
+async def test_a_page_built_while_a_frame_is_drawn_opens_at_its_first_field(tmp_path):
+    """On a loaded machine a frame can be drawn while the next page's form is being mounted,
+    with the new form below the one still shown. The scroll to the new page's first field
+    went by those places, and ended at the page's bottom, the cursor out of view (the walk
+    in a real terminal failed so: what was typed did not show)."""
+    import asyncio
+
+    report = tmp_path / "r.toml"
+    shutil.copy(ROOT / "examples" / "huaian-2024.toml", report)
+    app = make_app(report)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        form = app.query_one("#form")
+        mount = form.mount
+
+        async def mount_then_draw(*widgets, **kw):
+            await mount(*widgets, **kw)
+            await asyncio.sleep(0.2)  # (not a wait for a condition: the moment a frame is drawn)
+
+        form.mount = mount_then_draw  # type: ignore[method-assign]
+        for _ in app.session.pages[1:]:
+            before = app.page_id
+            await pilot.press("f3")
+            await wait_until(pilot, lambda before=before: app.page_id != before and isinstance(app.focused, Editor)
+                             and app.focused.page_id == app.page_id, what=f"the page after {before}")
+            await settle(pilot, app)
+            assert form.can_view_partial(app.focused), f"{app.page_id}: the cursor out of view, scrolled to {form.scroll_y}"
+
+
 async def test_choosing_a_page_in_the_navigation(example):
     app = make_app(example)
     async with app.run_test(size=SIZE) as pilot:

@@ -207,7 +207,7 @@ class PageForm(AppParts):
             if target is None:
                 box = next((b for b in self.query_page(FieldBox) if b.field.key == key), None)
                 if box is not None:
-                    self.query_one("#form").scroll_to_widget(box, animate=False, top=True)
+                    self._scroll_to_when_laid_out(box, top=True)
                     return
         if target is None and editors:
             target = editors[0]
@@ -218,9 +218,26 @@ class PageForm(AppParts):
             self.screen.set_focus(target, scroll_visible=False)
         if keep_scroll:
             return
-        # Show the field with its label and messages, not just the editor.
-        box = next((a for a in target.ancestors if isinstance(a, FieldBox)), target)
-        self.query_one("#form").scroll_to_widget(box if box.outer_size.height <= 12 else target, animate=False)
+        self._scroll_to_when_laid_out(target)
+
+    def _scroll_to_when_laid_out(self, widget: Widget, top: bool = False) -> None:
+        """Scroll the form to ``widget`` (an editor: with its field's label and messages, if
+        they fit) once the form has been laid out. Before that, a page just built or shown
+        again has the places of the last layout, which may have it below the page shown
+        before: a scroll by those ended at the page's bottom, the cursor out of view (a
+        loaded machine drew a frame while the page was being mounted)."""
+        page_id, focused = self.page_id, self.focused
+
+        def scroll() -> None:
+            if self.page_id != page_id or self.focused is not focused or not widget.is_attached or self.exiting:
+                return  # the operator has moved on: Textual shows where the cursor went
+            target = widget
+            if isinstance(widget, Editor):
+                box = next((a for a in widget.ancestors if isinstance(a, FieldBox)), widget)
+                target = box if box.outer_size.height <= 12 else widget
+            self.query_one("#form").scroll_to_widget(target, animate=False, top=top, immediate=True)
+
+        self.call_after_refresh(scroll)
 
     def _resume_at(self, page_id: str, path: str, since: tuple[str, str]) -> None:
         """Show the field the cursor came back to, now that the form is laid out (unless the
