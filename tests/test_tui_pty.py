@@ -7,6 +7,7 @@ Each test uses its own tmux server (``-L``), so nothing touches a tmux the user 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -51,15 +52,16 @@ class Terminal:
             raise RuntimeError(f"tmux {' '.join(args)}: {done.stderr}")
         return done.stdout
 
-    def start(self, report: Path, *, size: tuple[int, int] = (80, 24), lang: str = "C.UTF-8",
+    def start(self, report: Path | str, *, size: tuple[int, int] = (80, 24), lang: str = "C.UTF-8",
               config: Path | None = None, stay: bool = False, user: str | None = None,
-              python: Path | None = None) -> int:
-        """Run ``nianbao edit report``; ``stay``: the shell stays after it ends (its exit
-        status is then ``exit_status()``, what it printed stays on the screen); ``user``: as
-        that Unix user (root only), with a ``python`` that user can run."""
+              python: Path | None = None, command: str = "edit") -> int:
+        """Run ``nianbao edit report`` (or another ``command`` on it); ``stay``: the shell
+        stays after it ends (its exit status is then ``exit_status()``, what it printed stays
+        on the screen); ``user``: as that Unix user (root only), with a ``python`` that user
+        can run."""
         env = (f"PYTHONPATH={ROOT} NIANBAO_CONFIG={config or self.tmp_path / 'none.toml'} LANG={lang} LC_ALL={lang} "
                f"XDG_STATE_HOME={self.tmp_path / 'state'}")
-        edit = f"env {env} {python or sys.executable} -m tui edit {report}"
+        edit = f"env {env} {python or sys.executable} -m tui {command} {report}"
         if user is not None:
             edit = f"runuser -u {user} -- {edit}"
         status = self.tmp_path / "exit-status"
@@ -464,10 +466,39 @@ def test_edit_on_a_published_word_file_offers_to_import_it_and_never_writes_it(t
     (tmp_path / "exit-status").unlink()
     term.start(doc, stay=True)
     term.wait_for("导入并打开")
-    term.keys("Enter")
+    # Typing goes on right after Enter: what the offer's app had read, and what it had not,
+    # reach the editor that opens (Textual would drop the one and flush the other).
+    term.keys("Enter", "甲乙")
+    term.keys("丙丁", literal=True)
     term.wait_for("F10 导出")  # the form of the imported report (its footer: the offer has none of it)
+    term.wait_for("甲乙丙丁2024年")  # into the first field, where the cursor is, in the order typed
     term.keys("C-q")
     assert term.exit_status() == 0
     assert doc.read_bytes() == before
     imported = tomllib.loads((tmp_path / "last.toml").read_text(encoding="utf-8"))
     assert imported["report"]["unit"] == "淮安市人民政府" and imported["report"]["year"] == 2024
+    assert imported["nat"]["overview"]["intro"].startswith("甲乙丙丁2024年")
+
+
+def test_typing_right_after_enter_on_the_county_list_reaches_the_unit_report(term, tmp_path):
+    """``nianbao status --tui``: Enter opens the unit's report in the editor; what is typed at
+    once goes into it, none dropped with the list's app."""
+    units = tmp_path / "units"
+    units.mkdir()
+    text = (ROOT / "examples" / "jianou-2018.toml").read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^unit = ".*"$', 'unit = "建瓯市教育局"', text)
+    text = re.sub(r'(?m)^unit_level = ".*"$', 'unit_level = "department"', text)
+    (units / "jiaoyu.toml").write_text(text, encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('[site]\nyear = 2018\n[county]\nfolder = "units"\n\n'
+                      '[[units]]\nname = "建瓯市教育局"\nlevel = "department"\n', encoding="utf-8")
+    term.start("--tui", config=config, stay=True, command="status")
+    term.wait_for("建瓯市教育局  部门")
+    term.keys("Enter", "甲乙")
+    term.keys("丙丁", literal=True)
+    term.wait_for("甲乙丙丁2018年")  # the first field of the report, in the order typed
+    term.keys("C-q")
+    term.wait_for("已交 1/1")  # back on the list
+    term.keys("C-q")
+    assert term.exit_status() == 0
+    assert tomllib.loads((units / "jiaoyu.toml").read_text(encoding="utf-8"))["fj"]["overview"]["intro"].startswith("甲乙丙丁2018年")

@@ -27,6 +27,10 @@ What depends on what (Textual 8.2.8):
   editors import it).
 * :func:`tolerate_non_utf8_terminals` - ``textual.drivers.linux_driver.getincrementaldecoder``:
   bytes that are not UTF-8 no longer end the app (Textual #6456, open).
+* :func:`keep_typed_ahead` - ``LinuxDriver.exit_event``, ``_key_thread``,
+  ``_disable_mouse_support``, ``App._pending_message`` and ``App._message_queue``: keys typed after Enter on the import
+  offer or the county's list reach the editor that Enter opens, instead of being dropped and
+  flushed with the first app.
 * :class:`AppWorkarounds` - SIGHUP/SIGTERM handled (Textual has no handler: #5140, open)
   with a watchdog for a shutdown that blocks on a dead terminal; ``App._handle_exception``
   (with ``_return_code``, ``_exception``, ``_exception_event``, ``_close_messages_no_wait``)
@@ -203,9 +207,60 @@ def tolerate_non_utf8_terminals() -> None:
     linux_driver.getincrementaldecoder = decoder_factory  # type: ignore[attr-defined]
 
 
+#: Keys typed after the key that ended one app, for the app that follows (keep_typed_ahead).
+_typed_ahead: list[events.Key | events.Paste] = []
+
+
+async def keep_typed_ahead(app: Any) -> None:
+    """Call before ``app.exit`` when another app follows in this terminal (Enter on the import
+    offer or on the county's list opens the editor): what the operator types meanwhile is
+    kept for it. Textual would drop the keys its driver has read and not handled yet, and
+    flush those it has not read (``LinuxDriver.disable_input``: tcflush). Here the driver's
+    input thread is stopped at once (``exit_event``, ``_key_thread``; left set, so that
+    ``disable_input`` does not flush), what it had read is taken from the app's queue
+    (``_pending_message``, ``_message_queue``) for the next app (:func:`post_typed_ahead`;
+    they reach it as keys typed while it starts do), and what it had not read stays in the
+    terminal for the next app's driver: in the order it was typed."""
+    driver = getattr(app, "_driver", None)
+    thread = getattr(driver, "_key_thread", None)
+    if driver is None or thread is None or not hasattr(driver, "exit_event"):
+        return  # not the Linux terminal driver (headless, web, Windows): nothing is read there
+    driver.exit_event.set()
+    while thread.is_alive():  # (it looks every 0.1 s, and reads once more before it ends)
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0)  # its last keys are handed to the event loop: into the queue now
+    signal.signal(signal.SIGWINCH, signal.SIG_DFL)  # (what disable_input would have done)
+    driver._disable_mouse_support()
+    # (the message loop holds the next message aside while it handles one: ``_pending_message``)
+    queue, others = app._message_queue, []
+    waiting = [app._pending_message] if app._pending_message is not None else []
+    app._pending_message = None
+    while not queue.empty():
+        waiting.append(queue.get_nowait())
+    for message in waiting:
+        if isinstance(message, events.Key):
+            _typed_ahead.append(events.Key(message.key, message.character))
+        elif isinstance(message, events.Paste):
+            _typed_ahead.append(events.Paste(message.text))
+        else:
+            others.append(message)
+    for message in others:
+        queue.put_nowait(message)
+
+
+def post_typed_ahead(app: Any) -> None:
+    """Give ``app`` the keys :func:`keep_typed_ahead` kept, ahead of all its driver reads
+    (called while it loads, before its driver starts)."""
+    while _typed_ahead:
+        app.post_message(_typed_ahead.pop(0))
+
+
 class AppWorkarounds(AppParts):
     """The app's side of the terminal work-arounds: a hang-up saves and leaves, an
     unexpected error saves, logs and leaves with one sentence."""
+
+    def on_load(self) -> None:
+        post_typed_ahead(self)  # keys typed after Enter on the app before this one
 
     @property
     def exiting(self) -> bool:

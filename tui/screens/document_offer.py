@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from ..i18n import Translator
 from ..text_layout import WrappedText, hanging_lines
+from ..workarounds import keep_typed_ahead
 
 __all__ = ["DocumentOfferApp", "ask_to_import", "offer_bindings"]
 
@@ -53,7 +54,9 @@ class DocumentOfferApp(App[bool]):
             yield WrappedText(hanging_lines([self.found] + self.details))
         yield Footer(compact=True, show_command_palette=False)
 
-    def action_answer(self, yes: bool) -> None:
+    async def action_answer(self, yes: bool) -> None:
+        if yes:
+            await keep_typed_ahead(self)  # typed right after Enter: for the editor it opens
         self.exit(yes)
 
 

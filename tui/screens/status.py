@@ -29,6 +29,7 @@ from plugins.host.manager import PluginHost
 
 from ..i18n import Translator
 from ..weblogin import UNIT_PAGE
+from ..workarounds import keep_typed_ahead
 
 __all__ = ["StatusApp", "StatusScreen", "run_status", "status_bindings"]
 
@@ -153,7 +154,7 @@ class StatusScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_detail()
 
-    def open_unit(self) -> None:
+    async def open_unit(self) -> None:
         row = self.current
         if row is None:
             return
@@ -164,6 +165,7 @@ class StatusScreen(Screen[None]):
             self.app.open_url(UNIT_PAGE.format(unit=quote(row.name, safe="")), new_tab=False)
             return
         self.app.chosen = row.name  # type: ignore[attr-defined]
+        await keep_typed_ahead(self.app)  # typed right after Enter: for the editor it opens
         self.app.exit(row.file)
 
 
@@ -212,9 +214,9 @@ class StatusApp(App[Path | None]):
 
     # The bindings are the app's (their labels are in the interface's language); they act on
     # the status screen.
-    def action_open_unit(self) -> None:
+    async def action_open_unit(self) -> None:
         if isinstance(self.screen, StatusScreen):
-            self.screen.open_unit()
+            await self.screen.open_unit()
 
     def action_refresh_units(self) -> None:
         if isinstance(self.screen, StatusScreen):
