@@ -163,7 +163,11 @@ async def test_unit_names_are_not_markup(host, tmp_path):
     assert config.units
 
 
-def test_cli_status_tui_opens_the_chosen_report_and_comes_back(host, tmp_path, monkeypatch):
+@pytest.mark.parametrize("ended", [0, 129, 143], ids=["closed", "hung-up", "terminated"])
+def test_cli_status_tui_opens_the_chosen_report_and_comes_back(host, tmp_path, monkeypatch, ended):
+    """Closing the editor comes back to the list; an editor ended by a dropped connection
+    (SIGHUP) or SIGTERM ends the list too: drawn again on a terminal that is gone, it spun
+    on its input for ever."""
     make_county(host, tmp_path)
     import tui.app
     import tui.screens.status
@@ -183,10 +187,10 @@ def test_cli_status_tui_opens_the_chosen_report_and_comes_back(host, tmp_path, m
             return None
 
     monkeypatch.setattr(tui.screens.status, "build_status_app", lambda config, host, year=None, select=None: FakeApp(select))
-    monkeypatch.setattr(tui.app, "run_app", lambda path, config, safe_mode=False: opened.append(path) or 0)
-    assert main(["status", "--tui"]) == 0
+    monkeypatch.setattr(tui.app, "run_app", lambda path, config, safe_mode=False: opened.append(path) or ended)
+    assert main(["status", "--tui"]) == ended
     assert opened == [tmp_path / "units" / "a.toml"]
-    assert shown == [None, "建瓯市教育局"]  # back to the list, on the same unit
+    assert shown == ([None, "建瓯市教育局"] if ended == 0 else [None])  # back to the list, on the same unit
 
 
 def test_snapshot_status_screen(snap_compare, host, tmp_path):

@@ -634,6 +634,7 @@ async def test_hangup_saves_and_leaves(example):
         app._on_hangup()  # what SIGHUP/SIGTERM run (tests/test_tui_pty.py sends the real signal)
         await settle(pilot, app)
     assert "XYZ" in example.read_text(encoding="utf-8")
+    assert app.return_code == 129  # as a shell says of a process SIGHUP ended (the county's list ends too)
 
 
 async def test_escape_closes_the_problem_list_from_a_cell_and_a_select_list_speaks_chinese(example):

@@ -480,9 +480,8 @@ def test_edit_on_a_published_word_file_offers_to_import_it_and_never_writes_it(t
     assert imported["nat"]["overview"]["intro"].startswith("甲乙丙丁2024年")
 
 
-def test_typing_right_after_enter_on_the_county_list_reaches_the_unit_report(term, tmp_path):
-    """``nianbao status --tui``: Enter opens the unit's report in the editor; what is typed at
-    once goes into it, none dropped with the list's app."""
+def county_of_one(tmp_path: Path) -> tuple[Path, Path]:
+    """A county folder whose one unit has handed in the example: its config.toml, the report."""
     units = tmp_path / "units"
     units.mkdir()
     text = (ROOT / "examples" / "jianou-2018.toml").read_text(encoding="utf-8")
@@ -492,6 +491,13 @@ def test_typing_right_after_enter_on_the_county_list_reaches_the_unit_report(ter
     config = tmp_path / "config.toml"
     config.write_text('[site]\nyear = 2018\n[county]\nfolder = "units"\n\n'
                       '[[units]]\nname = "建瓯市教育局"\nlevel = "department"\n', encoding="utf-8")
+    return config, units / "jiaoyu.toml"
+
+
+def test_typing_right_after_enter_on_the_county_list_reaches_the_unit_report(term, tmp_path):
+    """``nianbao status --tui``: Enter opens the unit's report in the editor; what is typed at
+    once goes into it, none dropped with the list's app."""
+    config, report = county_of_one(tmp_path)
     term.start("--tui", config=config, stay=True, command="status")
     term.wait_for("建瓯市教育局  部门")
     term.keys("Enter", "甲乙")
@@ -501,4 +507,23 @@ def test_typing_right_after_enter_on_the_county_list_reaches_the_unit_report(ter
     term.wait_for("已交 1/1")  # back on the list
     term.keys("C-q")
     assert term.exit_status() == 0
-    assert tomllib.loads((units / "jiaoyu.toml").read_text(encoding="utf-8"))["fj"]["overview"]["intro"].startswith("甲乙丙丁2018年")
+    assert tomllib.loads(report.read_text(encoding="utf-8"))["fj"]["overview"]["intro"].startswith("甲乙丙丁2018年")
+
+
+def test_a_dropped_connection_in_a_report_opened_from_the_county_list_ends_the_process(term, tmp_path):
+    """The editor saves and leaves on SIGHUP; the list must not be drawn again on the
+    terminal that is gone (it did, and spun on its input for ever)."""
+    config, report = county_of_one(tmp_path)
+    pid = term.start("--tui", config=config, command="status")
+    term.wait_for("建瓯市教育局  部门")
+    term.keys("Enter")
+    term.wait_for("一、概述")
+    term.keys("断线前", literal=True)
+    term.wait_for("断线前")
+    term.hang_up()
+    try:
+        assert gone(pid), "the process kept running after SIGHUP"
+    finally:
+        if not gone(pid, 0):
+            os.kill(pid, signal.SIGKILL)  # only the process this test started
+    assert tomllib.loads(report.read_text(encoding="utf-8"))["fj"]["overview"]["intro"].startswith("断线前")

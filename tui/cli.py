@@ -707,7 +707,7 @@ def exit_help(ok: str, errors: str | None, plugins: str) -> str:
         "  4  有插件没有运行：出错被停用、插件冲突、检查针对的部分不存在、",
         f"     插件文件夹不存在{plugins}；结果缺少它的部分或规则。",
         "     代替 0 和 1（错误数见输出）",
-        "  （3：界面 nianbao edit 意外结束；130：Ctrl+C）"]
+        "  （3：界面 nianbao edit 意外结束；129/143：连接断开或被终止，内容已保存；130：Ctrl+C）"]
     return "\n".join(lines)
 
 

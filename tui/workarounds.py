@@ -70,6 +70,9 @@ else:
 
 HANGUP_GRACE = 2.0  # after SIGHUP/SIGTERM, seconds Textual gets to shut down before the process ends
 EXIT_CRASH = 3  # the interface ended on an unexpected error (the report saved, the details logged)
+#: The interface ended on SIGHUP (the connection dropped) or SIGTERM, everything saved: 128 +
+#: the signal, as a shell reports a process the signal ended (129, 143).
+HANGUP_EXITS = (128 + signal.SIGHUP, 128 + signal.SIGTERM)
 
 
 class MainScreen(Screen):
@@ -280,7 +283,7 @@ class AppWorkarounds(AppParts):
         try:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGHUP, signal.SIGTERM):
-                loop.add_signal_handler(sig, self._on_hangup)
+                loop.add_signal_handler(sig, self._on_hangup, sig)
         except (NotImplementedError, RuntimeError, ValueError):
             pass
 
@@ -319,11 +322,13 @@ class AppWorkarounds(AppParts):
         details = self.t("crash_log", log=log) if log is not None else self.t("crash_no_log")
         return self.t("crash", error=what, saved=saved, log=details)
 
-    def _on_hangup(self) -> None:
-        """SIGHUP (the connection dropped) or SIGTERM: save first, then leave. Textual's
-        shutdown can block for ever writing to a terminal that is gone (its writer thread
-        waits on a full queue); with ``exit_watchdog`` set (``run_app`` sets it), the
-        process then ends by itself once everything is saved and the lock released."""
+    def _on_hangup(self, signum: int = signal.SIGHUP) -> None:
+        """SIGHUP (the connection dropped) or SIGTERM: save first, then leave, with 128 + the
+        signal (``HANGUP_EXITS``: the county's list, which opened this editor, then knows the
+        terminal is gone and ends too). Textual's shutdown can block for ever writing to a
+        terminal that is gone (its writer thread waits on a full queue); with
+        ``exit_watchdog`` set (``run_app`` sets it), the process then ends by itself once
+        everything is saved and the lock released."""
         try:
             self.session.save()
         except Exception:  # noqa: BLE001 - leave anyway; run_app tries once more
@@ -347,7 +352,7 @@ class AppWorkarounds(AppParts):
             self._watchdog = threading.Timer(self.exit_watchdog, force)
             self._watchdog.daemon = True
             self._watchdog.start()
-        self.exit(0)
+        self.exit(return_code=128 + signum)
 
 
 def prewrap_text_area(area: TextArea, width: int) -> None:

@@ -29,7 +29,7 @@ from plugins.host.manager import PluginHost
 
 from ..i18n import Translator
 from ..weblogin import UNIT_PAGE
-from ..workarounds import keep_typed_ahead
+from ..workarounds import HANGUP_EXITS, keep_typed_ahead
 
 __all__ = ["StatusApp", "StatusScreen", "run_status", "status_bindings"]
 
@@ -246,4 +246,6 @@ def run_status(config: Config, host: PluginHost, year: int | None = None, *, saf
         if path is None:
             return 0
         select = app.chosen
-        run_app(path, config, safe_mode=safe_mode)
+        ended = run_app(path, config, safe_mode=safe_mode)
+        if ended in HANGUP_EXITS:
+            return ended  # the terminal is gone (or the process was told to stop): no list again
