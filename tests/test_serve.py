@@ -352,25 +352,34 @@ def test_the_export_dialog_hands_the_file_to_the_browsers_downloads(browser, ser
     shutil.copy(EXAMPLE, report)
     server = served(str(report))
     page = open_page(browser, server.url, "总述", accept_downloads=True)
-    n = mark(page)
-    page.keyboard.press("F10")
-    shown(page, "导出报告", since=n)
 
     def drawn_formats() -> list[str]:  # the list of formats as drawn: id, then its name
         drawn = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "\n", page.evaluate("window.__nb.out").split("导出报告")[-1])
         return re.findall(r"^(\w+) {2,}\S", drawn, re.M)
 
-    wait_until(lambda: suffix[1:] in drawn_formats(), 30, f"{suffix[1:]} in the list of formats drawn")
-    formats = drawn_formats()
-    for _ in range(formats.index(suffix[1:])):
-        page.keyboard.press("ArrowDown")
-    output_settled(page)
-    with page.expect_download(timeout=60_000) as caught:
+    def export():
         n = mark(page)
-        page.keyboard.press("Enter")
-        shown(page, "仍要导出", since=n)  # the example has errors left: asked first
-        page.keyboard.press("Enter")
-    download = caught.value
+        page.keyboard.press("F10")
+        shown(page, "导出报告", since=n)
+        wait_until(lambda: suffix[1:] in drawn_formats(), 30, f"{suffix[1:]} in the list of formats drawn")
+        formats = drawn_formats()
+        for _ in range(formats.index(suffix[1:])):
+            page.keyboard.press("ArrowDown")
+        output_settled(page)
+        with page.expect_download(timeout=60_000) as caught:
+            n = mark(page)
+            page.keyboard.press("Enter")
+            shown(page, "仍要导出", since=n)  # the example has errors left: asked first
+            page.keyboard.press("Enter")
+        return caught.value
+
+    download = export()
+    if download.failure() == "canceled":
+        # Chromium cancelled the download of the tab textual.js opens for it, twice in some
+        # 20 runs of the whole suite on a loaded machine, never when this test ran alone; the
+        # cause was not found. The operator exports again; a second failure fails the test.
+        output_settled(page)
+        download = export()
     assert download.suggested_filename == report.with_suffix(suffix).name
     received = Path(download.path()).read_bytes()
     assert received == report.with_suffix(suffix).read_bytes()  # the file written on the server, whole
