@@ -19,12 +19,13 @@ from ..rules import OTHER_SHARE
 
 __all__ = ["prose_problems", "sentence_sums", "typos", "term_slips", "texts_of", "FIXED_TERMS"]
 
-_CJK = "\u4e00-\u9fff"
+_CJK_FIRST, _CJK_LAST = "\u4e00", "\u9fff"
+_CJK = f"{_CJK_FIRST}-{_CJK_LAST}"
 
 
 def _is_cjk(ch: str) -> bool:
     """``ch`` is one character of the class ``[_CJK]``."""
-    return len(ch) == 1 and "\u4e00" <= ch <= "\u9fff"
+    return len(ch) == 1 and _CJK_FIRST <= ch <= _CJK_LAST
 
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"

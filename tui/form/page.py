@@ -238,8 +238,9 @@ class PageForm(AppParts):
             self.query_one("#form").scroll_to_widget(target, animate=False, top=top, immediate=True)
             if again:
                 # The screen runs these callbacks when idle, which can come before it has laid
-                # the page out (under load: tests/test_tui.py failed so once in 4 runs of the suite): once more after
-                # the next refresh, and again. (Scrolling to a field in view moves nothing.)
+                # the page out (under load tests/test_tui.py failed so, once in 4 runs of the
+                # suite): once more after the next refresh, and again. (Scrolling to a field in
+                # view moves nothing.)
                 self.call_after_refresh(scroll, again - 1)
 
         self.call_after_refresh(scroll, 2)
